@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+
+let package = Package(
+    name: "pgferry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pgferry", targets: ["pgferry"]),
+        .library(name: "Ferry", targets: ["Ferry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(name: "PGClient", dependencies: ["CLibPQ"]),
+        .target(name: "FerryCore", dependencies: [deque]),
+        .target(name: "Ferry", dependencies: ["PGClient", "FerryCore", logging]),
+        .executableTarget(name: "pgferry", dependencies: ["Ferry", argumentParser, logging]),
+        .target(name: "FerryTestSupport", dependencies: ["PGClient"]),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "FerryTestSupport"]),
+        .testTarget(name: "FerryTests", dependencies: ["Ferry", "FerryTestSupport"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,0 +1,34 @@
+/// One SQL statement pgferry runs on the target, with what it creates (for progress and errors).
+public struct DDLStatement: Sendable, Equatable, CustomStringConvertible {
+    public var sql: String
+    /// E.g. `INDEX queen.idx_messages_created`.
+    public var object: String
+
+    public init(_ sql: String, object: String) {
+        self.sql = sql
+        self.object = object
+    }
+
+    public var description: String { sql }
+}
+
+/// The target DDL of a catalog, split by when it runs.
+public struct SchemaDDL: Sendable, Equatable {
+    /// Before any data: schemas, sequences, functions, tables, comments on them.
+    public var preData: [DDLStatement] = []
+    /// Per table, right after its data has landed: PK/UNIQUE (index then constraint), indexes.
+    public var tablePostData: [QualifiedName: [DDLStatement]] = [:]
+    /// After all data: foreign keys, NOT VALID checks, triggers, RLS, remaining comments.
+    public var postData: [DDLStatement] = []
+    /// After all data, before post-data: sequence values.
+    public var sequenceValues: [DDLStatement] = []
+    /// Last: owners' grants (only when privileges are included).
+    public var privileges: [DDLStatement] = []
+
+    public init() {}
+
+    /// Everything in run order, for `plan` and for tests.
+    public var allStatements: [DDLStatement] {
+        preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]! } + sequenceValues + postData + privileges
+    }
+}

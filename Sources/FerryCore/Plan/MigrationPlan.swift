@@ -1,0 +1,168 @@
+import Foundation
+
+/// COPY wire format for one table.
+public enum CopyFormat: String, Sendable, CaseIterable, Codable {
+    case text, binary
+}
+
+/// The format policy a user chooses (`--format`).
+public enum FormatPolicy: String, Sendable, CaseIterable, Codable {
+    /// Binary when every column type is built in and both servers have the same major version.
+    case auto
+    case text
+    /// Binary for every table whose column types are all built in, whatever the versions.
+    case binary
+}
+
+/// What to do with a kept table whose foreign key points at a table whose data is excluded.
+public enum OrphanPolicy: String, Sendable, CaseIterable, Codable {
+    /// Keep the child's rows and add the foreign key `NOT VALID` (nothing the user asked for is dropped).
+    case notValid = "not-valid"
+    /// Exclude the child's data too (recursively), so every foreign key is validated.
+    case excludeChild = "exclude-child"
+}
+
+/// One table's data copy.
+public struct TableTask: Sendable, Equatable {
+    public var table: QualifiedName
+    public var columns: [String]
+    public var format: CopyFormat
+    /// False when the table's data is excluded: the table is created empty.
+    public var copiesData: Bool
+    public var bytes: Int64
+    public var estimatedRows: Int64
+
+    /// `COPY s.t (cols) TO STDOUT …`: like `FROM ONLY`, it reads this table's own rows only.
+    public var copyOutSQL: String {
+        "COPY \(table.sql) (\(SQL.identifierList(columns))) TO STDOUT\(format == .binary ? " WITH (FORMAT binary)" : "")"
+    }
+
+    /// `COPY s.t (cols) FROM STDIN …`; FREEZE needs the table truncated in the same transaction.
+    public func copyInSQL(freeze: Bool) -> String {
+        var options: [String] = []
+        if format == .binary { options.append("FORMAT binary") }
+        if freeze { options.append("FREEZE") }
+        return "COPY \(table.sql) (\(SQL.identifierList(columns))) FROM STDIN"
+            + (options.isEmpty ? "" : " WITH (\(options.joined(separator: ", ")))")
+    }
+}
+
+/// A foreign key whose parent's data is excluded while the child's is kept, and what was done.
+public struct ForeignKeyHazard: Sendable, Equatable, CustomStringConvertible {
+    public var constraint: ConstraintID
+    public var parent: QualifiedName
+    public var resolution: OrphanPolicy
+
+    public var description: String {
+        let action = switch resolution {
+        case .notValid: "the key is added NOT VALID"
+        case .excludeChild: "\(constraint.table)'s data is excluded too"
+        }
+        return "foreign key \(constraint.name) of \(constraint.table) references \(parent), whose data is excluded: \(action)"
+    }
+}
+
+/// Everything a migration will do, decided before anything is written.
+public struct MigrationPlan: Sendable, Equatable {
+    public var schemas: [String]
+    public var ddl: SchemaDDL
+    /// Every table of the schemas, largest first; excluded ones have `copiesData == false`.
+    public var tables: [TableTask]
+    public var hazards: [ForeignKeyHazard]
+
+    public var copiedTables: [TableTask] { tables.filter(\.copiesData) }
+}
+
+public struct PlanOptions: Sendable {
+    public var excludeTableData: [String]
+    public var format: FormatPolicy
+    public var orphanPolicy: OrphanPolicy
+    public var includeOwnership: Bool
+    /// The target's `server_version_num`, for the binary-format rule.
+    public var targetServerVersion: Int
+
+    public init(excludeTableData: [String] = [], format: FormatPolicy = .auto, orphanPolicy: OrphanPolicy = .notValid,
+                includeOwnership: Bool = false, targetServerVersion: Int) {
+        self.excludeTableData = excludeTableData
+        self.format = format
+        self.orphanPolicy = orphanPolicy
+        self.includeOwnership = includeOwnership
+        self.targetServerVersion = targetServerVersion
+    }
+}
+
+public enum PlanError: Error, Equatable, CustomStringConvertible {
+    case unknownExcludedTable(name: String, accepted: [String])
+
+    public var description: String {
+        switch self {
+        case let .unknownExcludedTable(name, accepted):
+            "excludeTableData: \(name.debugDescription) is not a table of the migrated schema; accepted: \(accepted.joined(separator: ", "))"
+        }
+    }
+}
+
+extension MigrationPlan {
+    /// Table names Queen's migration API accepts in `excludeTableData` (queen.md §1.3); accepted
+    /// even when the schema has no such table, as Queen does.
+    public static let queenExcludableTables = [
+        "messages", "dead_letter_queue", "message_traces", "message_trace_names", "messages_consumed", "stats",
+        "stats_history", "system_metrics", "worker_metrics", "worker_metrics_summary", "queue_lag_metrics",
+        "retention_history",
+    ]
+
+    public init(catalog: SchemaCatalog, options: PlanOptions) throws {
+        var excluded = try Self.resolveExclusions(options.excludeTableData, catalog: catalog)
+        var hazards: [ForeignKeyHazard] = []
+        var notValid: Set<ConstraintID> = []
+        var changed = true
+        while changed {
+            changed = false
+            for foreignKey in catalog.constraints where foreignKey.kind == .foreignKey {
+                guard let parent = foreignKey.referencedTable, excluded.contains(parent),
+                      !excluded.contains(foreignKey.table), !hazards.contains(where: { $0.constraint == foreignKey.id })
+                else { continue }
+                hazards.append(ForeignKeyHazard(constraint: foreignKey.id, parent: parent, resolution: options.orphanPolicy))
+                switch options.orphanPolicy {
+                case .notValid:
+                    notValid.insert(foreignKey.id)
+                case .excludeChild:
+                    excluded.insert(foreignKey.table)
+                    changed = true
+                }
+            }
+        }
+
+        let sameMajor = catalog.serverVersion / 10000 == options.targetServerVersion / 10000
+        let tasks = catalog.tables.filter { $0.kind == .ordinary }.map { table in
+            let builtin = table.copiedColumns.allSatisfy(\.builtinType)
+            let format: CopyFormat = switch options.format {
+            case .text: .text
+            case .binary: builtin ? .binary : .text
+            case .auto: builtin && sameMajor ? .binary : .text
+            }
+            return TableTask(table: table.name, columns: table.copiedColumns.map(\.name), format: format,
+                             copiesData: !excluded.contains(table.name), bytes: table.bytes,
+                             estimatedRows: table.estimatedRows)
+        }
+        let renderer = DDLRenderer(options: .init(includeOwnership: options.includeOwnership, foreignKeysNotValid: notValid))
+        self.init(schemas: catalog.schemas.map(\.name), ddl: renderer.render(catalog),
+                  tables: tasks.sorted { ($0.bytes, $1.table) > ($1.bytes, $0.table) }, hazards: hazards)
+    }
+
+    /// Resolves `excludeTableData` names (`table` or `schema.table`) against the catalog.
+    static func resolveExclusions(_ names: [String], catalog: SchemaCatalog) throws -> Set<QualifiedName> {
+        var excluded: Set<QualifiedName> = []
+        for raw in names {
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { continue }
+            let matches = catalog.tables.filter { $0.name.name == name || $0.name.description == name }
+            if matches.isEmpty && !queenExcludableTables.contains(name) {
+                let accepted = Set(catalog.tables.map(\.name.name) + queenExcludableTables).sorted()
+                throw PlanError.unknownExcludedTable(name: name, accepted: accepted)
+            }
+            excluded.formUnion(matches.map(\.name))
+        }
+        return excluded
+    }
+}

@@ -1,0 +1,122 @@
+/// The run status Queen's API reports (queen.md §1.2).
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
+    case idle, dumping, restoring, complete, error
+
+    public var isRunning: Bool { self == .dumping || self == .restoring }
+}
+
+/// Where one table is in its pipe.
+public enum TableState: String, Sendable, Codable {
+    case pending, copying, indexing, done, skipped, failed
+}
+
+/// Live counters of one table.
+public struct TableProgress: Sendable, Codable, Equatable {
+    public var table: String
+    public var state: TableState
+    public var format: CopyFormat
+    public var rows: Int64 = 0
+    public var bytes: Int64 = 0
+    /// Size on the source (`pg_table_size`), the denominator of progress bars.
+    public var sourceBytes: Int64
+    /// Seconds since the run started when the copy began / ended, and when its indexes were done.
+    public var copyStartedAt: Double?
+    public var copyFinishedAt: Double?
+    public var indexesFinishedAt: Double?
+
+    public init(table: String, state: TableState, format: CopyFormat, sourceBytes: Int64) {
+        self.table = table
+        self.state = state
+        self.format = format
+        self.sourceBytes = sourceBytes
+    }
+
+    public var copySeconds: Double? {
+        guard let start = copyStartedAt else { return nil }
+        return (copyFinishedAt ?? start) - start
+    }
+
+    public var indexSeconds: Double? {
+        guard let end = copyFinishedAt, let done = indexesFinishedAt else { return nil }
+        return done - end
+    }
+}
+
+/// Timing of one phase of a run (pre-data, data, post-data, validate…).
+public struct PhaseTiming: Sendable, Codable, Equatable {
+    public var phase: String
+    public var seconds: Double
+}
+
+/// Everything about one run, as a value: the engine mutates it under a lock; status, the CLI
+/// and the HTTP API read copies of it.
+public struct MigrationProgress: Sendable, Codable, Equatable {
+    public var status: RunStatus = .idle
+    public var currentStep: String = ""
+    public var error: String?
+    public var tables: [TableProgress] = []
+    public var phases: [PhaseTiming] = []
+    public var hazards: [String] = []
+    /// Seconds since the run started, frozen at the end.
+    public var elapsedSeconds: Double = 0
+
+    public init() {}
+
+    public var totalRows: Int64 { tables.reduce(0) { $0 + $1.rows } }
+    public var totalBytes: Int64 { tables.reduce(0) { $0 + $1.bytes } }
+    /// Source bytes of the tables whose data is copied.
+    public var plannedBytes: Int64 { tables.filter { $0.state != .skipped }.reduce(0) { $0 + $1.sourceBytes } }
+
+    /// Seconds left at the current copy rate, once there is a rate to speak of.
+    public var etaSeconds: Double? {
+        guard status.isRunning, totalBytes > 0, elapsedSeconds > 0.5 else { return nil }
+        let copying = tables.filter { $0.state != .skipped }
+        guard copying.contains(where: { $0.state == .pending || $0.state == .copying }) else { return nil }
+        // COPY text is usually larger than the heap; never report less than zero.
+        let remaining = max(0, Double(plannedBytes - totalBytes))
+        return remaining / (Double(totalBytes) / elapsedSeconds)
+    }
+
+    public mutating func updateTable(_ name: String, _ change: (inout TableProgress) -> Void) {
+        guard let index = tables.firstIndex(where: { $0.table == name }) else { return }
+        change(&tables[index])
+    }
+}
+
+/// The single-run lifecycle: `idle → dumping/restoring → complete/error`, reset back to idle.
+/// One migration at a time; a finished run can be started again (Queen does not require a reset).
+public struct RunLifecycle: Sendable {
+    public enum Refusal: Error, Equatable, CustomStringConvertible {
+        case alreadyRunning, resetWhileRunning
+
+        public var description: String {
+            switch self {
+            case .alreadyRunning: "Migration already in progress"
+            case .resetWhileRunning: "Cannot reset while migration is in progress"
+            }
+        }
+    }
+
+    public private(set) var status: RunStatus = .idle
+
+    public init() {}
+
+    public mutating func start() throws(Refusal) {
+        guard !status.isRunning else { throw .alreadyRunning }
+        status = .dumping
+    }
+
+    public mutating func beginRestoring() {
+        if status == .dumping { status = .restoring }
+    }
+
+    public mutating func finish(success: Bool) {
+        guard status.isRunning else { return }
+        status = success ? .complete : .error
+    }
+
+    public mutating func reset() throws(Refusal) {
+        guard !status.isRunning else { throw .resetWhileRunning }
+        status = .idle
+    }
+}
