@@ -151,7 +151,7 @@ extension MigrationPlan {
     }
 
     /// Resolves `excludeTableData` names (`table` or `schema.table`) against the catalog.
-    static func resolveExclusions(_ names: [String], catalog: SchemaCatalog) throws -> Set<QualifiedName> {
+    public static func resolveExclusions(_ names: [String], catalog: SchemaCatalog) throws -> Set<QualifiedName> {
         var excluded: Set<QualifiedName> = []
         for raw in names {
             let name = raw.trimmingCharacters(in: .whitespaces)

@@ -46,6 +46,10 @@ public struct TableProgress: Sendable, Codable, Equatable {
 public struct PhaseTiming: Sendable, Codable, Equatable {
     public var phase: String
     public var seconds: Double
+    public init(phase: String, seconds: Double) {
+        self.phase = phase
+        self.seconds = seconds
+    }
 }
 
 /// Everything about one run, as a value: the engine mutates it under a lock; status, the CLI

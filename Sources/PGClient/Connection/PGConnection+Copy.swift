@@ -23,9 +23,11 @@ extension PGConnection {
                 while true {
                     let length = PQgetCopyData(conn, &buffer, 0)
                     if length > 0, let row = buffer {
-                        chunk.append(contentsOf: UnsafeRawBufferPointer(start: row, count: Int(length)))
+                        let message = UnsafeRawBufferPointer(start: row, count: Int(length))
+                        chunk.append(contentsOf: message)
                         PQfreemem(row)
-                        rowsInChunk += 1
+                        // Binary COPY ends with a trailer message (field count -1) that is no row.
+                        if !(length == 2 && message[0] == 0xFF && message[1] == 0xFF) { rowsInChunk += 1 }
                         if chunk.count >= chunkSize {
                             try emit(chunk, rowsInChunk)
                             rowsInChunk = 0

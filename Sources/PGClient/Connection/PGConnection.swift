@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 import Synchronization
 
 /// One libpq connection, driven from async code.
@@ -19,7 +20,7 @@ public final class PGConnection: Sendable {
     public let serverVersion: Int
     public let configuration: ConnectionConfiguration
 
-    struct CancelBox: ~Copyable {
+    struct CancelBox: @unchecked Sendable {  // safe: the pointer is only used under `canceller`'s lock
         var pointer: OpaquePointer?
     }
 

@@ -1,0 +1,74 @@
+/// Moves one table: `COPY … TO STDOUT` on a source worker → `ChunkRing` → `COPY … FROM STDIN`
+/// on a target worker, in one target transaction that truncates first (so FREEZE is allowed and
+/// a failed load leaves nothing behind).
+struct TablePipe {
+    let task: TableTask
+    let source: PGConnection
+    let target: PGConnection
+    let chunkSize: Int
+    let ringCapacity: Int
+    let progress: ProgressRecorder
+
+    /// - Returns: the number of rows moved, equal on both sides.
+    func run() async throws -> Int {
+        let table = task.table
+        try await run(on: .source) {
+            try await source.execute("LOCK TABLE ONLY \(table.sql) IN ACCESS SHARE MODE NOWAIT")
+        }
+        try await run(on: .target) {
+            try await target.execute("BEGIN; TRUNCATE ONLY \(table.sql)")
+        }
+        let ring = ChunkRing(capacity: ringCapacity)
+        do {
+            async let written = write(from: ring)
+            async let read = read(into: ring)
+            let (sent, stored) = try await (read, written)
+            guard sent == stored else {
+                throw FerryError("table \(table): row count mismatch, the source sent \(sent) rows and the target stored \(stored)")
+            }
+            try await run(on: .target) { try await target.execute("COMMIT") }
+            return stored
+        } catch {
+            _ = try? await target.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func read(into ring: ChunkRing) async throws -> Int {
+        let table = task.table
+        let progress = progress
+        do {
+            let rows = try await source.copyOut(task.copyOutSQL, chunkSize: chunkSize) { chunk, rows in
+                try ring.push(chunk)
+                progress.updateTable(table) {
+                    $0.rows += Int64(rows)
+                    $0.bytes += Int64(chunk.count)
+                }
+            }
+            ring.finish()
+            return rows
+        } catch {
+            let failure = FerryError.table(table, .source, error)
+            ring.fail(failure)
+            throw failure
+        }
+    }
+
+    private func write(from ring: ChunkRing) async throws -> Int {
+        do {
+            return try await target.copyIn(task.copyInSQL(freeze: true)) { try ring.pop() }
+        } catch {
+            let failure = FerryError.table(task.table, .target, error)
+            ring.fail(failure)
+            throw failure
+        }
+    }
+
+    private func run(on side: FerryError.Side, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            throw FerryError.table(task.table, side, error)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// Why a migration, plan or validation failed, in words for the person who started it.
+public struct FerryError: Error, Sendable, CustomStringConvertible {
+    public enum Side: String, Sendable { case source, target }
+
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    static func schemaNotFound(_ missing: [String], existing: [String]) -> FerryError {
+        FerryError("schema \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) not found on the source; "
+            + "existing schemas: \(existing.joined(separator: ", "))")
+    }
+
+    static func table(_ table: QualifiedName, _ side: Side, _ error: any Error) -> FerryError {
+        if let error = error as? FerryError { return error }
+        return FerryError("table \(table) (\(side.rawValue)): \(error)")
+    }
+
+    static func statement(_ statement: DDLStatement, _ error: any Error) -> FerryError {
+        FerryError("creating \(statement.object) on the target failed: \(error)")
+    }
+
+    static let cancelled = FerryError("the migration was cancelled")
+}

@@ -1,0 +1,183 @@
+import Logging
+import Synchronization
+
+/// One migration run: snapshot and catalog on the source, pre-data on the target, table pipes,
+/// post-data. Create it, call `run()`, read `progress` from anywhere while it runs.
+public final class Migration: Sendable {
+    public let request: MigrationRequest
+    private let logger: Logger
+    private let recorder = ProgressRecorder()
+    private let runTask = Mutex<Task<MigrationReport, any Error>?>(nil)
+
+    public init(request: MigrationRequest, logger: Logger = Logger(label: "pgferry")) {
+        self.request = request
+        self.logger = logger
+    }
+
+    /// A copy of the run's progress: status, current step, per-table counters.
+    public var progress: MigrationProgress { recorder.snapshot }
+
+    /// Stops the run: every open connection gets a cancel request and the run ends in `error`.
+    public func cancel() {
+        runTask.withLock { $0?.cancel() }
+    }
+
+    /// Runs the migration to the end.
+    /// - Throws: `FerryError` (or a cancellation) after recording it in `progress`.
+    @discardableResult
+    public func run() async throws -> MigrationReport {
+        let task = Task { try await self.execute() }
+        runTask.withLock { $0 = task }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    private func execute() async throws -> MigrationReport {
+        recorder.begin()
+        do {
+            let report = try await migrate()
+            recorder.finish(error: nil)
+            return MigrationReport(progress: recorder.snapshot, plan: report)
+        } catch {
+            let failure: any Error = Task.isCancelled ? FerryError.cancelled : error
+            logger.error("migration failed", metadata: ["error": "\(failure)"])
+            recorder.finish(error: failure)
+            throw failure
+        }
+    }
+
+    private func migrate() async throws -> MigrationPlan {
+        let request = request
+        recorder.phase("snapshot", step: "Reading the source catalog")
+        let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
+                                                     includeOwnership: request.includeOwnership)
+        defer { Task { await snapshot.close() } }
+        let target = try await Connections.target(request.target, encoding: snapshot.encoding)
+        defer { Task { await target.close() } }
+        guard try await Connections.databaseIdentity(target) != snapshot.identity else {
+            throw FerryError("the target is the source database itself; pgferry refuses to drop the schema it reads from")
+        }
+
+        let plan = try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
+            excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
+            includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion))
+        for hazard in plan.hazards { logger.warning("\(hazard)") }
+        recorder.update { progress in
+            progress.hazards = plan.hazards.map(\.description)
+            progress.tables = plan.tables.map {
+                TableProgress(table: $0.table.description, state: $0.copiesData ? .pending : .skipped, format: $0.format,
+                              sourceBytes: $0.bytes)
+            }
+            progress.status = .restoring
+        }
+
+        recorder.phase("pre-data", step: "Creating schema \(request.schemas.joined(separator: ", ")) on the target")
+        try await target.execute("BEGIN")
+        for schema in plan.schemas {
+            try await target.execute("DROP SCHEMA IF EXISTS \(SQL.identifier(schema)) CASCADE")
+        }
+        try await Self.run(plan.ddl.preData, on: target)
+        try await target.execute("COMMIT")
+
+        recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
+        try await copyTables(plan, snapshot: snapshot)
+
+        recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
+        try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.privileges, on: target)
+        return plan
+    }
+
+    /// Runs the table tasks, `jobs` at a time, largest first. Each worker owns one source
+    /// connection in the exported snapshot and one target connection; after a table's data
+    /// lands, the same worker builds its keys and indexes and analyzes it.
+    private func copyTables(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
+        let queue = WorkQueue(plan.tables)
+        let workers = max(1, min(request.jobs, plan.tables.count))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    let source = try await snapshot.worker()
+                    let target = try await Connections.target(self.request.target, encoding: snapshot.encoding)
+                    defer {
+                        Task {
+                            await source.close()
+                            await target.close()
+                        }
+                    }
+                    while let task = queue.next() {
+                        try Task.checkCancellation()
+                        try await self.move(task, plan: plan, source: source, target: target)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func move(_ task: TableTask, plan: MigrationPlan, source: PGConnection, target: PGConnection) async throws {
+        let table = task.table
+        if task.copiesData {
+            recorder.updateTable(table) {
+                $0.state = .copying
+                $0.copyStartedAt = recorder.now
+            }
+            let pipe = TablePipe(task: task, source: source, target: target, chunkSize: request.chunkSize,
+                                 ringCapacity: request.ringCapacity, progress: recorder)
+            let rows = try await pipe.run()
+            logger.debug("table copied", metadata: ["table": "\(table)", "rows": "\(rows)"])
+        }
+        let now = recorder.now
+        recorder.updateTable(table) {
+            $0.copyFinishedAt = now
+            if task.copiesData { $0.state = .indexing }
+        }
+        try await Self.run(plan.ddl.tablePostData[table] ?? [], on: target)
+        if task.copiesData {
+            try await target.execute("ANALYZE \(table.sql)")
+        }
+        let done = recorder.now
+        recorder.updateTable(table) {
+            $0.indexesFinishedAt = done
+            if $0.state != .skipped { $0.state = .done }
+        }
+    }
+
+    static func run(_ statements: [DDLStatement], on target: PGConnection) async throws {
+        for statement in statements {
+            try Task.checkCancellation()
+            do {
+                try await target.execute(statement.sql)
+            } catch {
+                throw FerryError.statement(statement, error)
+            }
+        }
+    }
+}
+
+/// Tasks handed out to workers in order, each once.
+final class WorkQueue<Item: Sendable>: Sendable {
+    private let items: Mutex<ArraySlice<Item>>
+    init(_ items: [Item]) { self.items = Mutex(items[...]) }
+    func next() -> Item? { items.withLock { $0.popFirst() } }
+}
+
+extension Migration {
+    /// What `run()` would do, read in the source snapshot; writes nothing anywhere. The target,
+    /// if reachable, only decides the COPY format (binary needs equal major versions).
+    public func plan() async throws -> MigrationPlan {
+        let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
+                                                     includeOwnership: request.includeOwnership)
+        defer { Task { await snapshot.close() } }
+        var targetVersion = snapshot.catalog.serverVersion
+        if let target = try? await PGConnection.connect(request.target) {
+            targetVersion = target.serverVersion
+            await target.close()
+        }
+        return try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
+            excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
+            includeOwnership: request.includeOwnership, targetServerVersion: targetVersion))
+    }
+}

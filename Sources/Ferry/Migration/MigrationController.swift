@@ -1,0 +1,68 @@
+import Logging
+import Synchronization
+
+/// One migration at a time, started in the background: the lifecycle a server embeds
+/// (`idle → dumping/restoring → complete/error`, reset, cancel), as Queen's API has it.
+public final class MigrationController: Sendable {
+    private struct State {
+        var lifecycle = RunLifecycle()
+        var migration: Migration?
+        var task: Task<Void, Never>?
+        /// The last request, so validation can skip the tables whose data was excluded.
+        var lastRequest: MigrationRequest?
+    }
+
+    private let state = Mutex(State())
+    private let logger: Logger
+
+    public init(logger: Logger = Logger(label: "pgferry")) {
+        self.logger = logger
+    }
+
+    /// Starts a migration and returns at once; poll `status`.
+    /// - Throws: `RunLifecycle.Refusal.alreadyRunning` while one runs.
+    public func start(_ request: MigrationRequest) throws(RunLifecycle.Refusal) {
+        let migration = Migration(request: request, logger: logger)
+        try state.withLock { (state) throws(RunLifecycle.Refusal) in
+            try state.lifecycle.start()
+            state.migration = migration
+            state.lastRequest = request
+            state.task = Task { [self] in
+                let outcome = (try? await migration.run()) != nil
+                self.state.withLock { $0.lifecycle.finish(success: outcome) }
+            }
+        }
+    }
+
+    /// The current run's progress, or an idle one.
+    public var status: MigrationProgress {
+        let (lifecycle, migration) = state.withLock { ($0.lifecycle, $0.migration) }
+        guard lifecycle.status != .idle, var progress = migration?.progress else { return MigrationProgress() }
+        // The migration settles its own status a moment before the lifecycle does.
+        if lifecycle.status.isRunning && !progress.status.isRunning { progress.status = lifecycle.status }
+        if !lifecycle.status.isRunning && progress.status.isRunning { progress.status = lifecycle.status }
+        return progress
+    }
+
+    public var lastRequest: MigrationRequest? { state.withLock { $0.lastRequest } }
+
+    /// Cancels the running migration, if any; it ends in `error`.
+    public func cancel() {
+        state.withLock { $0.migration }?.cancel()
+    }
+
+    /// Back to `idle`. - Throws: `RunLifecycle.Refusal.resetWhileRunning` while a run is in progress.
+    public func reset() throws(RunLifecycle.Refusal) {
+        try state.withLock { (state) throws(RunLifecycle.Refusal) in
+            try state.lifecycle.reset()
+            state.migration = nil
+            state.task = nil
+        }
+    }
+
+    /// Waits for the current run to end and returns its final progress.
+    public func waitUntilFinished() async -> MigrationProgress {
+        await state.withLock { $0.task }?.value
+        return status
+    }
+}

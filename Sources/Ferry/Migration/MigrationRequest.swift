@@ -1,0 +1,45 @@
+import Foundation
+
+/// What to migrate, from where to where, and how.
+public struct MigrationRequest: Sendable {
+    public var source: ConnectionConfiguration
+    public var target: ConnectionConfiguration
+    public var schemas: [String]
+    /// Tables (`name` or `schema.name`) whose DDL is created but whose rows are not copied.
+    public var excludeTableData: [String]
+    /// Tables copied at once; each uses one source and one target connection.
+    public var jobs: Int
+    public var format: FormatPolicy
+    public var orphanPolicy: OrphanPolicy
+    /// Recreate owners and grants (off by default, like Queen's `--no-owner --no-privileges`).
+    public var includeOwnership: Bool
+    /// Rows are coalesced into chunks of at least this many bytes before entering the ring.
+    public var chunkSize: Int
+    /// Bytes a table's ring holds before the reader waits: memory is about `jobs × ringCapacity`.
+    public var ringCapacity: Int
+
+    public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
+                excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
+                orphanPolicy: OrphanPolicy = .notValid, includeOwnership: Bool = false, chunkSize: Int = 128 * 1024,
+                ringCapacity: Int = 4 * 1024 * 1024) {
+        self.source = source
+        self.target = target
+        self.schemas = schemas
+        self.excludeTableData = excludeTableData
+        self.jobs = jobs
+        self.format = format
+        self.orphanPolicy = orphanPolicy
+        self.includeOwnership = includeOwnership
+        self.chunkSize = chunkSize
+        self.ringCapacity = ringCapacity
+    }
+
+    /// One table per core, at least two: a pipe spends much of its time waiting on the servers.
+    public static var defaultJobs: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) }
+}
+
+/// What a finished migration did.
+public struct MigrationReport: Sendable {
+    public var progress: MigrationProgress
+    public var plan: MigrationPlan
+}

@@ -1,0 +1,47 @@
+/// The source side of a run: one connection holds a `REPEATABLE READ` transaction with ACCESS
+/// SHARE locks on every table and exports its snapshot; the catalog is read inside it and every
+/// table worker imports it, so DDL and all tables' rows come from one instant.
+struct SourceSnapshot: Sendable {
+    let holder: PGConnection
+    let configuration: ConnectionConfiguration
+    let snapshotID: String
+    let encoding: String
+    let identity: String
+    let catalog: SchemaCatalog
+
+    static func open(_ configuration: ConnectionConfiguration, schemas: [String],
+                     includeOwnership: Bool) async throws -> SourceSnapshot {
+        let (holder, encoding) = try await Connections.source(configuration)
+        do {
+            let identity = try await Connections.databaseIdentity(holder)
+            try await holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            let reader = CatalogReader(connection: holder, schemas: schemas, includeOwnership: includeOwnership)
+            let tables = try await reader.tableOIDs()
+            // Lock before deparsing: pg_get_*def read live catalogs, the locks keep them equal to the snapshot.
+            for batch in stride(from: 0, to: tables.count, by: 500) {
+                let names = tables[batch..<min(batch + 500, tables.count)].map(\.name.sql).joined(separator: ", ")
+                try await holder.execute("LOCK TABLE \(names) IN ACCESS SHARE MODE")
+            }
+            let snapshotID = try await holder.query("SELECT pg_catalog.pg_export_snapshot() AS id").rows[0].string("id")
+            let catalog = try await reader.read(tableOIDs: tables.map(\.oid))
+            return SourceSnapshot(holder: holder, configuration: configuration, snapshotID: snapshotID, encoding: encoding,
+                                  identity: identity, catalog: catalog)
+        } catch {
+            await holder.close()
+            throw error
+        }
+    }
+
+    /// A new source connection reading in the exported snapshot.
+    func worker() async throws -> PGConnection {
+        let (connection, _) = try await Connections.source(configuration, encoding: encoding)
+        try await connection.execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT \(SQL.literal(snapshotID))")
+        return connection
+    }
+
+    func close() async {
+        _ = try? await holder.execute("COMMIT")
+        await holder.close()
+    }
+}

@@ -1,0 +1,40 @@
+/// Session settings on every connection, as pg_dump and pg_restore set them (catalog-ddl.md §3).
+enum SessionSettings {
+    /// Source side: deparse with an empty search_path, stable text output for COPY, no
+    /// timeouts, and `row_security = off` so RLS makes COPY fail rather than silently filter.
+    static func source(version: Int, encoding: String) -> String {
+        (common(version: version, encoding: encoding) + [
+            "SET synchronize_seqscans = off",
+            "SET row_security = off",
+        ]).joined(separator: "; ")
+    }
+
+    /// Target side: parses what the source printed, creates functions without checking their
+    /// bodies, and loads fast (no synchronous commit, more memory for index builds).
+    static func target(version: Int, encoding: String) -> String {
+        (common(version: version, encoding: encoding) + [
+            "SET standard_conforming_strings = on",
+            "SET check_function_bodies = false",
+            "SET xmloption = content",
+            "SET client_min_messages = warning",
+            "SET row_security = off",
+            "SET synchronous_commit = off",
+            "SET maintenance_work_mem = '256MB'",
+        ]).joined(separator: "; ")
+    }
+
+    private static func common(version: Int, encoding: String) -> [String] {
+        var settings = [
+            "SELECT pg_catalog.set_config('search_path', '', false)",
+            "SET client_encoding = \(SQL.literal(encoding))",
+            "SET DateStyle = ISO",
+            "SET IntervalStyle = postgres",
+            "SET extra_float_digits = 3",
+            "SET statement_timeout = 0",
+            "SET lock_timeout = 0",
+            "SET idle_in_transaction_session_timeout = 0",
+        ]
+        if version >= 170000 { settings.append("SET transaction_timeout = 0") }
+        return settings
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Dispatch
+import Ferry
+import Foundation
+import Logging
+
+extension PGFerry {
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop and recreate the schema on the target, then copy every table's data from one source snapshot.")
+
+        @OptionGroup var connections: ConnectionOptions
+        @OptionGroup var scope: SchemaOptions
+
+        @Option(help: "Tables copied at once.")
+        var jobs: Int = MigrationRequest.defaultJobs
+
+        @Option(help: "COPY format: auto (binary when all column types are built in and the major versions match), text, binary.")
+        var format: FormatPolicy = .auto
+
+        @Option(name: .customLong("orphaned-fk"),
+                help: "A kept table whose foreign-key parent's data is excluded: not-valid (keep rows, add the key NOT VALID) or exclude-child.")
+        var orphanPolicy: OrphanPolicy = .notValid
+
+        @Flag(name: .customLong("owners"), help: "Recreate owners and grants (off: like --no-owner --no-privileges).")
+        var includeOwnership = false
+
+        @Flag(name: .customLong("validate"), help: "Compare row counts of every table afterwards.")
+        var validateAfterwards = false
+
+        @Flag(help: "Print the final progress as JSON instead of a table.")
+        var json = false
+
+        @Option(help: "Log level on stderr.")
+        var logLevel: Logger.Level = .warning
+
+        func validate() throws {
+            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, got \(jobs)") }
+        }
+
+        func run() async throws {
+            let logger = bootstrapLogging(logLevel)
+            let request = MigrationRequest(
+                source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
+                schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
+                orphanPolicy: orphanPolicy, includeOwnership: includeOwnership)
+            let migration = Migration(request: request, logger: logger)
+            let interrupt = onInterrupt { migration.cancel() }
+            defer { interrupt.cancel() }
+
+            let display = LiveDisplay(enabled: !json && isatty(STDOUT_FILENO) == 1)
+            let runner = Task { try await migration.run() }
+            while !Task.isCancelled {
+                let progress = migration.progress
+                display.show(progress)
+                if !progress.status.isRunning && progress.status != .idle { break }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+            let outcome = await runner.result
+            let progress = migration.progress
+            display.clear()
+            if json {
+                try progress.printJSON()
+            } else {
+                for hazard in progress.hazards { print("note: \(hazard)") }
+                ProgressText.summary(progress).forEach { print($0) }
+            }
+            if case .failure(let error) = outcome {
+                throw CommandFailure("\(error)")
+            }
+            if validateAfterwards {
+                let report = try await Validator(source: request.source, target: request.target, schemas: request.schemas,
+                                                 excludedTables: request.excludeTableData).validate()
+                try printValidation(report, json: json)
+            }
+        }
+    }
+}
+
+/// Redraws the progress table in place on a terminal.
+final class LiveDisplay: @unchecked Sendable {  // safe: used from the command's task only
+    let enabled: Bool
+    private var linesShown = 0
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ progress: MigrationProgress) {
+        guard enabled else { return }
+        let lines = [ProgressText.statusLine(progress)] + ProgressText.tableLines(progress)
+        var output = linesShown > 0 ? "\u{1B}[\(linesShown)A" : ""
+        for line in lines { output += "\u{1B}[2K" + line + "\n" }
+        FileHandle.standardOutput.write(Data(output.utf8))
+        linesShown = lines.count
+    }
+
+    func clear() {
+        guard enabled, linesShown > 0 else { return }
+        FileHandle.standardOutput.write(Data("\u{1B}[\(linesShown)A\u{1B}[J".utf8))
+        linesShown = 0
+    }
+}
+
+/// A failure reported as one line, `pgferry: error: …`, with exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Calls `handler` on Ctrl-C (once; a second Ctrl-C ends the process).
+func onInterrupt(_ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+    signal(SIGINT, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGINT)
+    source.setEventHandler {
+        FileHandle.standardError.write(Data("pgferry: cancelling…\n".utf8))
+        handler()
+        signal(SIGINT, SIG_DFL)
+    }
+    source.resume()
+    return source
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Ferry
+
+extension PGFerry {
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the ordered DDL and the table list with sizes; touches nothing.")
+
+        @OptionGroup var connections: ConnectionOptions
+        @OptionGroup var scope: SchemaOptions
+
+        @Option(help: "COPY format policy to plan with.")
+        var format: FormatPolicy = .auto
+
+        @Option(name: .customLong("orphaned-fk"), help: "not-valid or exclude-child.")
+        var orphanPolicy: OrphanPolicy = .notValid
+
+        @Flag(name: .customLong("owners"), help: "Include owners and grants.")
+        var includeOwnership = false
+
+        func run() async throws {
+            let source = try connections.sourceConfiguration()
+            let target = connections.target == nil ? source : try connections.targetConfiguration()
+            let plan = try await Migration(request: MigrationRequest(
+                source: source, target: target, schemas: scope.schemas, excludeTableData: scope.excludeTableData,
+                format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership)).plan()
+            print("-- pgferry plan for schema \(plan.schemas.joined(separator: ", "))")
+            for hazard in plan.hazards { print("-- note: \(hazard)") }
+            print("\n-- tables, largest first (copied in this order)")
+            for table in plan.tables {
+                print("--   \(table.table)  \(ProgressText.bytes(table.bytes))  ~\(max(0, table.estimatedRows)) rows  "
+                    + (table.copiesData ? table.format.rawValue : "data excluded"))
+            }
+            print("\n-- pre-data")
+            plan.ddl.preData.forEach { print($0.sql) }
+            print("\n-- per table, after its data")
+            for table in plan.tables { plan.ddl.tablePostData[table.table]?.forEach { print($0.sql) } }
+            print("\n-- after all data")
+            (plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.privileges).forEach { print($0.sql) }
+        }
+    }
+}

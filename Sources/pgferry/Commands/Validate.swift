@@ -1,0 +1,48 @@
+import ArgumentParser
+import Ferry
+import Foundation
+
+extension PGFerry {
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare row counts (and optionally checksums) of every table of the schema, source against target.")
+
+        @OptionGroup var connections: ConnectionOptions
+        @OptionGroup var scope: SchemaOptions
+
+        @Flag(help: "Also compare an md5 of each table's rows (reads every row on both sides).")
+        var checksums = false
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let report = try await Validator(
+                source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
+                schemas: scope.schemas, excludedTables: scope.excludeTableData, checksums: checksums).validate()
+            try printValidation(report, json: json)
+        }
+    }
+}
+
+func printValidation(_ report: ValidationReport, json: Bool) throws {
+    if json {
+        try report.printJSON()
+    } else {
+        let width = max(5, report.tables.map(\.table.count).max() ?? 5)
+        print("table".padding(toLength: width, withPad: " ", startingAt: 0) + "      source      target  result")
+        for table in report.tables {
+            let result = table.skipped ? "skipped" : table.match ? "match" : "MISMATCH"
+            print(table.table.padding(toLength: width, withPad: " ", startingAt: 0)
+                + String(table.sourceCount).leftPadded(12) + String(table.targetCount).leftPadded(12) + "  " + result)
+        }
+        print(report.allMatch ? "all tables match" : "some tables do not match")
+    }
+    if !report.allMatch { throw CommandFailure("validation found tables that do not match") }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? " " + self : String(repeating: " ", count: width - count) + self
+    }
+}

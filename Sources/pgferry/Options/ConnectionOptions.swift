@@ -1,0 +1,62 @@
+import ArgumentParser
+import Ferry
+import Foundation
+
+/// Where to read from and write to. URLs may also come from the environment, which keeps
+/// passwords out of process arguments; libpq's PGPASSWORD and ~/.pgpass work as usual.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Source connection: postgresql:// URL or key=value string (or PGFERRY_SOURCE_URL; else libpq's PG* variables).")
+    var source: String?
+
+    @Option(help: "Target connection: postgresql:// URL or key=value string (or PGFERRY_TARGET_URL).")
+    var target: String?
+
+    func sourceConfiguration() throws -> ConnectionConfiguration {
+        try Self.configuration(source ?? ProcessInfo.processInfo.environment["PGFERRY_SOURCE_URL"], name: "source")
+    }
+
+    func targetConfiguration() throws -> ConnectionConfiguration {
+        guard let url = target ?? ProcessInfo.processInfo.environment["PGFERRY_TARGET_URL"] else {
+            throw ValidationError("a target is required: --target URL or PGFERRY_TARGET_URL")
+        }
+        return try Self.configuration(url, name: "target")
+    }
+
+    static func configuration(_ url: String?, name: String) throws -> ConnectionConfiguration {
+        guard let url else { return ConnectionConfiguration() }
+        let configuration = try ConnectionConfiguration(url: url)
+        if configuration["password"] != nil && CommandLine.arguments.contains(where: { $0.contains(url) }) {
+            FileHandle.standardError.write(Data(
+                "pgferry: warning: the \(name) password is in a command-line argument, visible to other users; use PGFERRY_\(name.uppercased())_URL, PGPASSWORD or ~/.pgpass\n".utf8))
+        }
+        return configuration
+    }
+}
+
+/// The schemas and tables a command works on.
+struct SchemaOptions: ParsableArguments {
+    @Option(name: .customLong("schema"), help: "Schema to move (repeat or comma-separate for several).")
+    var schemaValues: [String] = []
+
+    @Option(name: .customLong("exclude-table-data"), help: "Tables whose rows are not copied (DDL still is): name or schema.name, comma-separated.")
+    var excludeTableDataValues: [String] = []
+
+    var schemas: [String] { Self.split(schemaValues) }
+    var excludeTableData: [String] { Self.split(excludeTableDataValues) }
+
+    func validate() throws {
+        if schemas.isEmpty { throw ValidationError("--schema is required, e.g. --schema queen") }
+    }
+
+    static func split(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+extension Encodable {
+    func printJSON() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(self), as: UTF8.self))
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Ferry
+import Logging
+
+@main
+struct PGFerry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgferry",
+        abstract: "Move a PostgreSQL schema, DDL and data, from one server to another with nothing but libpq.",
+        version: "0.1.0",
+        subcommands: [Migrate.self, Validate.self, Plan.self, TestConnection.self])
+}
+
+/// Logging to stderr at the chosen level; the only place that bootstraps swift-log.
+func bootstrapLogging(_ level: Logger.Level) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "pgferry")
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension FormatPolicy: ExpressibleByArgument {}
+extension OrphanPolicy: ExpressibleByArgument {}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Starts or stops a throw-away PostgreSQL cluster on 127.0.0.1 (tests, demo, benchmark).
+#   scripts/pg-cluster.sh start DIR PORT [BINDIR]   initdb (if DIR is new) and start; superuser "postgres", trust auth
+#   scripts/pg-cluster.sh stop DIR [BINDIR]
+# BINDIR defaults to the newest /usr/lib/postgresql/*/bin. Runs the server as "postgres" when
+# invoked as root (initdb refuses root). PGFERRY_CLUSTER_FAST=1 turns durability off (tests only).
+# The role pgferry_password_user must log in with a password (scram), everyone else is trusted.
+set -euo pipefail
+
+command=${1:?usage: pg-cluster.sh start DIR PORT [BINDIR] | stop DIR [BINDIR]}
+dir=${2:?data directory required}
+default_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$command" in
+  start)
+    port=${3:?port required}
+    bindir=${4:-$(default_bindir)}
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+      as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; exit 1; }
+      cat >"$dir/data/pg_hba.conf" <<HBA
+local all all trust
+host all pgferry_password_user 127.0.0.1/32 scram-sha-256
+host all all 127.0.0.1/32 trust
+HBA
+    fi
+    options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c max_wal_size=4GB"
+    if [ "${PGFERRY_CLUSTER_FAST:-0}" = 1 ]; then
+      options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -o "$options" -l "$dir/server.log" -w -t 60 start >/dev/null \
+      || { cat "$dir/server.log" >&2; exit 1; }
+    ;;
+  stop)
+    bindir=${3:-$(default_bindir)}
+    [ -f "$dir/data/postmaster.pid" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    ;;
+  *)
+    echo "usage: pg-cluster.sh start DIR PORT [BINDIR] | stop DIR [BINDIR]" >&2
+    exit 2
+    ;;
+esac
