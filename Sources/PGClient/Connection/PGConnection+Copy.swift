@@ -25,9 +25,9 @@ extension PGConnection {
                     if length > 0, let row = buffer {
                         let message = UnsafeRawBufferPointer(start: row, count: Int(length))
                         chunk.append(contentsOf: message)
-                        PQfreemem(row)
                         // Binary COPY ends with a trailer message (field count -1) that is no row.
                         if !(length == 2 && message[0] == 0xFF && message[1] == 0xFF) { rowsInChunk += 1 }
+                        PQfreemem(row)
                         if chunk.count >= chunkSize {
                             try emit(chunk, rowsInChunk)
                             rowsInChunk = 0
