@@ -1,0 +1,65 @@
+import Foundation
+import PGClient
+
+/// A database of its own for one test, created on a test server.
+public struct TestDatabase: Sendable {
+    public let server: TestServers.Server
+    public let name: String
+
+    public var configuration: ConnectionConfiguration { server.configuration(database: name) }
+
+    /// Creates a fresh database `pgferry_<prefix>_<random>`.
+    public static func create(on server: TestServers.Server, _ prefix: String) async throws -> TestDatabase {
+        let name = "pgferry_\(prefix)_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try await PGConnection.connect(server.configuration())
+        try await admin.execute("CREATE DATABASE \"\(name)\"")
+        await admin.close()
+        return TestDatabase(server: server, name: name)
+    }
+
+    /// Runs SQL in the database (several statements allowed).
+    public func execute(_ sql: String) async throws {
+        let connection = try await PGConnection.connect(configuration)
+        defer { Task { await connection.close() } }
+        try await connection.execute(sql)
+    }
+
+    public func query(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
+        let connection = try await PGConnection.connect(configuration)
+        defer { Task { await connection.close() } }
+        return try await connection.query(sql, parameters)
+    }
+
+    /// Loads `Fixtures/<name>/schema.sql` and then `data.sql` at the given scale.
+    public func loadFixture(_ fixture: String, scale: Double = 1) async throws {
+        let folder = TestServers.repositoryRoot.appendingPathComponent("Fixtures/\(fixture)")
+        let schema = try String(contentsOf: folder.appendingPathComponent("schema.sql"), encoding: .utf8)
+        let data = try String(contentsOf: folder.appendingPathComponent("data.sql"), encoding: .utf8)
+        let connection = try await PGConnection.connect(configuration)
+        defer { Task { await connection.close() } }
+        try await connection.execute(schema)
+        try await connection.execute("SET pgferry.scale = '\(scale)'")
+        try await connection.execute(data)
+    }
+
+    /// `pg_dump --schema-only` of the schemas, normalised (catalog-ddl.md §4.2): the per-run
+    /// `\restrict` key and the version header are removed. pg_dump is a test oracle only.
+    public func schemaDump(_ schemas: [String], extraArguments: [String] = []) throws -> String {
+        let bindir = server.bindir ?? PGDump.newestBindir()
+        let output = try TestServers.run("\(bindir)/pg_dump",
+            ["--schema-only", "--host=127.0.0.1", "--port=\(server.port)", "--username=postgres"]
+                + schemas.map { "--schema=\($0)" } + extraArguments + [name])
+        return output.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") && !$0.hasPrefix("-- Dumped ") }
+            .joined(separator: "\n")
+    }
+}
+
+public enum PGDump {
+    /// The newest PostgreSQL bin folder on this machine (pg_dump must be at least the server's version).
+    public static func newestBindir() -> String {
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        let newest = folders.compactMap(Int.init).max().map(String.init) ?? "15"
+        return "/usr/lib/postgresql/\(newest)/bin"
+    }
+}
