@@ -1,0 +1,75 @@
+@testable import FerryCore
+import Testing
+
+@Suite struct DDLRendererTests {
+    let ddl = DDLRenderer().render(CatalogSamples.queen)
+
+    func preData(containing fragment: String) -> [String] {
+        ddl.preData.map(\.sql).filter { $0.contains(fragment) }
+    }
+
+    @Test func preDataCreatesSchemaThenFunctionsThenTables() throws {
+        let sql = ddl.preData.map(\.sql)
+        let schema = try #require(sql.firstIndex(of: "CREATE SCHEMA queen;"))
+        let function = try #require(sql.firstIndex { $0.hasPrefix("CREATE OR REPLACE FUNCTION queen.touch()") })
+        let table = try #require(sql.firstIndex { $0.hasPrefix("CREATE TABLE queen.queues") })
+        #expect(schema < function && function < table)
+        #expect(sql[function].hasSuffix(";"))
+        #expect(sql.contains("COMMENT ON SCHEMA queen IS 'Queen MQ';"))
+    }
+
+    @Test func tablesCarryDefaultsNotNullChecksAndReloptions() throws {
+        let create = try #require(preData(containing: "CREATE TABLE queen.queues").first)
+        #expect(create.contains("id uuid DEFAULT gen_random_uuid() NOT NULL"))
+        #expect(create.contains("name character varying(255) NOT NULL"))
+        #expect(create.contains("CONSTRAINT queues_name_check CHECK ((name)::text <> ''::text)"))
+        #expect(create.hasSuffix("WITH (fillfactor='50');"))
+    }
+
+    @Test func identityAndGeneratedColumns() throws {
+        let create = try #require(preData(containing: "CREATE TABLE queen.message_traces").first)
+        #expect(create.contains("doubled bigint GENERATED ALWAYS AS ((id * 2)) STORED"))
+        let identity = try #require(preData(containing: "ADD GENERATED ALWAYS AS IDENTITY").first)
+        #expect(identity.contains("SEQUENCE NAME queen.message_traces_id_seq"))
+        #expect(!ddl.preData.map(\.sql).contains { $0.hasPrefix("CREATE SEQUENCE queen.message_traces_id_seq") },
+                "identity sequences come with their column")
+        #expect(ddl.sequenceValues.map(\.sql) == ["SELECT pg_catalog.setval('queen.message_traces_id_seq', 42, true);"])
+    }
+
+    @Test func keysAreBuiltAsIndexesThenAttachedAfterTheData() throws {
+        let statements = try #require(ddl.tablePostData[CatalogSamples.queues]).map(\.sql)
+        #expect(statements == [
+            "CREATE UNIQUE INDEX queues_pkey ON queen.queues USING btree (id);",
+            "ALTER TABLE ONLY queen.queues ADD CONSTRAINT queues_pkey PRIMARY KEY USING INDEX queues_pkey;",
+            "CREATE UNIQUE INDEX queues_name_key ON queen.queues USING btree (name);",
+            "ALTER TABLE ONLY queen.queues ADD CONSTRAINT queues_name_key UNIQUE USING INDEX queues_name_key DEFERRABLE INITIALLY DEFERRED;",
+        ])
+        #expect(ddl.tablePostData[CatalogSamples.messages]?.map(\.sql)
+            == ["CREATE INDEX idx_messages_payload ON queen.messages USING gin (payload);"])
+    }
+
+    @Test func postDataHasForeignKeysAndTriggersWithTheirState() {
+        let sql = ddl.postData.map(\.sql)
+        #expect(sql.contains(
+            "ALTER TABLE ONLY queen.message_traces ADD CONSTRAINT message_traces_message_id_fkey FOREIGN KEY (message_id) REFERENCES queen.messages(id) ON DELETE CASCADE;"))
+        #expect(sql.contains("ALTER TABLE queen.queues DISABLE TRIGGER trg_touch;"))
+        #expect(!ddl.preData.map(\.sql).contains { $0.contains("TRIGGER") }, "triggers must not exist during the load")
+    }
+
+    @Test func ownershipOnlyWhenAsked() {
+        #expect(!ddl.allStatements.contains { $0.sql.contains("OWNER TO") })
+        var catalog = CatalogSamples.queen
+        catalog.schemas[0].ownership = Ownership(owner: "Queen Admin", grants: [Grant(grantee: "", privilege: "USAGE", grantable: false)],
+                                                 hasExplicitACL: true)
+        let withOwners = DDLRenderer(options: .init(includeOwnership: true)).render(catalog)
+        #expect(withOwners.preData.map(\.sql).contains("ALTER SCHEMA queen OWNER TO \"Queen Admin\";"))
+        #expect(withOwners.privileges.map(\.sql).contains("GRANT USAGE ON SCHEMA queen TO PUBLIC;"))
+    }
+
+    @Test func sequencesPrintNoMinMaxForTypeDefaults() {
+        let sequence = Sequence(name: QualifiedName("s", "q"), dataType: "integer", start: 5, increment: 2,
+                                minValue: 1, maxValue: Int64(Int32.max), cache: 1, cycle: true)
+        let sql = DDLRenderer().createSequence(sequence)[0].sql
+        #expect(sql == "CREATE SEQUENCE s.q AS integer\n    START WITH 5\n    INCREMENT BY 2\n    NO MINVALUE\n    NO MAXVALUE\n    CACHE 1\n    CYCLE;")
+    }
+}

@@ -1,0 +1,62 @@
+import FerryCore
+import Testing
+
+@Suite struct MigrationPlanTests {
+    func plan(exclude: [String] = [], policy: OrphanPolicy = .notValid, format: FormatPolicy = .auto,
+              target: Int = 150_018) throws -> MigrationPlan {
+        try MigrationPlan(catalog: CatalogSamples.queen, options: PlanOptions(
+            excludeTableData: exclude, format: format, orphanPolicy: policy, targetServerVersion: target))
+    }
+
+    @Test func tablesAreCopiedLargestFirst() throws {
+        #expect(try plan().tables.map(\.table.name) == ["messages", "message_traces", "message_trace_names", "queues"])
+    }
+
+    @Test func unknownExcludedNameIsRejectedWithTheAcceptedNames() {
+        #expect {
+            try plan(exclude: ["mesages"])
+        } throws: { error in
+            guard case let PlanError.unknownExcludedTable(name, accepted) = error else { return false }
+            return name == "mesages" && accepted.contains("messages") && accepted.contains("queues")
+                && "\(error)".contains("accepted:")
+        }
+    }
+
+    @Test func queenNamesAreAcceptedEvenWhenAbsent() throws {
+        let plan = try plan(exclude: ["stats_history", "queen.queues"])
+        #expect(plan.tables.first { $0.table == CatalogSamples.queues }?.copiesData == false)
+    }
+
+    @Test func orphanedForeignKeyBecomesNotValidByDefault() throws {
+        let plan = try plan(exclude: ["messages"])
+        #expect(plan.hazards.map(\.constraint.name) == ["message_traces_message_id_fkey"])
+        #expect(plan.tables.first { $0.table == CatalogSamples.traces }?.copiesData == true)
+        #expect(plan.ddl.postData.map(\.sql).contains { $0.contains("message_traces_message_id_fkey") && $0.hasSuffix(" NOT VALID;") })
+        #expect("\(plan.hazards[0])".contains("NOT VALID"))
+    }
+
+    @Test func excludeChildPolicyExcludesDescendantsToo() throws {
+        let plan = try plan(exclude: ["messages"], policy: .excludeChild)
+        let copied = Set(plan.copiedTables.map(\.table))
+        #expect(copied == [CatalogSamples.queues])
+        #expect(plan.hazards.count == 2)
+        #expect(!plan.ddl.postData.map(\.sql).contains { $0.contains("NOT VALID") })
+    }
+
+    @Test func binaryOnlyForBuiltinTypesAndMatchingMajorVersions() throws {
+        func formats(_ plan: MigrationPlan) -> [String: CopyFormat] {
+            Dictionary(uniqueKeysWithValues: plan.tables.map { ($0.table.name, $0.format) })
+        }
+        #expect(formats(try plan())["queues"] == .binary)
+        #expect(formats(try plan())["messages"] == .text, "a user-defined type column forces text")
+        #expect(formats(try plan(target: 160_004))["queues"] == .text)
+        #expect(formats(try plan(format: .binary, target: 160_004))["queues"] == .binary)
+        #expect(formats(try plan(format: .text))["queues"] == .text)
+    }
+
+    @Test func copyStatementsListColumnsAndSkipGeneratedOnes() throws {
+        let task = try #require(try plan().tables.first { $0.table == CatalogSamples.traces })
+        #expect(task.copyOutSQL == "COPY queen.message_traces (id, message_id) TO STDOUT WITH (FORMAT binary)")
+        #expect(task.copyInSQL(freeze: true) == "COPY queen.message_traces (id, message_id) FROM STDIN WITH (FORMAT binary, FREEZE)")
+    }
+}
