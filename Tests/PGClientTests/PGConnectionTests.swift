@@ -1,0 +1,153 @@
+import FerryTestSupport
+import Foundation
+import PGClient
+import Testing
+
+@Suite struct PGConnectionTests {
+    @Test func queriesWithAndWithoutParameters() async throws {
+        let server = try await TestServers.source
+        let connection = try await PGConnection.connect(server.configuration())
+        #expect(connection.serverVersion >= 130_000)
+        let result = try await connection.query("SELECT $1::int + 1 AS n, $2::text AS t, NULL::text AS z", ["41", "it's"])
+        #expect(result.rows[0].int("n") == 42)
+        #expect(result.rows[0]["t"] == "it's")
+        #expect(result.rows[0]["z"] == nil)
+        let tag = try await connection.execute("CREATE TEMP TABLE t (a int); INSERT INTO t VALUES (1), (2)")
+        #expect(tag.affectedRows == 2)
+        await connection.close()
+        await #expect(throws: PGError.self) { try await connection.execute("SELECT 1") }
+    }
+
+    @Test func serverErrorsCarrySQLStateDetailAndHint() async throws {
+        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
+        defer { Task { await connection.close() } }
+        do {
+            try await connection.execute("SELECT * FROM no_such_table")
+            Issue.record("expected an error")
+        } catch let error as PGError {
+            #expect(error.code == .server)
+            #expect(error.sqlState == "42P01")
+            #expect(error.message.contains("no_such_table"))
+        }
+        // The connection is still usable after a server error.
+        #expect(try await connection.query("SELECT 1 AS one").rows[0].int("one") == 1)
+    }
+
+    @Test func wrongPasswordNeverShowsThePassword() async throws {
+        let server = try await TestServers.source
+        let admin = try await PGConnection.connect(server.configuration())
+        _ = try? await admin.execute("CREATE ROLE pgferry_password_user LOGIN PASSWORD 'right-secret'")
+        await admin.close()
+        var configuration = server.configuration(user: "pgferry_password_user")
+        configuration["password"] = "S3cr3t-wrong-pw"
+        do {
+            _ = try await PGConnection.connect(configuration)
+            Issue.record("expected an authentication failure")
+        } catch let error as PGError {
+            #expect(error.code == .connection)
+            #expect("\(error)".contains("password authentication failed"))
+            #expect(!"\(error)".contains("S3cr3t-wrong-pw"))
+            #expect("\(error)".contains("127.0.0.1"))
+        }
+    }
+
+    @Test func anUnresponsiveServerTimesOutWithinConnectTimeout() async throws {
+        let listener = try TCPListener()
+        var configuration = ConnectionConfiguration([.init("host", "127.0.0.1"), .init("port", String(listener.port)),
+                                                     .init("user", "x"), .init("dbname", "x")])
+        configuration["connect_timeout"] = "2"
+        let start = ContinuousClock.now
+        await #expect(throws: PGError.self) { _ = try await PGConnection.connect(configuration) }
+        #expect(ContinuousClock.now - start < .seconds(10))
+        withExtendedLifetime(listener) {}
+    }
+
+    @Test func urlsAreParsedByLibpqAndBadOnesExplainWhatIsAccepted() throws {
+        let configuration = try ConnectionConfiguration(url: "postgresql://me:pa%20ss@127.0.0.1:5433/db?sslmode=disable")
+        #expect(configuration["user"] == "me")
+        #expect(configuration["password"] == "pa ss")
+        #expect(configuration["port"] == "5433")
+        #expect(configuration["sslmode"] == "disable")
+        #expect(configuration.redactedDescription == "me@127.0.0.1:5433/db")
+        do {
+            _ = try ConnectionConfiguration(url: "postgresql://me:hunter2@host/db?nonsense=1")
+            Issue.record("expected a parse error")
+        } catch {
+            #expect("\(error)".contains("Accepted"))
+            #expect(!"\(error)".contains("hunter2"))
+        }
+    }
+
+    @Test func escapingMatchesWhatTheServerReads() async throws {
+        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
+        defer { Task { await connection.close() } }
+        let weird = "it's a \"weird\" \\ name ☃"
+        let literal = try await connection.escapeLiteral(weird)
+        let identifier = try await connection.escapeIdentifier(weird)
+        let row = try await connection.query("SELECT \(literal) AS v, 1 AS \(identifier)").rows[0]
+        #expect(row["v"] == weird)
+        #expect(row[weird] == "1")
+    }
+
+    @Test func copyOutAndInMoveBytesAndCountRows() async throws {
+        let server = try await TestServers.source
+        let database = try await TestDatabase.create(on: server, "copy")
+        try await database.execute("""
+            CREATE TABLE a (id int, t text); CREATE TABLE b (id int, t text);
+            INSERT INTO a SELECT g, repeat('x', g % 50) || E'\\n\\\\' FROM generate_series(1, 5000) g;
+            """)
+        let source = try await PGConnection.connect(database.configuration)
+        let target = try await PGConnection.connect(database.configuration)
+        let chunks = LockedBox<[[UInt8]]>([])
+        let rowsSeen = LockedBox(0)
+        let sent = try await source.copyOut("COPY a TO STDOUT", chunkSize: 1024) { chunk, rows in
+            chunks.withLock { $0.append(chunk) }
+            rowsSeen.withLock { $0 += rows }
+        }
+        #expect(sent == 5000)
+        #expect(rowsSeen.withLock { $0 } == 5000)
+        #expect(chunks.withLock { $0.count } > 10, "rows are coalesced into many ~1 KiB chunks")
+        let queue = LockedBox(chunks.withLock { $0 })
+        let stored = try await target.copyIn("COPY b FROM STDIN") {
+            queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        }
+        #expect(stored == 5000)
+        let same = try await target.query("SELECT count(*) AS n FROM (SELECT * FROM a EXCEPT SELECT * FROM b) d")
+        #expect(same.rows[0].int("n") == 0)
+        await source.close()
+        await target.close()
+    }
+
+    @Test func aFailingProducerAbortsCopyIn() async throws {
+        struct SourceDied: Error {}
+        let database = try await TestDatabase.create(on: try await TestServers.source, "abort")
+        try await database.execute("CREATE TABLE b (id int)")
+        let connection = try await PGConnection.connect(database.configuration)
+        let calls = LockedBox(0)
+        await #expect(throws: SourceDied.self) {
+            _ = try await connection.copyIn("COPY b FROM STDIN") {
+                let call = calls.withLock { $0 += 1; return $0 }
+                if call > 3 { throw SourceDied() }
+                return Array("\(call)\n".utf8)
+            }
+        }
+        #expect(try await connection.query("SELECT count(*) AS n FROM b").rows[0].int("n") == 0)
+        await connection.close()
+    }
+
+    @Test func cancellingTheTaskCancelsTheStatement() async throws {
+        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
+        let start = ContinuousClock.now
+        let sleeper = Task { try await connection.execute("SELECT pg_sleep(30)") }
+        try await Task.sleep(for: .milliseconds(300))
+        sleeper.cancel()
+        let outcome = await sleeper.result
+        #expect(ContinuousClock.now - start < .seconds(10))
+        guard case .failure(let error as PGError) = outcome else {
+            Issue.record("expected a cancellation error, got \(outcome)")
+            return
+        }
+        #expect(error.isCancellation)
+        await connection.close()
+    }
+}
