@@ -48,7 +48,7 @@ public struct TestDatabase: Sendable {
         let bindir = server.bindir ?? PGDump.newestBindir()
         let output = try TestServers.run("\(bindir)/pg_dump",
             ["--schema-only", "--host=127.0.0.1", "--port=\(server.port)", "--username=postgres"]
-                + schemas.map { "--schema=\($0)" } + extraArguments + [name])
+                + schemas.map { "--schema=\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } + extraArguments + [name])
         return output.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") && !$0.hasPrefix("-- Dumped ") }
             .joined(separator: "\n")

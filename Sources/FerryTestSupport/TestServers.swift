@@ -45,7 +45,7 @@ public enum TestServers {
         }
         atexit {
             for directory in startedClusters.withLock({ $0 }) {
-                try? TestServers.run(TestServers.repositoryRoot.appendingPathComponent("scripts/pg-cluster.sh").path,
+                _ = try? TestServers.run(TestServers.repositoryRoot.appendingPathComponent("scripts/pg-cluster.sh").path,
                                      ["stop", directory])
             }
         }

@@ -1,0 +1,127 @@
+import Ferry
+import FerryTestSupport
+import Foundation
+import Testing
+
+/// Every failure ends in a clear error, and the next run cleans up after it.
+@Suite struct FailureTests {
+    @Test func aMissingSchemaIsNamedWithTheExistingOnes() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "miss_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "miss_tgt")
+        try await source.execute("CREATE SCHEMA present")
+        await #expect {
+            try await Migration(request: MigrationRequest(
+                source: source.configuration, target: target.configuration, schemas: ["absent"])).run()
+        } throws: { error in
+            "\(error)".contains("\"absent\" not found") && "\(error)".contains("present")
+        }
+    }
+
+    @Test func theSourceDatabaseIsRefusedAsTarget() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "same")
+        try await source.loadFixture("queen", scale: 0.01)
+        var alias = source.configuration
+        alias["host"] = "localhost"
+        await #expect {
+            try await Migration(request: MigrationRequest(source: source.configuration, target: alias, schemas: ["queen"])).run()
+        } throws: { error in
+            "\(error)".contains("the target is the source database")
+        }
+        #expect(try await source.query("SELECT count(*) AS n FROM queen.queues").rows[0].int("n") > 0)
+    }
+
+    @Test func aWrongTargetPasswordFailsWithoutShowingIt() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "pw_src")
+        try await source.loadFixture("queen", scale: 0.01)
+        let targetServer = try await TestServers.target
+        let admin = try await PGConnection.connect(targetServer.configuration())
+        _ = try? await admin.execute("CREATE ROLE pgferry_password_user LOGIN PASSWORD 'the-right-one'")
+        await admin.close()
+        var target = targetServer.configuration(user: "pgferry_password_user")
+        target["password"] = "Wr0ng-P4ssw0rd"
+        let migration = Migration(request: MigrationRequest(source: source.configuration, target: target, schemas: ["queen"]))
+        await #expect {
+            try await migration.run()
+        } throws: { error in
+            "\(error)".contains("password authentication failed") && !"\(error)".contains("Wr0ng-P4ssw0rd")
+        }
+        #expect(migration.progress.error?.contains("Wr0ng-P4ssw0rd") == false)
+    }
+
+    @Test func anUnreachableTargetFailsWithinTheConnectTimeout() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "unreach_src")
+        try await source.loadFixture("queen", scale: 0.01)
+        let listener = try TCPListener()
+        let target = ConnectionConfiguration([.init("host", "127.0.0.1"), .init("port", String(listener.port)),
+                                              .init("dbname", "x"), .init("user", "x"), .init("connect_timeout", "2")])
+        let start = ContinuousClock.now
+        await #expect(throws: (any Error).self) {
+            try await Migration(request: MigrationRequest(source: source.configuration, target: target, schemas: ["queen"])).run()
+        }
+        #expect(ContinuousClock.now - start < .seconds(15))
+        withExtendedLifetime(listener) {}
+    }
+
+    @Test func aTargetBackendKilledMidCopyFailsTheRunAndTheRerunSucceeds() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "kill_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "kill_tgt")
+        try await source.execute("""
+            CREATE SCHEMA big;
+            CREATE TABLE big.rows (id int PRIMARY KEY, payload text);
+            INSERT INTO big.rows SELECT g, repeat(md5(g::text), 20) FROM generate_series(1, 400000) g;
+            """)
+        let request = MigrationRequest(source: source.configuration, target: target.configuration, schemas: ["big"],
+                                       jobs: 1, ringCapacity: 64 * 1024)
+        let migration = Migration(request: request)
+        let run = Task { try await migration.run() }
+        let admin = try await PGConnection.connect(try await TestServers.target.configuration())
+        var killed = false
+        for _ in 0..<500 where !killed {
+            let result = try await admin.query("""
+                SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+                WHERE datname = $1 AND query LIKE 'COPY big.rows%' AND state = 'active'
+                """, [target.name])
+            killed = !result.rows.isEmpty
+            if !killed { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        await admin.close()
+        #expect(killed, "the COPY was never seen running")
+        let outcome = await run.result
+        guard case .failure(let error) = outcome else {
+            Issue.record("the run must fail when the target backend dies")
+            return
+        }
+        #expect("\(error)".contains("big.rows"))
+        #expect("\(error)".contains("target"))
+        #expect(migration.progress.status == .error)
+
+        try await Migration(request: request).run()
+        let validation = try await Validator(source: source.configuration, target: target.configuration,
+                                             schemas: ["big"]).validate()
+        #expect(validation.allMatch)
+        #expect(validation.tables.first?.targetCount == 400000)
+    }
+
+    @Test func cancelEndsTheRunInError() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "cancel_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "cancel_tgt")
+        try await source.execute("""
+            CREATE SCHEMA big; CREATE TABLE big.rows (id int, payload text);
+            INSERT INTO big.rows SELECT g, repeat('y', 500) FROM generate_series(1, 300000) g;
+            """)
+        let controller = MigrationController()
+        try controller.start(MigrationRequest(source: source.configuration, target: target.configuration,
+                                              schemas: ["big"], jobs: 1, ringCapacity: 64 * 1024))
+        #expect(throws: RunLifecycle.Refusal.alreadyRunning) {
+            try controller.start(MigrationRequest(source: source.configuration, target: target.configuration, schemas: ["big"]))
+        }
+        #expect(throws: RunLifecycle.Refusal.resetWhileRunning) { try controller.reset() }
+        for _ in 0..<200 where controller.status.totalRows == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        controller.cancel()
+        let final = await controller.waitUntilFinished()
+        #expect(final.status == .error)
+        #expect(final.error?.contains("cancel") == true)
+        try controller.reset()
+        #expect(controller.status.status == .idle)
+    }
+}
