@@ -57,6 +57,16 @@ public enum TestServers {
     /// Runs a program and waits; throws with its output when it fails.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        let (status, text) = try execute(executable, arguments, environment: environment)
+        guard status == 0 else {
+            throw TestSupportError("\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+
+    /// Runs a program and waits; returns its exit status and its output (stdout and stderr).
+    public static func execute(_ executable: String, _ arguments: [String],
+                               environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -67,11 +77,7 @@ public enum TestServers {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw TestSupportError("\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
-        }
-        return text
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.

@@ -56,7 +56,7 @@ import Testing
 
     @Test func copyStatementsListColumnsAndSkipGeneratedOnes() throws {
         let task = try #require(try plan().tables.first { $0.table == CatalogSamples.traces })
-        #expect(task.copyOutSQL == "COPY queen.message_traces (id, message_id) TO STDOUT WITH (FORMAT binary)")
+        #expect(task.copyOutSQL == "COPY (SELECT id, message_id FROM ONLY queen.message_traces) TO STDOUT WITH (FORMAT binary)")
         #expect(task.copyInSQL(freeze: true) == "COPY queen.message_traces (id, message_id) FROM STDIN WITH (FORMAT binary, FREEZE)")
     }
 }

@@ -32,9 +32,11 @@ public struct TableTask: Sendable, Equatable {
     public var bytes: Int64
     public var estimatedRows: Int64
 
-    /// `COPY s.t (cols) TO STDOUT …`: like `FROM ONLY`, it reads this table's own rows only.
+    /// `COPY (SELECT cols FROM ONLY s.t) TO STDOUT …`: this table's own rows, never an
+    /// inheritance child's, in an explicit column order.
     public var copyOutSQL: String {
-        "COPY \(table.sql) (\(SQL.identifierList(columns))) TO STDOUT\(format == .binary ? " WITH (FORMAT binary)" : "")"
+        "COPY (SELECT \(SQL.identifierList(columns)) FROM ONLY \(table.sql)) TO STDOUT"
+            + (format == .binary ? " WITH (FORMAT binary)" : "")
     }
 
     /// `COPY s.t (cols) FROM STDIN …`; FREEZE needs the table truncated in the same transaction.

@@ -52,7 +52,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     }
 
     static func redact(_ text: String, _ secrets: [String]) -> String {
-        var text = text.trimmingTrailingWhitespace()
+        // libpq's messages span lines ("…\n\tThis probably means…"): keep errors on one line.
+        var text = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " ").trimmingTrailingWhitespace()
         for secret in secrets where !secret.isEmpty {
             text = text.replacingAll(secret, with: "********")
         }

@@ -1,0 +1,64 @@
+import Ferry
+import FerryTestSupport
+import Foundation
+import Testing
+
+/// The `pgferry` binary itself, as a user runs it (built by `swift build`, which `scripts/test.sh` runs first).
+@Suite struct CommandLineTests {
+    static let binary = TestServers.repositoryRoot.appendingPathComponent(".build/debug/pgferry").path
+
+    static func url(_ database: TestDatabase) -> String {
+        "postgresql://postgres@127.0.0.1:\(database.server.port)/\(database.name)"
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func migrateValidateAndPlan() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "cli_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "cli_tgt")
+        try await source.loadFixture("queen", scale: 0.05)
+
+        let migrate = try TestServers.execute(Self.binary, ["migrate", "--schema", "queen", "--jobs", "2", "--validate"],
+                                              environment: ["PGFERRY_SOURCE_URL": Self.url(source),
+                                                            "PGFERRY_TARGET_URL": Self.url(target)])
+        #expect(migrate.status == 0, "\(migrate.output)")
+        #expect(migrate.output.contains("complete: Migration complete"))
+        #expect(migrate.output.contains("queen.messages"))
+        #expect(migrate.output.contains("all tables match"))
+        #expect(migrate.output.contains("pre-data") && migrate.output.contains("post-data"))
+
+        let validate = try TestServers.execute(Self.binary, ["validate", "--source", Self.url(source), "--target",
+                                                             Self.url(target), "--schema", "queen", "--json"])
+        #expect(validate.status == 0)
+        let report = try JSONDecoder().decode(ValidationReport.self, from: Data(validate.output.utf8))
+        #expect(report.allMatch && report.tables.count == 20)
+
+        let plan = try TestServers.execute(Self.binary, ["plan", "--source", Self.url(source), "--schema", "queen"])
+        #expect(plan.status == 0)
+        #expect(plan.output.contains("CREATE TABLE queen.messages"))
+        #expect(plan.output.contains("CREATE TRIGGER trg_partitions_created_counter"))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func failuresExitNonZeroWithOneLine() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "clif_src")
+        let result = try TestServers.execute(Self.binary, [
+            "migrate", "--source", Self.url(source), "--target", Self.url(source), "--schema", "nope",
+        ])
+        #expect(result.status == 1)
+        let errorLines = result.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errorLines.count == 1)
+        #expect(errorLines.first?.contains("schema \"nope\" not found") == true)
+
+        let badFormat = try TestServers.execute(Self.binary, ["migrate", "--schema", "s", "--format", "zip"])
+        #expect(badFormat.status != 0)
+        #expect(badFormat.output.contains("auto") && badFormat.output.contains("binary"))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func testConnectionPrintsTheServerVersion() async throws {
+        let server = try await TestServers.source
+        let result = try TestServers.execute(Self.binary, ["test-connection", "postgresql://postgres@127.0.0.1:\(server.port)/postgres"])
+        #expect(result.status == 0)
+        #expect(result.output.hasPrefix("PostgreSQL "))
+    }
+}
