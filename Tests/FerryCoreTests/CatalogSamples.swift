@@ -12,7 +12,7 @@ enum CatalogSamples {
             serverVersion: 150_018,
             schemas: [Schema(name: "queen", comment: "Queen MQ")],
             tables: [
-                Table(oid: 1, name: queues, reloptions: ["fillfactor='50'"], columns: [
+                Table(oid: 1, name: queues, reloptions: ["fillfactor=50"], columns: [
                     Column(name: "id", type: "uuid", notNull: true, defaultExpression: "gen_random_uuid()"),
                     Column(name: "name", type: "character varying(255)", notNull: true),
                 ], bytes: 10),

@@ -86,7 +86,7 @@ public final class Migration: Sendable {
         try await copyTables(plan, snapshot: snapshot)
 
         recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
-        try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.privileges, on: target)
+        try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.privileges + plan.ddl.refresh, on: target)
         return plan
     }
 

@@ -16,14 +16,16 @@ struct SourceSnapshot: Sendable {
             let identity = try await Connections.databaseIdentity(holder)
             try await holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             let reader = CatalogReader(connection: holder, schemas: schemas, includeOwnership: includeOwnership)
-            let tables = try await reader.tableOIDs()
-            // Lock before deparsing: pg_get_*def read live catalogs, the locks keep them equal to the snapshot.
+            let relations = try await reader.relations()
+            // Lock the tables before deparsing, as pg_dump does: pg_get_*def read live catalogs,
+            // the locks keep them equal to the snapshot.
+            let tables = relations.filter { $0.kind == "r" || $0.kind == "p" }
             for batch in stride(from: 0, to: tables.count, by: 500) {
                 let names = tables[batch..<min(batch + 500, tables.count)].map(\.name.sql).joined(separator: ", ")
                 try await holder.execute("LOCK TABLE \(names) IN ACCESS SHARE MODE")
             }
             let snapshotID = try await holder.query("SELECT pg_catalog.pg_export_snapshot() AS id").rows[0].string("id")
-            let catalog = try await reader.read(tableOIDs: tables.map(\.oid))
+            let catalog = try await reader.read(relations)
             return SourceSnapshot(holder: holder, configuration: configuration, snapshotID: snapshotID, encoding: encoding,
                                   identity: identity, catalog: catalog)
         } catch {

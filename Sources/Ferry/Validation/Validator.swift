@@ -44,11 +44,12 @@ public struct Validator: Sendable {
         try await sourceConnection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         let reader = CatalogReader(connection: sourceConnection, schemas: schemas, includeOwnership: false)
         _ = try await reader.readSchemas()
-        let tables = try await reader.readTables(oids: CatalogReader.oidArray(try await reader.tableOIDs().map(\.oid)))
+        let tableOIDs = try await reader.relations().filter { $0.kind == "r" || $0.kind == "p" }.map(\.oid)
+        let tables = try await reader.readTables(oids: CatalogReader.oidArray(tableOIDs))
         let catalog = SchemaCatalog(serverVersion: sourceConnection.serverVersion, tables: tables)
         let excluded = try MigrationPlan.resolveExclusions(excludedTables, catalog: catalog)
         var results: [TableValidation] = []
-        for table in catalog.tables where table.kind == .ordinary {
+        for table in catalog.tables where table.holdsData {
             let skipped = excluded.contains(table.name)
             let sourceSide = try await measure(table, on: sourceConnection, checksum: checksums && !skipped)
             let targetSide = (try? await measure(table, on: targetConnection, checksum: checksums && !skipped))

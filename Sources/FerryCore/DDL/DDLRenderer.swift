@@ -1,6 +1,6 @@
 /// Turns a `SchemaCatalog` into target DDL, following pg_dump's sections (catalog-ddl.md §2):
-/// pre-data (schemas, sequences, functions, tables), then per table its PK/UNIQUE and indexes
-/// after its data, then foreign keys, triggers and the rest.
+/// pre-data in `pg_depend` order, then per table its keys and indexes after its data, then
+/// foreign keys, triggers and the rest, grants, and materialized view refreshes last.
 public struct DDLRenderer: Sendable {
     public struct Options: Sendable {
         /// Emit `ALTER … OWNER TO` and GRANTs (pg_dump without `--no-owner --no-privileges`).
@@ -23,208 +23,71 @@ public struct DDLRenderer: Sendable {
     public func render(_ catalog: SchemaCatalog) -> SchemaDDL {
         var ddl = SchemaDDL()
         for schema in catalog.schemas {
-            let name = SQL.identifier(schema.name)
-            ddl.preData.append(.init("CREATE SCHEMA \(name);", object: "SCHEMA \(schema.name)"))
-            ddl.preData += comment("SCHEMA \(name)", schema.comment, object: "SCHEMA \(schema.name)")
-            ddl.preData += owner("SCHEMA \(name)", schema.ownership, object: "SCHEMA \(schema.name)")
-            ddl.privileges += grants("SCHEMA \(name)", schema.ownership, object: "SCHEMA \(schema.name)")
+            ddl.preData += createSchema(schema)
+            ddl.privileges += grants(of: schema)
         }
-        for sequence in catalog.sequences where sequence.identityOf == nil {
-            ddl.preData += createSequence(sequence)
-            ddl.privileges += grants("SEQUENCE \(sequence.name.sql)", sequence.ownership, object: "SEQUENCE \(sequence.name)")
-        }
-        for function in catalog.functions {
-            let object = "\(function.kind == .procedure ? "PROCEDURE" : "FUNCTION") \(function.name)(\(function.identityArguments))"
-            ddl.preData.append(.init(function.definition + ";", object: object))
-            ddl.preData += comment(function.signature, function.comment, object: object)
-            ddl.preData += owner(function.signature, function.ownership, object: object)
-            ddl.privileges += grants(function.signature, function.ownership, object: object)
-        }
-        for table in catalog.tables {
-            ddl.preData += createTable(table, catalog: catalog)
-            ddl.privileges += grants("TABLE \(table.name.sql)", table.ownership, object: "TABLE \(table.name)")
-        }
+        var items: [PreDataItem] = catalog.collations.map(collationItem)
+        items += catalog.types.map { typeItem($0, catalog: catalog) }
+        items += catalog.functions.map(functionItem)
+        items += catalog.aggregates.map(aggregateItem)
+        items += catalog.operators.map(operatorItem)
+        items += catalog.sequences.filter { $0.identityOf == nil }.map(sequenceItem)
+        items += catalog.tables.map { tableItem($0, catalog: catalog) }
+        items += catalog.views.map(viewItem)
+        let ordered = DependencyOrder.sort(items, dependencies: catalog.dependencies)
+        ddl.preData += ordered.flatMap(\.statements)
+        ddl.preData += preDataFollowUps(catalog)
         for sequence in catalog.sequences {
-            if let ownedBy = sequence.ownedBy, sequence.identityOf == nil {
-                ddl.preData.append(.init(
-                    "ALTER SEQUENCE \(sequence.name.sql) OWNED BY \(ownedBy.table.sql).\(SQL.identifier(ownedBy.column));",
-                    object: "SEQUENCE OWNED BY \(sequence.name)"))
-            }
             ddl.sequenceValues.append(.init(
                 "SELECT pg_catalog.setval(\(SQL.literal(sequence.name.sql)), \(sequence.lastValue), \(sequence.isCalled));",
                 object: "SEQUENCE SET \(sequence.name)"))
         }
-        for table in catalog.tables {
-            ddl.tablePostData[table.name] = tablePostData(table, catalog: catalog)
+        for table in catalog.tables where table.holdsData {
+            ddl.tablePostData[table.name] = keysAndIndexes(of: table.name, catalog: catalog)
         }
         ddl.postData = postData(catalog)
+        var owned: [(target: String, ownership: Ownership?)] = catalog.types.map { ($0.signature, $0.ownership) }
+        owned += catalog.functions.map { ($0.signature, $0.ownership) }
+        // GRANT names aggregates as functions.
+        owned += catalog.aggregates.map { ("FUNCTION \($0.name.sql)(\($0.identityArguments))", $0.ownership) }
+        owned += catalog.sequences.map { ("SEQUENCE \($0.name.sql)", $0.ownership) }
+        owned += catalog.tables.map { ("TABLE \($0.name.sql)", $0.ownership) }
+        owned += catalog.views.map { ("TABLE \($0.name.sql)", $0.ownership) }
+        for (target, ownership) in owned {
+            ddl.privileges += grants(target, ownership, object: target)
+        }
+        // Refresh in pre-data order: a materialized view reading another comes after it.
+        let populated = Set(catalog.views.filter { $0.materialized && $0.populated }.map(\.name))
+        for item in ordered {
+            guard case .relation = item.key?.objectClass,
+                  let view = catalog.views.first(where: { ObjectKey(.relation, $0.oid) == item.key }),
+                  populated.contains(view.name) else { continue }
+            ddl.refresh.append(.init("REFRESH MATERIALIZED VIEW \(view.name.sql);", object: "MATERIALIZED VIEW \(view.name)"))
+        }
         return ddl
     }
 
-    // MARK: - Pre-data
-
-    func createSequence(_ sequence: Sequence) -> [DDLStatement] {
-        let object = "SEQUENCE \(sequence.name)"
-        var sql = "CREATE \(sequence.unlogged ? "UNLOGGED " : "")SEQUENCE \(sequence.name.sql)"
-        if sequence.dataType != "bigint" { sql += " AS \(sequence.dataType)" }
-        sql += sequenceOptions(sequence) + ";"
-        return [.init(sql, object: object)]
-            + comment("SEQUENCE \(sequence.name.sql)", sequence.comment, object: object)
-            + owner("SEQUENCE \(sequence.name.sql)", sequence.ownership, object: object)
+    func createSchema(_ schema: Schema) -> [DDLStatement] {
+        let name = SQL.identifier(schema.name)
+        let object = "SCHEMA \(schema.name)"
+        var statements: [DDLStatement] = [.init("CREATE SCHEMA \(name);", object: object)]
+        statements += comment("SCHEMA \(name)", schema.comment, object: object)
+        if schema.name == "public", !options.includeOwnership, let ownership = schema.ownership,
+           ownership.owner == "pg_database_owner" {
+            // A new database's public schema belongs to pg_database_owner; recreate it that way.
+            statements.append(.init("ALTER SCHEMA public OWNER TO pg_database_owner;", object: "OWNER OF \(object)"))
+        }
+        return statements + owner("SCHEMA \(name)", schema.ownership, object: object)
     }
 
-    /// ` START WITH … INCREMENT BY … MINVALUE … MAXVALUE … CACHE … [CYCLE]`, as pg_dump prints it.
-    func sequenceOptions(_ sequence: Sequence) -> String {
-        let (typeMin, typeMax): (Int64, Int64) = switch sequence.dataType {
-        case "smallint": (Int64(Int16.min), Int64(Int16.max))
-        case "integer": (Int64(Int32.min), Int64(Int32.max))
-        default: (Int64.min, Int64.max)
-        }
-        let ascending = sequence.increment > 0
-        let defaultMin = ascending ? 1 : typeMin
-        let defaultMax = ascending ? typeMax : -1
-        var text = "\n    START WITH \(sequence.start)\n    INCREMENT BY \(sequence.increment)"
-        text += sequence.minValue == defaultMin ? "\n    NO MINVALUE" : "\n    MINVALUE \(sequence.minValue)"
-        text += sequence.maxValue == defaultMax ? "\n    NO MAXVALUE" : "\n    MAXVALUE \(sequence.maxValue)"
-        text += "\n    CACHE \(sequence.cache)"
-        if sequence.cycle { text += "\n    CYCLE" }
-        return text
-    }
-
-    func createTable(_ table: Table, catalog: SchemaCatalog) -> [DDLStatement] {
-        let object = "TABLE \(table.name)"
-        var items = table.columns.map(columnDefinition)
-        for check in catalog.constraints
-        where check.table == table.name && check.kind == .check && check.validated && check.isLocal {
-            items.append("CONSTRAINT \(SQL.identifier(check.name)) \(check.definition)")
-        }
-        var sql = "CREATE \(table.unlogged ? "UNLOGGED " : "")TABLE \(table.name.sql) (\n    "
-            + items.joined(separator: ",\n    ") + "\n)"
-        if !table.reloptions.isEmpty { sql += "\nWITH (\(table.reloptions.joined(separator: ", ")))" }
-        var statements: [DDLStatement] = [.init(sql + ";", object: object)]
-
-        for column in table.columns {
-            guard let identity = column.identity,
-                  let sequence = catalog.sequences.first(where: {
-                      $0.identityOf == ColumnReference(table: table.name, column: column.name)
-                  }) else { continue }
-            statements.append(.init(
-                "ALTER TABLE ONLY \(table.name.sql) ALTER COLUMN \(SQL.identifier(column.name)) ADD GENERATED "
-                    + "\(identity == .always ? "ALWAYS" : "BY DEFAULT") AS IDENTITY (\n    SEQUENCE NAME \(sequence.name.sql)"
-                    + sequenceOptions(sequence) + "\n);",
-                object: "IDENTITY \(table.name).\(column.name)"))
-            statements += comment("SEQUENCE \(sequence.name.sql)", sequence.comment, object: "SEQUENCE \(sequence.name)")
-        }
-        if table.forceRowSecurity {
-            statements.append(.init("ALTER TABLE ONLY \(table.name.sql) FORCE ROW LEVEL SECURITY;", object: object))
-        }
-        statements += comment("TABLE \(table.name.sql)", table.comment, object: object)
-        for column in table.columns {
-            statements += comment("COLUMN \(table.name.sql).\(SQL.identifier(column.name))", column.comment,
-                                  object: "COLUMN \(table.name).\(column.name)")
-        }
-        statements += owner("TABLE \(table.name.sql)", table.ownership, object: object)
-        return statements
-    }
-
-    func columnDefinition(_ column: Column) -> String {
-        var text = "\(SQL.identifier(column.name)) \(column.type)"
-        if let collation = column.collation { text += " COLLATE \(collation)" }
-        if let generated = column.generated {
-            text += " GENERATED ALWAYS AS (\(generated)) STORED"
-        } else if let defaultExpression = column.defaultExpression {
-            text += " DEFAULT \(defaultExpression)"
-        }
-        if column.notNull { text += " NOT NULL" }
-        return text
-    }
-
-    // MARK: - Post-data
-
-    /// A table's PK/UNIQUE constraints (index built first, then attached), its exclusion
-    /// constraints and its other indexes: what can run as soon as its data has landed.
-    func tablePostData(_ table: Table, catalog: SchemaCatalog) -> [DDLStatement] {
-        var statements: [DDLStatement] = []
-        let keys = catalog.constraints.filter {
-            $0.table == table.name && ($0.kind == .primaryKey || $0.kind == .unique)
-        }.sorted { ($0.kind == .primaryKey ? 0 : 1, $0.name) < ($1.kind == .primaryKey ? 0 : 1, $1.name) }
-        for key in keys {
-            let object = "CONSTRAINT \(key.name) ON \(table.name)"
-            if let index = key.indexDefinition, table.kind == .ordinary {
-                let clause = key.kind == .primaryKey ? "PRIMARY KEY" : "UNIQUE"
-                statements.append(.init(index + ";", object: "INDEX \(table.name.schema).\(key.name)"))
-                statements.append(.init(
-                    "ALTER TABLE ONLY \(table.name.sql) ADD CONSTRAINT \(SQL.identifier(key.name)) \(clause) USING INDEX "
-                        + SQL.identifier(key.name) + (key.deferrableClause.map { " " + $0 } ?? "") + ";",
-                    object: object))
-            } else {
-                statements.append(.init(
-                    "ALTER TABLE ONLY \(table.name.sql) ADD CONSTRAINT \(SQL.identifier(key.name)) \(key.definition);",
-                    object: object))
-            }
-            statements += comment("CONSTRAINT \(SQL.identifier(key.name)) ON \(table.name.sql)", key.comment, object: object)
-        }
-        for exclusion in catalog.constraints where exclusion.table == table.name && exclusion.kind == .exclusion {
-            let object = "CONSTRAINT \(exclusion.name) ON \(table.name)"
-            statements.append(.init(
-                "ALTER TABLE ONLY \(table.name.sql) ADD CONSTRAINT \(SQL.identifier(exclusion.name)) \(exclusion.definition);",
-                object: object))
-            statements += comment("CONSTRAINT \(SQL.identifier(exclusion.name)) ON \(table.name.sql)", exclusion.comment,
-                                  object: object)
-        }
-        for index in catalog.indexes where index.table == table.name {
-            let object = "INDEX \(index.name)"
-            statements.append(.init(index.definition + ";", object: object))
-            if index.clustered {
-                statements.append(.init(
-                    "ALTER TABLE \(table.name.sql) CLUSTER ON \(SQL.identifier(index.name.name));", object: object))
-            }
-            statements += comment("INDEX \(index.name.sql)", index.comment, object: object)
-        }
-        return statements
-    }
-
-    func postData(_ catalog: SchemaCatalog) -> [DDLStatement] {
-        var statements: [DDLStatement] = []
-        for check in catalog.constraints where check.kind == .check && !check.validated && check.isLocal {
-            let object = "CONSTRAINT \(check.name) ON \(check.table)"
-            statements.append(.init(
-                "ALTER TABLE \(check.table.sql) ADD CONSTRAINT \(SQL.identifier(check.name)) \(check.definition);",
-                object: object))
-        }
-        for foreignKey in catalog.constraints where foreignKey.kind == .foreignKey {
-            let object = "FK CONSTRAINT \(foreignKey.name) ON \(foreignKey.table)"
-            let notValid = options.foreignKeysNotValid.contains(foreignKey.id) && foreignKey.validated
-            statements.append(.init(
-                "ALTER TABLE ONLY \(foreignKey.table.sql) ADD CONSTRAINT \(SQL.identifier(foreignKey.name)) "
-                    + foreignKey.definition + (notValid ? " NOT VALID" : "") + ";",
-                object: object))
-        }
-        for constraint in catalog.constraints where constraint.kind == .foreignKey || constraint.kind == .check {
-            statements += comment("CONSTRAINT \(SQL.identifier(constraint.name)) ON \(constraint.table.sql)",
-                                  constraint.comment, object: "CONSTRAINT \(constraint.name) ON \(constraint.table)")
-        }
-        for trigger in catalog.triggers {
-            let object = "TRIGGER \(trigger.name) ON \(trigger.table)"
-            statements.append(.init(trigger.definition + ";", object: object))
-            let state: String? = switch trigger.enabled {
-            case "D": "DISABLE TRIGGER"
-            case "R": "ENABLE REPLICA TRIGGER"
-            case "A": "ENABLE ALWAYS TRIGGER"
-            default: nil
-            }
-            if let state {
-                statements.append(.init(
-                    "ALTER TABLE \(trigger.table.sql) \(state) \(SQL.identifier(trigger.name));", object: object))
-            }
-            statements += comment("TRIGGER \(SQL.identifier(trigger.name)) ON \(trigger.table.sql)", trigger.comment,
-                                  object: object)
-        }
-        for table in catalog.tables where table.rowSecurity {
-            statements.append(.init("ALTER TABLE \(table.name.sql) ENABLE ROW LEVEL SECURITY;",
-                                    object: "ROW SECURITY ON \(table.name)"))
-        }
-        return statements
+    func grants(of schema: Schema) -> [DDLStatement] {
+        let target = "SCHEMA \(SQL.identifier(schema.name))"
+        if options.includeOwnership { return grants(target, schema.ownership, object: target) }
+        // `public` keeps its grants to PUBLIC and pg_database_owner even without --owners:
+        // applications rely on them and every target has those roles.
+        guard schema.name == "public", var ownership = schema.ownership, ownership.hasExplicitACL else { return [] }
+        ownership.grants = ownership.grants.filter { $0.grantee.isEmpty || $0.grantee == "pg_database_owner" }
+        return grantStatements(target, ownership, object: target)
     }
 
     // MARK: - Comments, owners, grants
@@ -241,7 +104,11 @@ public struct DDLRenderer: Sendable {
 
     func grants(_ target: String, _ ownership: Ownership?, object: String) -> [DDLStatement] {
         guard options.includeOwnership, let ownership, ownership.hasExplicitACL else { return [] }
-                var statements: [DDLStatement] = [
+        return grantStatements(target, ownership, object: object)
+    }
+
+    private func grantStatements(_ target: String, _ ownership: Ownership, object: String) -> [DDLStatement] {
+        var statements: [DDLStatement] = [
             .init("REVOKE ALL ON \(target) FROM PUBLIC;", object: "ACL \(object)"),
             .init("REVOKE ALL ON \(target) FROM \(SQL.identifier(ownership.owner));", object: "ACL \(object)"),
         ]
@@ -253,9 +120,29 @@ public struct DDLRenderer: Sendable {
         }
         return statements
     }
+
+    /// `ALTER TABLE … DISABLE TRIGGER t` and friends for a non-default enabled state.
+    func enabledState(_ enabled: String, kind: String, name: String, table: QualifiedName, object: String) -> [DDLStatement] {
+        let state: String? = switch enabled {
+        case "D": "DISABLE"
+        case "R": "ENABLE REPLICA"
+        case "A": "ENABLE ALWAYS"
+        default: nil
+        }
+        guard let state else { return [] }
+        return [.init("ALTER TABLE \(table.sql) \(state) \(kind) \(SQL.identifier(name));", object: object)]
+    }
+
+    /// `a='1', b='x'`: reloptions with their values quoted as literals.
+    static func optionList(_ options: [String]) -> String {
+        options.map { option in
+            guard let equals = option.firstIndex(of: "=") else { return option }
+            return option[..<equals] + "=" + SQL.literal(String(option[option.index(after: equals)...]))
+        }.joined(separator: ", ")
+    }
 }
 
-/// Identifies a constraint: its table and name.
+/// Identifies a constraint: its table (or domain) and name.
 public struct ConstraintID: Hashable, Sendable, CustomStringConvertible {
     public var table: QualifiedName
     public var name: String

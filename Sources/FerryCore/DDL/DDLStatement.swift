@@ -14,21 +14,26 @@ public struct DDLStatement: Sendable, Equatable, CustomStringConvertible {
 
 /// The target DDL of a catalog, split by when it runs.
 public struct SchemaDDL: Sendable, Equatable {
-    /// Before any data: schemas, sequences, functions, tables, comments on them.
+    /// Before any data, in dependency order: schemas, types, functions, sequences, tables, views…
     public var preData: [DDLStatement] = []
-    /// Per table, right after its data has landed: PK/UNIQUE (index then constraint), indexes.
+    /// Per table that holds data, right after its data has landed: PK/UNIQUE (index, then
+    /// constraint), exclusion constraints, indexes.
     public var tablePostData: [QualifiedName: [DDLStatement]] = [:]
-    /// After all data: foreign keys, NOT VALID checks, triggers, RLS, remaining comments.
-    public var postData: [DDLStatement] = []
     /// After all data, before post-data: sequence values.
     public var sequenceValues: [DDLStatement] = []
-    /// Last: owners' grants (only when privileges are included).
+    /// After all data: partitioned tables' keys and index attachments, NOT VALID checks, foreign
+    /// keys, triggers, rules, row security, statistics.
+    public var postData: [DDLStatement] = []
+    /// Owners' grants (only when privileges are included).
     public var privileges: [DDLStatement] = []
+    /// Last: `REFRESH MATERIALIZED VIEW` for those populated on the source.
+    public var refresh: [DDLStatement] = []
 
     public init() {}
 
     /// Everything in run order, for `plan` and for tests.
     public var allStatements: [DDLStatement] {
         preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]! } + sequenceValues + postData + privileges
+            + refresh
     }
 }

@@ -136,7 +136,7 @@ extension MigrationPlan {
         }
 
         let sameMajor = catalog.serverVersion / 10000 == options.targetServerVersion / 10000
-        let tasks = catalog.tables.filter { $0.kind == .ordinary }.map { table in
+        let tasks = catalog.tables.filter(\.holdsData).map { table in
             let builtin = table.copiedColumns.allSatisfy(\.builtinType)
             let format: CopyFormat = switch options.format {
             case .text: .text

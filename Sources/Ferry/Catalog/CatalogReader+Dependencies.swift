@@ -1,0 +1,113 @@
+/// `pg_depend` edges among the schema's objects, for pre-data order, and the objects outside
+/// the schemas that it needs (prerequisites).
+extension CatalogReader {
+    /// Folds a `pg_depend` end onto the object pgferry creates: a composite type's relation onto
+    /// the type, a table's row type onto the table, an array type onto its element type, a
+    /// multirange onto its range. `cls` and `oid` are SQL expressions.
+    static func fold(_ cls: String, _ oid: String, as alias: String) -> String {
+        """
+        LEFT JOIN pg_catalog.pg_type \(alias)_t ON \(cls) = 'pg_catalog.pg_type'::pg_catalog.regclass AND \(alias)_t.oid = \(oid)
+        LEFT JOIN pg_catalog.pg_type \(alias)_e ON \(alias)_e.oid = \(alias)_t.typelem AND \(alias)_e.typarray = \(alias)_t.oid
+        LEFT JOIN pg_catalog.pg_range \(alias)_m ON \(alias)_t.typtype = 'm' AND \(alias)_m.rngmultitypid = \(alias)_t.oid
+        LEFT JOIN pg_catalog.pg_type \(alias)_b ON \(alias)_b.oid = coalesce(\(alias)_e.oid, \(alias)_m.rngtypid, \(alias)_t.oid)
+        LEFT JOIN pg_catalog.pg_class \(alias)_r ON \(alias)_r.oid = CASE
+             WHEN \(cls) = 'pg_catalog.pg_class'::pg_catalog.regclass THEN \(oid) ELSE \(alias)_b.typrelid END
+        CROSS JOIN LATERAL (SELECT CASE
+             WHEN \(alias)_r.relkind IS NOT NULL AND \(alias)_r.relkind <> 'c' THEN 'pg_class'
+             WHEN \(alias)_r.relkind = 'c' OR \(alias)_b.oid IS NOT NULL THEN 'pg_type'
+             ELSE \(cls)::pg_catalog.regclass::text END AS cls,
+           CASE
+             WHEN \(alias)_r.relkind IS NOT NULL AND \(alias)_r.relkind <> 'c' THEN \(alias)_r.oid
+             WHEN \(alias)_r.relkind = 'c' THEN \(alias)_r.reltype
+             WHEN \(alias)_b.oid IS NOT NULL THEN \(alias)_b.oid
+             ELSE \(oid) END AS oid) \(alias)
+        """
+    }
+
+    /// Dependencies of defaults, CHECKs and view rules count as their table's or view's.
+    static let dependencySources = """
+        SELECT CASE WHEN d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+                      OR d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                      OR (d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND con.conrelid <> 0)
+                    THEN 'pg_catalog.pg_class'::pg_catalog.regclass
+                    WHEN d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+                    THEN 'pg_catalog.pg_type'::pg_catalog.regclass
+                    ELSE d.classid END AS classid,
+               coalesce(ad.adrelid, rw.ev_class, NULLIF(con.conrelid, 0), NULLIF(con.contypid, 0), d.objid) AS objid,
+               d.refclassid, d.refobjid
+        FROM pg_catalog.pg_depend d
+        LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = d.objid
+        LEFT JOIN pg_catalog.pg_rewrite rw ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND rw.oid = d.objid
+        LEFT JOIN pg_catalog.pg_constraint con ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+             AND con.oid = d.objid AND con.contype = 'c'
+        WHERE d.deptype = 'n' AND (ad.oid IS NOT NULL OR rw.oid IS NOT NULL OR con.oid IS NOT NULL OR d.classid IN (
+              'pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass,
+              'pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_collation'::pg_catalog.regclass,
+              'pg_catalog.pg_operator'::pg_catalog.regclass))
+        """
+
+    func readDependencies(into catalog: inout SchemaCatalog) async throws {
+        let keys = catalog.objectKeys
+        let oids = Self.oidArray(Array(Set(keys.map(\.oid))))
+        let rows = try await connection.query("""
+            SELECT s.cls AS object_class, s.oid AS object_oid, r.cls AS referenced_class, r.oid AS referenced_oid
+            FROM (\(Self.dependencySources)) d
+            \(Self.fold("d.classid", "d.objid", as: "s"))
+            \(Self.fold("d.refclassid", "d.refobjid", as: "r"))
+            WHERE s.oid = ANY($1::oid[]) AND r.oid = ANY($1::oid[])
+            """, [oids]).rows
+        catalog.dependencies = rows.compactMap { row in
+            guard let objectClass = ObjectKey.Class(rawValue: row.string("object_class")),
+                  let referencedClass = ObjectKey.Class(rawValue: row.string("referenced_class")) else { return nil }
+            let dependency = Dependency(object: ObjectKey(objectClass, UInt32(row.int("object_oid"))),
+                                        referenced: ObjectKey(referencedClass, UInt32(row.int("referenced_oid"))))
+            return keys.contains(dependency.object) && keys.contains(dependency.referenced) ? dependency : nil
+        }
+        // An inheritance child is created after its parents (INHERITS names them).
+        for table in catalog.tables {
+            for parent in table.inherits {
+                guard let parentTable = catalog.table(parent) else { continue }
+                catalog.dependencies.append(Dependency(object: ObjectKey(.relation, table.oid),
+                                                       referenced: ObjectKey(.relation, parentTable.oid)))
+            }
+        }
+        catalog.prerequisites = try await readPrerequisites(oids: oids)
+    }
+
+    /// User objects (OID ≥ 16384) outside the migrated schemas that objects inside depend on.
+    func readPrerequisites(oids: String) async throws -> [Prerequisite] {
+        let rows = try await connection.query("""
+            SELECT DISTINCT a.type, a.object_names::text[] AS names, a.object_args::text[] AS arguments,
+                   pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0) AS label,
+                   (SELECT x.extname FROM pg_catalog.pg_depend e JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid
+                    WHERE e.classid = d.refclassid AND e.objid = d.refobjid AND e.deptype = 'e'
+                      AND e.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass LIMIT 1) AS extension
+            FROM (\(Self.dependencySources)) d
+            CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, 0) i
+            CROSS JOIN LATERAL pg_catalog.pg_identify_object_as_address(d.refclassid, d.refobjid, 0) a
+            WHERE d.objid = ANY($1::oid[]) AND d.refobjid >= 16384
+              AND d.refclassid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass
+              AND (i.schema IS NULL OR i.schema <> ALL($2::text[]))
+            ORDER BY 4
+            """, [oids, schemaArray]).rows
+        return rows.map {
+            Prerequisite(type: $0.string("type"), names: $0.array("names"), arguments: $0.array("arguments"),
+                         label: $0.string("label"), extensionName: $0["extension"])
+        }
+    }
+}
+
+extension SchemaCatalog {
+    /// The keys of every object pre-data creates.
+    var objectKeys: Set<ObjectKey> {
+        var keys = Set(tables.map { ObjectKey(.relation, $0.oid) })
+        keys.formUnion(views.map { ObjectKey(.relation, $0.oid) })
+        keys.formUnion(sequences.map { ObjectKey(.relation, $0.oid) })
+        keys.formUnion(types.map { ObjectKey(.type, $0.oid) })
+        keys.formUnion(collations.map { ObjectKey(.collation, $0.oid) })
+        keys.formUnion(functions.map { ObjectKey(.function, $0.oid) })
+        keys.formUnion(aggregates.map { ObjectKey(.function, $0.oid) })
+        keys.formUnion(operators.map { ObjectKey(.sqlOperator, $0.oid) })
+        return keys
+    }
+}

@@ -1,0 +1,165 @@
+/// Tables, their columns, sequences and views.
+extension CatalogReader {
+    func readTables(oids: String) async throws -> [Table] {
+        let rows = try await connection.query("""
+            SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.reloptions::text[] AS reloptions,
+                   pg_catalog.pg_table_size(c.oid) AS bytes, c.reltuples::bigint AS reltuples,
+                   c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replident,
+                   CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
+                   CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+                   pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+                   pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.oid = ANY($1::oid[])
+            ORDER BY n.nspname, c.relname
+            """, [oids]).rows
+        let parents = try await connection.query("""
+            SELECT i.inhrelid, pn.nspname, p.relname, c.relispartition
+            FROM pg_catalog.pg_inherits i
+            JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+            JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+            JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+            WHERE i.inhrelid = ANY($1::oid[]) ORDER BY i.inhrelid, i.inhseqno
+            """, [oids]).rows
+        let columns = try await readColumns(oids: oids)
+        var tables: [Table] = []
+        for row in rows {
+            let oid = UInt32(row.int("oid"))
+            let parentRows = parents.filter { UInt32($0.int("inhrelid")) == oid }
+            let parentNames = parentRows.map { QualifiedName($0.string("nspname"), $0.string("relname")) }
+            let isPartition = row["partition_bound"] != nil
+            let replicaIdentity = row.string("replident")
+            tables.append(Table(
+                oid: oid, name: QualifiedName(row.string("nspname"), row.string("relname")),
+                kind: Table.Kind(rawValue: row.string("relkind")) ?? .ordinary,
+                unlogged: row.string("relpersistence") == "u", reloptions: row.array("reloptions"),
+                columns: columns[oid] ?? [], bytes: row.int64("bytes"), estimatedRows: row.int64("reltuples"),
+                rowSecurity: row.bool("relrowsecurity"), forceRowSecurity: row.bool("relforcerowsecurity"),
+                comment: row["comment"], ownership: try await ownership(row), partitionKey: row["partition_key"],
+                partitionOf: isPartition ? parentNames.first : nil, partitionBound: row["partition_bound"],
+                inherits: isPartition ? [] : parentNames, replicaIdentity: replicaIdentity == "d" ? nil : replicaIdentity))
+        }
+        return tables
+    }
+
+    func readColumns(oids: String) async throws -> [UInt32: [Column]] {
+        let compression = version >= 140000 ? "a.attcompression::text" : "''"
+        // PG 17 made attstattarget nullable (NULL = default); before, -1 meant default.
+        let statistics = version >= 170000 ? "a.attstattarget" : "NULLIF(a.attstattarget, -1)"
+        let notNullName = version >= 180000 ? """
+            (SELECT nn.conname FROM pg_catalog.pg_constraint nn
+             WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum)
+            """ : "NULL"
+        let rows = try await connection.query("""
+            SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+                   a.atttypid < 16384 AS builtin,
+                   CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
+                        THEN \(Self.collationName("a.attcollation")) END AS collation,
+                   a.attnotnull, \(notNullName) AS not_null_name, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
+                   a.attidentity, a.attgenerated, a.attislocal, pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
+                   CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+                   \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options
+            FROM pg_catalog.pg_attribute a
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+            LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+            WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+            ORDER BY a.attrelid, a.attnum
+            """, [oids]).rows
+        var columns: [UInt32: [Column]] = [:]
+        for row in rows {
+            let generated = row.string("attgenerated")
+            var column = Column(
+                name: row.string("attname"), type: row.string("type"), builtinType: row.bool("builtin"),
+                collation: row["collation"], notNull: row.bool("attnotnull"),
+                defaultExpression: generated.isEmpty ? row["default_expression"] : nil,
+                identity: Column.Identity(rawValue: row.string("attidentity")),
+                generated: generated.isEmpty ? nil : row["default_expression"], comment: row["comment"])
+            column.generatedVirtual = generated == "v"
+            column.notNullName = row["not_null_name"]
+            column.isLocal = row.bool("attislocal")
+            column.storage = row["storage"].flatMap { Self.storageNames[$0] }
+            column.compression = ["p": "pglz", "l": "lz4"][row.string("compression")]
+            column.statisticsTarget = row["statistics"].flatMap { Int($0) }
+            column.options = row.array("options")
+            columns[UInt32(row.int("attrelid")), default: []].append(column)
+        }
+        return columns
+    }
+
+    static let storageNames = ["p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"]
+
+    func readSequences() async throws -> [Sequence] {
+        let rows = try await connection.query("""
+            SELECT c.oid, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL) AS type,
+                   s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, c.relpersistence,
+                   d.deptype, tn.nspname AS table_schema, tc.relname AS table_name, a.attname AS column_name,
+                   pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+                   pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+            LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+                 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
+            LEFT JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
+            LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'S' AND \(notExtensionMember("c.oid", "pg_class"))
+            ORDER BY n.nspname, c.relname
+            """, [schemaArray]).rows
+        var sequences: [Sequence] = []
+        for row in rows {
+            let name = QualifiedName(row.string("nspname"), row.string("relname"))
+            let column = row["table_name"].map {
+                ColumnReference(table: QualifiedName(row.string("table_schema"), $0), column: row.string("column_name"))
+            }
+            // Sequence values are not transactional: read them now, as pg_dump does.
+            let state = try await connection.query(version >= 180000
+                ? "SELECT last_value, is_called FROM pg_catalog.pg_get_sequence_data(\(SQL.literal(name.sql))::pg_catalog.regclass)"
+                : "SELECT last_value, is_called FROM \(name.sql)").rows.first
+            var sequence = Sequence(
+                name: name, dataType: row.string("type"), start: row.int64("seqstart"),
+                increment: row.int64("seqincrement"), minValue: row.int64("seqmin"), maxValue: row.int64("seqmax"),
+                cache: row.int64("seqcache"), cycle: row.bool("seqcycle"), unlogged: row.string("relpersistence") == "u",
+                lastValue: state?.int64("last_value") ?? row.int64("seqstart"), isCalled: state?.bool("is_called") ?? false,
+                ownedBy: row["deptype"] == "a" ? column : nil, identityOf: row["deptype"] == "i" ? column : nil,
+                comment: row["comment"], ownership: try await ownership(row))
+            sequence.oid = UInt32(row.int("oid"))
+            sequences.append(sequence)
+        }
+        return sequences
+    }
+
+    func readViews(oids: String) async throws -> [View] {
+        let rows = try await connection.query("""
+            SELECT c.oid, n.nspname, c.relname, c.relkind, pg_catalog.pg_get_viewdef(c.oid) AS definition,
+                   c.reloptions::text[] AS reloptions, c.relispopulated,
+                   pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+                   pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.oid = ANY($1::oid[]) ORDER BY n.nspname, c.relname
+            """, [oids]).rows
+        let columnComments = try await connection.query("""
+            SELECT a.attrelid, a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS comment
+            FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND pg_catalog.col_description(a.attrelid, a.attnum) IS NOT NULL
+            ORDER BY a.attrelid, a.attnum
+            """, [oids]).rows
+        var views: [View] = []
+        for row in rows {
+            let oid = UInt32(row.int("oid"))
+            let options = row.array("reloptions")
+            var definition = row.string("definition")
+            while definition.last == ";" || definition.last == "\n" { definition.removeLast() }
+            views.append(View(
+                oid: oid, name: QualifiedName(row.string("nspname"), row.string("relname")),
+                materialized: row.string("relkind") == "m", definition: definition,
+                options: options.filter { !$0.hasPrefix("check_option=") },
+                checkOption: options.first { $0.hasPrefix("check_option=") }.map { String($0.dropFirst("check_option=".count)) },
+                populated: row.bool("relispopulated"),
+                columnComments: columnComments.filter { UInt32($0.int("attrelid")) == oid }
+                    .map { ($0.string("attname"), $0.string("comment")) },
+                comment: row["comment"], ownership: try await ownership(row)))
+        }
+        return views
+    }
+}

@@ -1,0 +1,146 @@
+/// Functions, procedures, aggregates and operators.
+extension CatalogReader {
+    /// Functions the server creates by itself (a range type's constructors) are left out.
+    var notImplicit: String {
+        """
+        NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                    AND i.objid = p.oid AND i.deptype = 'i')
+        """
+    }
+
+    func readFunctions() async throws -> [Function] {
+        let rows = try await connection.query("""
+            SELECT p.oid, n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments,
+                   p.prokind, pg_catalog.pg_get_functiondef(p.oid) AS definition,
+                   pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+                   pg_catalog.pg_get_userbyid(p.proowner) AS owner, p.proacl::text AS acl
+            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w')
+              AND \(notExtensionMember("p.oid", "pg_proc")) AND \(notImplicit)
+            ORDER BY n.nspname, p.proname, arguments
+            """, [schemaArray]).rows
+        var functions: [Function] = []
+        for row in rows {
+            var function = Function(
+                name: QualifiedName(row.string("nspname"), row.string("proname")), identityArguments: row.string("arguments"),
+                kind: Function.Kind(rawValue: row.string("prokind")) ?? .function, definition: row.string("definition"),
+                comment: row["comment"], ownership: try await ownership(row))
+            function.oid = UInt32(row.int("oid"))
+            functions.append(function)
+        }
+        return functions
+    }
+
+    func readAggregates() async throws -> [Aggregate] {
+        let rows = try await connection.query("""
+            SELECT p.oid, n.nspname, p.proname, pg_catalog.pg_get_function_arguments(p.oid) AS arguments,
+                   pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments,
+                   a.aggkind::text AS kind, a.aggtransfn::pg_catalog.regproc::text AS sfunc,
+                   pg_catalog.format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace, a.agginitval,
+                   NULLIF(a.aggfinalfn, 0)::pg_catalog.regproc::text AS finalfunc, a.aggfinalextra,
+                   a.aggfinalmodify::text AS finalmodify,
+                   NULLIF(a.aggcombinefn, 0)::pg_catalog.regproc::text AS combinefunc,
+                   NULLIF(a.aggserialfn, 0)::pg_catalog.regproc::text AS serialfunc,
+                   NULLIF(a.aggdeserialfn, 0)::pg_catalog.regproc::text AS deserialfunc,
+                   NULLIF(a.aggmtransfn, 0)::pg_catalog.regproc::text AS msfunc,
+                   NULLIF(a.aggminvtransfn, 0)::pg_catalog.regproc::text AS minvfunc,
+                   CASE WHEN a.aggmtranstype <> 0 THEN pg_catalog.format_type(a.aggmtranstype, NULL) END AS mstype,
+                   a.aggmtransspace, a.aggminitval,
+                   NULLIF(a.aggmfinalfn, 0)::pg_catalog.regproc::text AS mfinalfunc, a.aggmfinalextra,
+                   a.aggmfinalmodify::text AS mfinalmodify,
+                   NULLIF(a.aggsortop, 0)::pg_catalog.regoperator::text AS sortop, p.proparallel::text AS parallel,
+                   pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+                   pg_catalog.pg_get_userbyid(p.proowner) AS owner, p.proacl::text AS acl
+            FROM pg_catalog.pg_proc p
+            JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
+            JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("p.oid", "pg_proc"))
+            ORDER BY n.nspname, p.proname, identity_arguments
+            """, [schemaArray]).rows
+        var aggregates: [Aggregate] = []
+        for row in rows {
+            let ordered = row.string("kind") != "n"
+            let defaultModify = ordered ? "w" : "r"
+            let modify = ["r": "READ_ONLY", "s": "SHAREABLE", "w": "READ_WRITE"]
+            var options = ["SFUNC = \(row.string("sfunc"))", "STYPE = \(row.string("stype"))"]
+            if row.int("aggtransspace") != 0 { options.append("SSPACE = \(row.int("aggtransspace"))") }
+            if let final = row["finalfunc"] {
+                options.append("FINALFUNC = \(final)")
+                if row.bool("aggfinalextra") { options.append("FINALFUNC_EXTRA") }
+                if row.string("finalmodify") != defaultModify, let value = modify[row.string("finalmodify")] {
+                    options.append("FINALFUNC_MODIFY = \(value)")
+                }
+            }
+            if let combine = row["combinefunc"] { options.append("COMBINEFUNC = \(combine)") }
+            if let serial = row["serialfunc"] { options.append("SERIALFUNC = \(serial)") }
+            if let deserial = row["deserialfunc"] { options.append("DESERIALFUNC = \(deserial)") }
+            if let initial = row["agginitval"] { options.append("INITCOND = \(SQL.literal(initial))") }
+            if let msfunc = row["msfunc"] {
+                options.append("MSFUNC = \(msfunc)")
+                if let minv = row["minvfunc"] { options.append("MINVFUNC = \(minv)") }
+                if let mstype = row["mstype"] { options.append("MSTYPE = \(mstype)") }
+                if row.int("aggmtransspace") != 0 { options.append("MSSPACE = \(row.int("aggmtransspace"))") }
+                if let mfinal = row["mfinalfunc"] {
+                    options.append("MFINALFUNC = \(mfinal)")
+                    if row.bool("aggmfinalextra") { options.append("MFINALFUNC_EXTRA") }
+                    if row.string("mfinalmodify") != defaultModify, let value = modify[row.string("mfinalmodify")] {
+                        options.append("MFINALFUNC_MODIFY = \(value)")
+                    }
+                }
+                if let minitial = row["aggminitval"] { options.append("MINITCOND = \(SQL.literal(minitial))") }
+            }
+            if let sortop = row["sortop"] {
+                // regoperator prints `schema.op(type,type)`; SORTOP wants OPERATOR(schema.op).
+                let name = sortop.prefix { $0 != "(" }
+                options.append("SORTOP = OPERATOR(\(name))")
+            }
+            if let parallel = ["s": "safe", "r": "restricted"][row.string("parallel")] { options.append("PARALLEL = \(parallel)") }
+            if row.string("kind") == "h" { options.append("HYPOTHETICAL") }
+            aggregates.append(Aggregate(
+                oid: UInt32(row.int("oid")), name: QualifiedName(row.string("nspname"), row.string("proname")),
+                arguments: row.string("arguments"), identityArguments: row.string("identity_arguments"), options: options,
+                comment: row["comment"], ownership: try await ownership(row)))
+        }
+        return aggregates
+    }
+
+    func readOperators() async throws -> [Operator] {
+        let qualified = { (oid: String) in
+            """
+            (SELECT 'OPERATOR(' || pg_catalog.quote_ident(xn.nspname) || '.' || x.oprname || ')'
+             FROM pg_catalog.pg_operator x JOIN pg_catalog.pg_namespace xn ON xn.oid = x.oprnamespace WHERE x.oid = \(oid))
+            """
+        }
+        let rows = try await connection.query("""
+            SELECT o.oid, n.nspname, o.oprname,
+                   CASE WHEN o.oprleft <> 0 THEN pg_catalog.format_type(o.oprleft, NULL) END AS left_type,
+                   CASE WHEN o.oprright <> 0 THEN pg_catalog.format_type(o.oprright, NULL) END AS right_type,
+                   o.oprcode::pg_catalog.regproc::text AS function, \(qualified("NULLIF(o.oprcom, 0)")) AS commutator,
+                   \(qualified("NULLIF(o.oprnegate, 0)")) AS negator, o.oprcanmerge, o.oprcanhash,
+                   NULLIF(o.oprrest, 0)::pg_catalog.regproc::text AS restrict_function,
+                   NULLIF(o.oprjoin, 0)::pg_catalog.regproc::text AS join_function,
+                   pg_catalog.obj_description(o.oid, 'pg_operator') AS comment,
+                   pg_catalog.pg_get_userbyid(o.oprowner) AS owner, NULL AS acl
+            FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+            WHERE n.nspname = ANY($1::text[]) AND o.oprcode <> 0 AND \(notExtensionMember("o.oid", "pg_operator"))
+            ORDER BY n.nspname, o.oprname, left_type, right_type
+            """, [schemaArray]).rows
+        var operators: [Operator] = []
+        for row in rows {
+            var options = ["FUNCTION = \(row.string("function"))"]
+            if let left = row["left_type"] { options.append("LEFTARG = \(left)") }
+            if let right = row["right_type"] { options.append("RIGHTARG = \(right)") }
+            if let commutator = row["commutator"] { options.append("COMMUTATOR = \(commutator)") }
+            if let negator = row["negator"] { options.append("NEGATOR = \(negator)") }
+            if row.bool("oprcanmerge") { options.append("MERGES") }
+            if row.bool("oprcanhash") { options.append("HASHES") }
+            if let restrict = row["restrict_function"] { options.append("RESTRICT = \(restrict)") }
+            if let join = row["join_function"] { options.append("JOIN = \(join)") }
+            operators.append(Operator(
+                oid: UInt32(row.int("oid")), schema: row.string("nspname"), name: row.string("oprname"),
+                leftType: row["left_type"], rightType: row["right_type"], options: options, comment: row["comment"],
+                ownership: try await ownership(row)))
+        }
+        return operators
+    }
+}

@@ -1,0 +1,117 @@
+/// Enum, composite, domain and range types, and collations.
+extension CatalogReader {
+    func readTypes() async throws -> [UserType] {
+        let rows = try await connection.query("""
+            SELECT t.oid, n.nspname, t.typname, t.typtype::text AS kind, t.typrelid,
+                   pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull,
+                   CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
+                        THEN \(Self.collationName("t.typcollation")) END AS collation,
+                   coalesce(pg_catalog.pg_get_expr(t.typdefaultbin, 0), t.typdefault) AS default_expression,
+                   pg_catalog.obj_description(t.oid, 'pg_type') AS comment,
+                   pg_catalog.pg_get_userbyid(t.typowner) AS owner, t.typacl::text AS acl
+            FROM pg_catalog.pg_type t
+            JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+            LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
+            LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
+            WHERE n.nspname = ANY($1::text[]) AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
+              AND \(notExtensionMember("t.oid", "pg_type"))
+            ORDER BY n.nspname, t.typname
+            """, [schemaArray]).rows
+        let oids = Self.oidArray(rows.map { UInt32($0.int("oid")) })
+        let labels = try await connection.query("""
+            SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum WHERE enumtypid = ANY($1::oid[]) ORDER BY enumtypid, enumsortorder
+            """, [oids]).rows
+        let attributes = try await connection.query("""
+            SELECT c.reltype, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+                   CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
+                        THEN \(Self.collationName("a.attcollation")) END AS collation,
+                   pg_catalog.col_description(a.attrelid, a.attnum) AS comment
+            FROM pg_catalog.pg_attribute a
+            JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+            WHERE c.reltype = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+            ORDER BY a.attrelid, a.attnum
+            """, [oids]).rows
+        let multirange = version >= 140000
+            ? "pg_catalog.quote_ident(mn.nspname) || '.' || pg_catalog.quote_ident(m.typname)" : "NULL"
+        let multirangeJoin = version >= 140000 ? """
+            LEFT JOIN pg_catalog.pg_type m ON m.oid = r.rngmultitypid
+            LEFT JOIN pg_catalog.pg_namespace mn ON mn.oid = m.typnamespace
+            """ : ""
+        let ranges = try await connection.query("""
+            SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS subtype, \(multirange) AS multirange,
+                   CASE WHEN NOT opc.opcdefault THEN pg_catalog.quote_ident(opcn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname) END AS opclass,
+                   CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
+                        THEN \(Self.collationName("r.rngcollation")) END AS collation,
+                   NULLIF(r.rngcanonical, 0)::pg_catalog.regproc::text AS canonical,
+                   NULLIF(r.rngsubdiff, 0)::pg_catalog.regproc::text AS subtype_diff
+            FROM pg_catalog.pg_range r
+            JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype
+            JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc
+            JOIN pg_catalog.pg_namespace opcn ON opcn.oid = opc.opcnamespace
+            \(multirangeJoin)
+            WHERE r.rngtypid = ANY($1::oid[])
+            """, [oids]).rows
+        var types: [UserType] = []
+        for row in rows {
+            let oid = UInt32(row.int("oid"))
+            let definition: UserType.Definition
+            switch row.string("kind") {
+            case "e":
+                definition = .enumeration(labels.filter { UInt32($0.int("enumtypid")) == oid }.map { $0.string("enumlabel") })
+            case "c":
+                definition = .composite(attributes.filter { UInt32($0.int("reltype")) == oid }.map {
+                    UserType.Attribute(name: $0.string("attname"), type: $0.string("type"), collation: $0["collation"],
+                                       comment: $0["comment"])
+                })
+            case "d":
+                definition = .domain(base: row.string("base"), collation: row["collation"],
+                                     defaultExpression: row["default_expression"], notNull: row.bool("typnotnull"))
+            default:
+                guard let range = ranges.first(where: { UInt32($0.int("rngtypid")) == oid }) else { continue }
+                var options = ["subtype = \(range.string("subtype"))"]
+                if let name = range["multirange"] { options.append("multirange_type_name = \(name)") }
+                if let opclass = range["opclass"] { options.append("subtype_opclass = \(opclass)") }
+                if let collation = range["collation"] { options.append("collation = \(collation)") }
+                if let canonical = range["canonical"] { options.append("canonical = \(canonical)") }
+                if let diff = range["subtype_diff"] { options.append("subtype_diff = \(diff)") }
+                definition = .range(options)
+            }
+            types.append(UserType(oid: oid, name: QualifiedName(row.string("nspname"), row.string("typname")),
+                                  definition: definition, comment: row["comment"], ownership: try await ownership(row)))
+        }
+        return types
+    }
+
+    func readCollations() async throws -> [Collation] {
+        // Where the ICU locale lives moved twice: collcollate (≤14), colliculocale (15–16), colllocale (17+).
+        let locale = version >= 170000 ? "c.colllocale" : version >= 150000 ? "c.colliculocale" : "NULL"
+        let rules = version >= 160000 ? "c.collicurules" : "NULL"
+        let rows = try await connection.query("""
+            SELECT c.oid, n.nspname, c.collname, c.collprovider::text AS provider, c.collisdeterministic,
+                   c.collcollate, c.collctype, \(locale) AS locale, \(rules) AS rules,
+                   pg_catalog.obj_description(c.oid, 'pg_collation') AS comment,
+                   pg_catalog.pg_get_userbyid(c.collowner) AS owner, NULL AS acl
+            FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("c.oid", "pg_collation"))
+            ORDER BY n.nspname, c.collname
+            """, [schemaArray]).rows
+        var collations: [Collation] = []
+        for row in rows {
+            let provider = ["c": "libc", "i": "icu", "b": "builtin"][row.string("provider")] ?? "libc"
+            var options = ["provider = \(provider)"]
+            if !row.bool("collisdeterministic") { options.append("deterministic = false") }
+            if provider == "libc" {
+                let collate = row.string("collcollate"), ctype = row.string("collctype")
+                options += collate == ctype ? ["locale = \(SQL.literal(collate))"]
+                    : ["lc_collate = \(SQL.literal(collate))", "lc_ctype = \(SQL.literal(ctype))"]
+            } else {
+                options.append("locale = \(SQL.literal(row["locale"] ?? row.string("collcollate")))")
+            }
+            if let rules = row["rules"] { options.append("rules = \(SQL.literal(rules))") }
+            collations.append(Collation(oid: UInt32(row.int("oid")), name: QualifiedName(row.string("nspname"), row.string("collname")),
+                                        options: options, comment: row["comment"], ownership: try await ownership(row)))
+        }
+        return collations
+    }
+}

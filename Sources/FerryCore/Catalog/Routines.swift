@@ -1,0 +1,83 @@
+public struct Function: Sendable, Equatable {
+    public var oid: UInt32 = 0
+    public enum Kind: String, Sendable { case function = "f", procedure = "p", window = "w" }
+    public var name: QualifiedName
+    /// `pg_get_function_identity_arguments`, for COMMENT/GRANT/ALTER.
+    public var identityArguments: String
+    public var kind: Kind
+    /// `pg_get_functiondef`: a complete `CREATE OR REPLACE …` without the final semicolon.
+    public var definition: String
+    public var comment: String?
+    public var ownership: Ownership?
+
+    public init(name: QualifiedName, identityArguments: String, kind: Kind = .function, definition: String,
+                comment: String? = nil, ownership: Ownership? = nil) {
+        self.name = name
+        self.identityArguments = identityArguments
+        self.kind = kind
+        self.definition = definition
+        self.comment = comment
+        self.ownership = ownership
+    }
+
+    /// `FUNCTION s.f(args)` or `PROCEDURE s.p(args)`.
+    public var signature: String {
+        "\(kind == .procedure ? "PROCEDURE" : "FUNCTION") \(name.sql)(\(identityArguments))"
+    }
+}
+
+
+/// An aggregate: `CREATE AGGREGATE s.a (args) (SFUNC = …, STYPE = …, …)`.
+public struct Aggregate: Sendable, Equatable {
+    public var oid: UInt32
+    public var name: QualifiedName
+    /// `pg_get_function_arguments`, `*` for none.
+    public var arguments: String
+    public var identityArguments: String
+    /// `SFUNC = …`, `STYPE = …` and the other options, in pg_dump's order.
+    public var options: [String]
+    public var comment: String?
+    public var ownership: Ownership?
+
+    public init(oid: UInt32, name: QualifiedName, arguments: String, identityArguments: String, options: [String],
+                comment: String? = nil, ownership: Ownership? = nil) {
+        self.oid = oid
+        self.name = name
+        self.arguments = arguments
+        self.identityArguments = identityArguments
+        self.options = options
+        self.comment = comment
+        self.ownership = ownership
+    }
+
+    public var signature: String { "AGGREGATE \(name.sql)(\(identityArguments.isEmpty ? "*" : identityArguments))" }
+}
+
+/// An operator: `CREATE OPERATOR s.op (FUNCTION = …, LEFTARG = …, …)`.
+public struct Operator: Sendable, Equatable {
+    public var oid: UInt32
+    public var schema: String
+    public var name: String
+    public var leftType: String?
+    public var rightType: String?
+    public var options: [String]
+    public var comment: String?
+    public var ownership: Ownership?
+
+    public init(oid: UInt32, schema: String, name: String, leftType: String?, rightType: String?, options: [String],
+                comment: String? = nil, ownership: Ownership? = nil) {
+        self.oid = oid
+        self.schema = schema
+        self.name = name
+        self.leftType = leftType
+        self.rightType = rightType
+        self.options = options
+        self.comment = comment
+        self.ownership = ownership
+    }
+
+    /// `OPERATOR s.op (lt, rt)`, for COMMENT and ALTER.
+    public var signature: String {
+        "OPERATOR \(SQL.identifier(schema)).\(name) (\(leftType ?? "NONE"), \(rightType ?? "NONE"))"
+    }
+}

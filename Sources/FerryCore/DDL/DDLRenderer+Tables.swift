@@ -1,0 +1,142 @@
+/// Tables: the pre-data `CREATE TABLE` item, and the keys and indexes built after the data.
+extension DDLRenderer {
+    func tableItem(_ table: Table, catalog: SchemaCatalog) -> PreDataItem {
+        let object = "TABLE \(table.name)"
+        let inherits = !table.inherits.isEmpty
+        var items = table.columns.filter { $0.isLocal || !inherits }.map { columnDefinition($0, table: table.name) }
+        for check in catalog.constraints where check.table == table.name && !check.onDomain && check.kind == .check
+            && check.validated && (check.isLocal || table.partitionOf != nil) {
+            items.append("CONSTRAINT \(SQL.identifier(check.name)) \(check.definition)")
+        }
+        var sql = "CREATE \(table.unlogged ? "UNLOGGED " : "")TABLE \(table.name.sql) ("
+            + (items.isEmpty ? "" : "\n    " + items.joined(separator: ",\n    ") + "\n") + ")"
+        if inherits { sql += "\nINHERITS (\(table.inherits.map(\.sql).joined(separator: ", ")))" }
+        if let key = table.partitionKey { sql += "\nPARTITION BY \(key)" }
+        if !table.reloptions.isEmpty { sql += "\nWITH (\(Self.optionList(table.reloptions)))" }
+        var statements: [DDLStatement] = [.init(sql + ";", object: object)]
+        statements += columnFollowUps(table, catalog: catalog)
+        if let identity = table.replicaIdentity, identity == "n" || identity == "f" {
+            statements.append(.init("ALTER TABLE ONLY \(table.name.sql) REPLICA IDENTITY \(identity == "n" ? "NOTHING" : "FULL");",
+                                    object: object))
+        }
+        if table.forceRowSecurity {
+            statements.append(.init("ALTER TABLE ONLY \(table.name.sql) FORCE ROW LEVEL SECURITY;", object: object))
+        }
+        statements += comment("TABLE \(table.name.sql)", table.comment, object: object)
+        for column in table.columns {
+            statements += comment("COLUMN \(table.name.sql).\(SQL.identifier(column.name))", column.comment,
+                                  object: "COLUMN \(table.name).\(column.name)")
+        }
+        statements += owner("TABLE \(table.name.sql)", table.ownership, object: object)
+        return PreDataItem(key: ObjectKey(.relation, table.oid), rank: DependencyOrder.Rank.table,
+                           name: table.name.description, statements: statements)
+    }
+
+    func columnDefinition(_ column: Column, table: QualifiedName) -> String {
+        var text = "\(SQL.identifier(column.name)) \(column.type)"
+        if let collation = column.collation { text += " COLLATE \(collation)" }
+        if let generated = column.generated {
+            text += " GENERATED ALWAYS AS (\(generated))\(column.generatedVirtual ? "" : " STORED")"
+        } else if let defaultExpression = column.defaultExpression {
+            text += " DEFAULT \(defaultExpression)"
+        }
+        if column.notNull {
+            if let name = column.notNullName, name != "\(table.name)_\(column.name)_not_null" {
+                text += " CONSTRAINT \(SQL.identifier(name))"
+            }
+            text += " NOT NULL"
+        }
+        return text
+    }
+
+    /// Identity, per-column settings, and an inheritance child's own defaults and NOT NULLs.
+    func columnFollowUps(_ table: Table, catalog: SchemaCatalog) -> [DDLStatement] {
+        var statements: [DDLStatement] = []
+        let alter = "ALTER TABLE ONLY \(table.name.sql) ALTER COLUMN"
+        for column in table.columns {
+            let name = SQL.identifier(column.name)
+            let object = "COLUMN \(table.name).\(column.name)"
+            if !column.isLocal && !table.inherits.isEmpty {
+                let inherited = table.inherits.compactMap { catalog.table($0)?.columns.first { $0.name == column.name } }.first
+                if column.defaultExpression != inherited?.defaultExpression {
+                    statements.append(.init(column.defaultExpression.map { "\(alter) \(name) SET DEFAULT \($0);" }
+                                                ?? "\(alter) \(name) DROP DEFAULT;", object: object))
+                }
+                if column.notNull && inherited?.notNull == false {
+                    statements.append(.init("\(alter) \(name) SET NOT NULL;", object: object))
+                }
+            }
+            if let identity = column.identity,
+               let sequence = catalog.sequences.first(where: { $0.identityOf == ColumnReference(table: table.name, column: column.name) }) {
+                statements.append(.init(
+                    "\(alter) \(name) ADD GENERATED \(identity == .always ? "ALWAYS" : "BY DEFAULT") AS IDENTITY (\n"
+                        + "    SEQUENCE NAME \(sequence.name.sql)" + sequenceOptions(sequence) + "\n);",
+                    object: "IDENTITY \(table.name).\(column.name)"))
+                statements += comment("SEQUENCE \(sequence.name.sql)", sequence.comment, object: "SEQUENCE \(sequence.name)")
+            }
+            if let storage = column.storage { statements.append(.init("\(alter) \(name) SET STORAGE \(storage);", object: object)) }
+            if let compression = column.compression {
+                statements.append(.init("\(alter) \(name) SET COMPRESSION \(compression);", object: object))
+            }
+            if let target = column.statisticsTarget {
+                statements.append(.init("\(alter) \(name) SET STATISTICS \(target);", object: object))
+            }
+            if !column.options.isEmpty {
+                statements.append(.init("\(alter) \(name) SET (\(column.options.joined(separator: ", ")));", object: object))
+            }
+        }
+        return statements
+    }
+
+    /// A relation's PK/UNIQUE (for a plain table: the index first, then `ADD CONSTRAINT … USING
+    /// INDEX`), exclusion constraints and other indexes: what can run once its data is in.
+    func keysAndIndexes(of relation: QualifiedName, catalog: SchemaCatalog) -> [DDLStatement] {
+        let partitioned = catalog.table(relation)?.kind == .partitioned
+        var statements: [DDLStatement] = []
+        let keys = catalog.constraints.filter {
+            $0.table == relation && !$0.onDomain && ($0.kind == .primaryKey || $0.kind == .unique || $0.kind == .exclusion)
+        }.sorted { ($0.kind.order, $0.name) < ($1.kind.order, $1.name) }
+        for key in keys {
+            let object = "CONSTRAINT \(key.name) ON \(relation)"
+            let name = SQL.identifier(key.name)
+            if let index = key.indexDefinition, !partitioned, key.kind != .exclusion {
+                statements.append(.init(index + ";", object: "INDEX \(relation.schema).\(key.name)"))
+                statements.append(.init(
+                    "ALTER TABLE ONLY \(relation.sql) ADD CONSTRAINT \(name) \(key.kind == .primaryKey ? "PRIMARY KEY" : "UNIQUE") "
+                        + "USING INDEX \(name)" + (key.deferrableClause.map { " " + $0 } ?? "") + ";",
+                    object: object))
+            } else {
+                statements.append(.init("ALTER TABLE ONLY \(relation.sql) ADD CONSTRAINT \(name) \(key.definition);",
+                                        object: object))
+            }
+            statements += comment("CONSTRAINT \(name) ON \(relation.sql)", key.comment, object: object)
+        }
+        for index in catalog.indexes where index.table == relation {
+            let object = "INDEX \(index.name)"
+            statements.append(.init(index.definition + ";", object: object))
+            if index.clustered {
+                statements.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(index.name.name));",
+                                        object: object))
+            }
+            statements += comment("INDEX \(index.name.sql)", index.comment, object: object)
+        }
+        for key in keys where key.clustered {
+            statements.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(key.name));",
+                                    object: "CONSTRAINT \(key.name) ON \(relation)"))
+        }
+        return statements
+    }
+}
+
+extension Constraint.Kind {
+    /// Primary keys first, then unique constraints, then exclusion constraints.
+    var order: Int {
+        switch self {
+        case .primaryKey: 0
+        case .unique: 1
+        case .exclusion: 2
+        case .check: 3
+        case .foreignKey: 4
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Ferry
+import FerryTestSupport
+import Testing
+
+/// Every object kind of issue 3 (Fixtures/torture): types, collations, sequences, partitions,
+/// inheritance, views and materialized views, aggregates, operators, rules, policies, statistics.
+@Suite struct TortureRoundTripTests {
+    @Test func tortureSchemaRoundTrips() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "torture_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "torture_tgt")
+        try await source.loadFixture("torture", scale: 0.5)
+        let auditBefore = try await source.query("SELECT count(*) AS n FROM torture.audit_log").rows[0].int("n")
+
+        let report = try await Migration(request: MigrationRequest(
+            source: source.configuration, target: target.configuration, schemas: ["torture"])).run()
+        #expect(report.progress.status == .complete)
+        #expect(report.plan.tables.count == 14, "leaf partitions and plain tables hold the data")
+
+        #expect(try source.schemaDump(["torture"]) == (try target.schemaDump(["torture"])))
+        let validation = try await Validator(source: source.configuration, target: target.configuration,
+                                             schemas: ["torture"], checksums: true).validate()
+        #expect(validation.allMatch, "\(validation.tables.filter { !$0.match })")
+
+        let state = try await target.query("""
+            SELECT (SELECT count(*) FROM torture.audit_log) AS audit,
+                   (SELECT relispopulated FROM pg_class WHERE oid = 'torture.mood_stats'::regclass) AS populated,
+                   (SELECT relispopulated FROM pg_class WHERE oid = 'torture.empty_stats'::regclass) AS empty_populated,
+                   (SELECT count(*) FROM torture.mood_stats) AS mood_rows,
+                   (SELECT nextval('torture.free_seq')) AS next_free,
+                   (SELECT count(*) FROM torture.events) AS events
+            """).rows[0]
+        #expect(state.int("audit") == auditBefore, "statement triggers did not fire during the load")
+        #expect(state.bool("populated") && !state.bool("empty_populated"))
+        #expect(state.int("mood_rows") == 3)
+        let sourceNext = try await source.query("SELECT nextval('torture.free_seq') AS n").rows[0].int("n")
+        #expect(state.int("next_free") == sourceNext)
+        #expect(state.int("events") == (try await source.query("SELECT count(*) AS n FROM torture.events").rows[0].int("n")))
+    }
+
+    @Test func thePublicSchemaRoundTripsWithItsOwnerGrantsAndComment() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "public_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "public_tgt")
+        try await source.execute("""
+            CREATE TABLE public.items (id serial PRIMARY KEY, label text);
+            INSERT INTO public.items (label) SELECT 'item ' || g FROM generate_series(1, 50) g;
+            CREATE VIEW public.item_labels AS SELECT label FROM public.items;
+            """)
+        try await Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                      schemas: ["public"])).run()
+        #expect(try source.schemaDump(["public"]) == (try target.schemaDump(["public"])))
+        let query = """
+            SELECT pg_get_userbyid(nspowner) AS owner, nspacl::text AS acl, obj_description(oid, 'pg_namespace') AS comment
+            FROM pg_namespace WHERE nspname = 'public'
+            """
+        let before = try await source.query(query).rows[0]
+        let after = try await target.query(query).rows[0]
+        #expect(after.values == before.values)
+    }
+}
