@@ -31,6 +31,10 @@ BEGIN
     INSERT INTO torture.shards SELECT g, 'v' || g FROM generate_series(1, n) g;
     INSERT INTO torture.vehicles VALUES (1, 4, 'car'), (2, 6, 'truck');
     INSERT INTO torture.bikes (id, name) SELECT g, 'bike ' || g FROM generate_series(1, 10) g;
+    INSERT INTO torture.nodes (id, parent) SELECT g, CASE WHEN g > 1 THEN g / 2 END FROM generate_series(1, n / 10) g;
+    INSERT INTO torture.peers SELECT g, n / 10 - g + 1 FROM generate_series(1, n / 10) g;
+    UPDATE torture.nodes SET peer = id WHERE id % 3 = 0;
+    INSERT INTO torture.evens SELECT 2 * g FROM generate_series(1, 100) g;
     PERFORM nextval('torture.free_seq') FROM generate_series(1, 5);
     PERFORM nextval('torture.unlogged_seq');
 END $$;

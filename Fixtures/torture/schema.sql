@@ -153,3 +153,11 @@ COMMENT ON POLICY serials_read ON torture.serials IS 'a policy';
 CREATE STATISTICS torture.people_stats (dependencies, ndistinct) ON mood, age FROM torture.people;
 ALTER STATISTICS torture.people_stats SET STATISTICS 200;
 COMMENT ON STATISTICS torture.people_stats IS 'extended statistics';
+
+-- Foreign-key cycles: a self-reference, and two tables that reference each other.
+CREATE TABLE torture.nodes (id int PRIMARY KEY, parent int REFERENCES torture.nodes (id), peer int);
+CREATE TABLE torture.peers (id int PRIMARY KEY, node int REFERENCES torture.nodes (id));
+ALTER TABLE torture.nodes ADD CONSTRAINT nodes_peer_fkey FOREIGN KEY (peer) REFERENCES torture.peers (id);
+-- A CHECK that calls a function of the schema.
+CREATE FUNCTION torture.is_even(i integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT i % 2 = 0';
+CREATE TABLE torture.evens (n integer CONSTRAINT evens_n_check CHECK (torture.is_even(n)));

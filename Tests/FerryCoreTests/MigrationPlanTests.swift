@@ -60,3 +60,16 @@ import Testing
         #expect(task.copyInSQL(freeze: true) == "COPY queen.message_traces (id, message_id) FROM STDIN WITH (FORMAT binary, FREEZE)")
     }
 }
+
+@Suite struct FeatureCheckTests {
+    @Test func featuresTheTargetLacksAreNamedWithTheirObjects() {
+        var catalog = CatalogSamples.queen
+        catalog.functions[0].sqlStandardBody = true
+        catalog.sequences[0].unlogged = true
+        catalog.indexes[0].definition += " NULLS NOT DISTINCT"
+        let on13 = FeatureCheck.unsupported(in: catalog, targetVersion: 130_010)
+        #expect(on13.map(\.since) == [14, 15, 15])
+        #expect(on13[0].description.contains("queen.touch"))
+        #expect(FeatureCheck.unsupported(in: catalog, targetVersion: 150_000).isEmpty)
+    }
+}

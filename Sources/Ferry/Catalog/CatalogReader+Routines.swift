@@ -11,7 +11,7 @@ extension CatalogReader {
     func readFunctions() async throws -> [Function] {
         let rows = try await connection.query("""
             SELECT p.oid, n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments,
-                   p.prokind, pg_catalog.pg_get_functiondef(p.oid) AS definition,
+                   p.prokind, pg_catalog.pg_get_functiondef(p.oid) AS definition, \(version >= 140000 ? "p.prosqlbody IS NOT NULL" : "false") AS sql_body,
                    pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
                    pg_catalog.pg_get_userbyid(p.proowner) AS owner, p.proacl::text AS acl
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
@@ -26,6 +26,7 @@ extension CatalogReader {
                 kind: Function.Kind(rawValue: row.string("prokind")) ?? .function, definition: row.string("definition"),
                 comment: row["comment"], ownership: try await ownership(row))
             function.oid = UInt32(row.int("oid"))
+            function.sqlStandardBody = row.bool("sql_body")
             functions.append(function)
         }
         return functions

@@ -65,6 +65,7 @@ public final class Migration: Sendable {
             excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
             includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion))
         for hazard in plan.hazards { logger.warning("\(hazard)") }
+        try await Self.checkTarget(target, for: plan)
         recorder.update { progress in
             progress.hazards = plan.hazards.map(\.description)
             progress.tables = plan.tables.map {
@@ -142,6 +143,25 @@ public final class Migration: Sendable {
         recorder.updateTable(table) {
             $0.indexesFinishedAt = done
             if $0.state != .skipped { $0.state = .done }
+        }
+    }
+
+    /// Fails before anything is written when the target lacks a feature the schema uses or an
+    /// object outside the schema that it needs (an extension's type, a function in `public`…).
+    static func checkTarget(_ target: PGConnection, for plan: MigrationPlan) async throws {
+        var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
+        for prerequisite in plan.prerequisites {
+            do {
+                _ = try await target.query("SELECT pg_catalog.pg_get_object_address($1, $2::text[], $3::text[])",
+                                           [prerequisite.type, CatalogReader.arrayLiteral(prerequisite.names),
+                                            CatalogReader.arrayLiteral(prerequisite.arguments)])
+            } catch {
+                problems.append("the schema needs \(prerequisite), which the target lacks"
+                    + (prerequisite.extensionName.map { " (CREATE EXTENSION \($0))" } ?? ""))
+            }
+        }
+        guard problems.isEmpty else {
+            throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
         }
     }
 

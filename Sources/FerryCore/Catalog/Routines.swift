@@ -7,6 +7,8 @@ public struct Function: Sendable, Equatable {
     public var kind: Kind
     /// `pg_get_functiondef`: a complete `CREATE OR REPLACE …` without the final semicolon.
     public var definition: String
+    /// A SQL-standard body (`BEGIN ATOMIC` or `RETURN`, PG 14+), parsed at creation.
+    public var sqlStandardBody = false
     public var comment: String?
     public var ownership: Ownership?
 

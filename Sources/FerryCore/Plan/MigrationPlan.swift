@@ -71,6 +71,10 @@ public struct MigrationPlan: Sendable, Equatable {
     /// Every table of the schemas, largest first; excluded ones have `copiesData == false`.
     public var tables: [TableTask]
     public var hazards: [ForeignKeyHazard]
+    /// Objects outside the schemas that the schema needs on the target.
+    public var prerequisites: [Prerequisite] = []
+    /// Features of the source that the target's version lacks.
+    public var unsupported: [FeatureCheck.Unsupported] = []
 
     public var copiedTables: [TableTask] { tables.filter(\.copiesData) }
 }
@@ -149,7 +153,9 @@ extension MigrationPlan {
         }
         let renderer = DDLRenderer(options: .init(includeOwnership: options.includeOwnership, foreignKeysNotValid: notValid))
         self.init(schemas: catalog.schemas.map(\.name), ddl: renderer.render(catalog),
-                  tables: tasks.sorted { ($0.bytes, $1.table) > ($1.bytes, $0.table) }, hazards: hazards)
+                  tables: tasks.sorted { ($0.bytes, $1.table) > ($1.bytes, $0.table) }, hazards: hazards,
+                  prerequisites: catalog.prerequisites,
+                  unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
     }
 
     /// Resolves `excludeTableData` names (`table` or `schema.table`) against the catalog.

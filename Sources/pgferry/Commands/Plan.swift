@@ -26,6 +26,8 @@ extension PGFerry {
                 format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership)).plan()
             print("-- pgferry plan for schema \(plan.schemas.joined(separator: ", "))")
             for hazard in plan.hazards { print("-- note: \(hazard)") }
+            for prerequisite in plan.prerequisites { print("-- requires on the target: \(prerequisite)") }
+            for feature in plan.unsupported { print("-- the target cannot take: \(feature)") }
             print("\n-- tables, largest first (copied in this order)")
             for table in plan.tables {
                 print("--   \(table.table)  \(ProgressText.bytes(table.bytes))  ~\(max(0, table.estimatedRows)) rows  "

@@ -1,0 +1,72 @@
+import Ferry
+import FerryTestSupport
+import Testing
+
+/// What lives outside the schema is reported before the run, and owners and grants move when asked.
+@Suite struct PrerequisiteTests {
+    @Test func missingFunctionsAndExtensionsOutsideTheSchemaStopTheRunBeforeAnyWrite() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "prereq_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "prereq_tgt")
+        let outside = """
+            CREATE EXTENSION citext;
+            CREATE FUNCTION public.next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'c' || floor(random() * 1000)::int $$;
+            """
+        try await source.execute(outside + """
+            CREATE SCHEMA app;
+            CREATE TABLE app.accounts (id int PRIMARY KEY, email public.citext UNIQUE, code text DEFAULT public.next_code());
+            INSERT INTO app.accounts (id, email) SELECT g, 'User' || g || '@Example.com' FROM generate_series(1, 20) g;
+            """)
+        try await target.execute("CREATE SCHEMA app; CREATE TABLE app.untouched (id int)")
+        let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                            schemas: ["app"]))
+        await #expect {
+            try await migration.run()
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("function public.next_code()") && text.contains("CREATE EXTENSION citext")
+        }
+        #expect(try await target.query("SELECT to_regclass('app.untouched') IS NOT NULL AS kept").rows[0].bool("kept"),
+                "nothing was written")
+
+        try await target.execute(outside)
+        let report = try await Migration(request: migration.request).run()
+        #expect(report.plan.prerequisites.count == 2)
+        #expect(report.progress.tables.first?.format == .text, "a citext column is no built-in type: text COPY")
+        #expect(try source.schemaDump(["app"]) == (try target.schemaDump(["app"])))
+        let emails = try await target.query("SELECT count(*) AS n FROM app.accounts WHERE email = 'user1@example.com'")
+        #expect(emails.rows[0].int("n") == 1, "citext semantics survive")
+    }
+
+    @Test func ownersAndGrantsMoveWhenAsked() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "own_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "own_tgt")
+        let roles = """
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferry_owner') THEN CREATE ROLE ferry_owner; END IF;
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ferry reader') THEN CREATE ROLE "ferry reader"; END IF;
+            END $$;
+            """
+        try await source.execute(roles)
+        try await target.execute(roles)
+        try await source.execute("""
+            CREATE SCHEMA owned AUTHORIZATION ferry_owner;
+            GRANT USAGE ON SCHEMA owned TO "ferry reader";
+            SET ROLE ferry_owner;
+            CREATE TABLE owned.things (id serial PRIMARY KEY, name text);
+            CREATE VIEW owned.thing_names AS SELECT name FROM owned.things;
+            CREATE FUNCTION owned.count_things() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM owned.things';
+            REVOKE EXECUTE ON FUNCTION owned.count_things() FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION owned.count_things() TO "ferry reader";
+            GRANT SELECT, INSERT ON owned.things TO "ferry reader" WITH GRANT OPTION;
+            GRANT SELECT ON owned.thing_names TO "ferry reader";
+            GRANT USAGE ON SEQUENCE owned.things_id_seq TO "ferry reader";
+            RESET ROLE;
+            INSERT INTO owned.things (name) VALUES ('a'), ('b');
+            """)
+        try await Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                      schemas: ["owned"], includeOwnership: true)).run()
+        let full = try source.schemaDump(["owned"])
+        #expect(full.contains("OWNER TO ferry_owner") && full.contains("GRANT SELECT"))
+        #expect(full == (try target.schemaDump(["owned"])))
+    }
+}
