@@ -3,10 +3,16 @@ public struct FerryError: Error, Sendable, CustomStringConvertible {
     public enum Side: String, Sendable { case source, target }
 
     public var message: String
+    /// The SQLSTATE of the server error behind it, if any.
+    public var sqlState: String?
 
-    public init(_ message: String) {
+    public init(_ message: String, sqlState: String? = nil) {
         self.message = message
+        self.sqlState = sqlState
     }
+
+    /// `deadlock_detected` (40P01).
+    var isDeadlock: Bool { sqlState == "40P01" }
 
     public var description: String { message }
 
@@ -21,7 +27,7 @@ public struct FerryError: Error, Sendable, CustomStringConvertible {
     }
 
     static func statement(_ statement: DDLStatement, _ error: any Error) -> FerryError {
-        FerryError("creating \(statement.object) on the target failed: \(error)")
+        FerryError("creating \(statement.object) on the target failed: \(error)", sqlState: (error as? PGError)?.sqlState)
     }
 
     static let cancelled = FerryError("the migration was cancelled")

@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func postDataHasForeignKeysAndTriggersWithTheirState() {
-        let sql = ddl.postData.map(\.sql)
+        let sql = (ddl.postData + ddl.foreignKeys.flatMap { $0 }).map(\.sql)
         #expect(sql.contains(
             "ALTER TABLE ONLY queen.message_traces ADD CONSTRAINT message_traces_message_id_fkey FOREIGN KEY (message_id) REFERENCES queen.messages(id) ON DELETE CASCADE;"))
         #expect(sql.contains("ALTER TABLE queen.queues DISABLE TRIGGER trg_touch;"))

@@ -31,7 +31,7 @@ import Testing
         let plan = try plan(exclude: ["messages"])
         #expect(plan.hazards.map(\.constraint.name) == ["message_traces_message_id_fkey"])
         #expect(plan.tables.first { $0.table == CatalogSamples.traces }?.copiesData == true)
-        #expect(plan.ddl.postData.map(\.sql).contains { $0.contains("message_traces_message_id_fkey") && $0.hasSuffix(" NOT VALID;") })
+        #expect(plan.ddl.foreignKeys.flatMap { $0 }.map(\.sql).contains { $0.contains("message_traces_message_id_fkey") && $0.hasSuffix(" NOT VALID;") })
         #expect("\(plan.hazards[0])".contains("NOT VALID"))
     }
 
@@ -40,7 +40,7 @@ import Testing
         let copied = Set(plan.copiedTables.map(\.table))
         #expect(copied == [CatalogSamples.queues])
         #expect(plan.hazards.count == 2)
-        #expect(!plan.ddl.postData.map(\.sql).contains { $0.contains("NOT VALID") })
+        #expect(!plan.ddl.foreignKeys.flatMap { $0 }.map(\.sql).contains { $0.contains("NOT VALID") })
     }
 
     @Test func binaryOnlyForBuiltinTypesAndMatchingMajorVersions() throws {

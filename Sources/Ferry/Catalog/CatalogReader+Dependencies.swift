@@ -87,7 +87,8 @@ extension CatalogReader {
             CROSS JOIN LATERAL pg_catalog.pg_identify_object_as_address(d.refclassid, d.refobjid, 0) a
             WHERE d.objid = ANY($1::oid[]) AND d.refobjid >= 16384
               AND d.refclassid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass
-              AND (i.schema IS NULL OR i.schema <> ALL($2::text[]))
+              -- pg_identify_object quotes the schema name when it needs quotes.
+              AND (i.schema IS NULL OR i.schema NOT IN (SELECT pg_catalog.quote_ident(s) FROM unnest($2::text[]) s))
             ORDER BY 4
             """, [oids, schemaArray]).rows
         return rows.map {

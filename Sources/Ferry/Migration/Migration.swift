@@ -87,7 +87,9 @@ public final class Migration: Sendable {
         try await copyTables(plan, snapshot: snapshot)
 
         recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
-        try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.privileges + plan.ddl.refresh, on: target)
+        try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
+        try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
+        try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)
         return plan
     }
 
@@ -111,6 +113,32 @@ public final class Migration: Sendable {
                     while let task = queue.next() {
                         try Task.checkCancellation()
                         try await self.move(task, plan: plan, source: source, target: target)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Foreign keys validate by scanning their tables, so they run `jobs` at a time. Two keys
+    /// that lock the same pair of tables in opposite order can deadlock; the loser retries.
+    private func createForeignKeys(_ groups: [[DDLStatement]], first: PGConnection, encoding: String) async throws {
+        let queue = WorkQueue(groups)
+        let workers = max(1, min(request.jobs, groups.count))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    let target = worker == 0 ? first : try await Connections.target(self.request.target, encoding: encoding)
+                    defer { if worker > 0 { Task { await target.close() } } }
+                    while let statements = queue.next() {
+                        for attempt in 1... {
+                            do {
+                                try await Self.run(statements, on: target)
+                                break
+                            } catch let error as FerryError where error.isDeadlock && attempt < 5 {
+                                self.logger.info("foreign key deadlock, retrying", metadata: ["attempt": "\(attempt)"])
+                            }
+                        }
                     }
                 }
             }

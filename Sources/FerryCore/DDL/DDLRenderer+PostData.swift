@@ -1,6 +1,20 @@
 /// Post-data that waits for every table: partitioned and materialized views' indexes, index
-/// attachments, NOT VALID checks, foreign keys, triggers, rules, row security, statistics.
+/// attachments, NOT VALID checks, triggers, rules, row security, statistics; then foreign keys.
 extension DDLRenderer {
+    /// One group per foreign key: `ADD CONSTRAINT` (without ONLY on a partitioned table), then its comment.
+    func foreignKeys(_ catalog: SchemaCatalog) -> [[DDLStatement]] {
+        catalog.constraints.filter { $0.kind == .foreignKey }.map { foreignKey in
+            let object = "FK CONSTRAINT \(foreignKey.name) ON \(foreignKey.table)"
+            let notValid = options.foreignKeysNotValid.contains(foreignKey.id) && foreignKey.validated
+            let only = catalog.table(foreignKey.table)?.kind == .partitioned ? "" : "ONLY "
+            return [DDLStatement(
+                "ALTER TABLE \(only)\(foreignKey.table.sql) ADD CONSTRAINT \(SQL.identifier(foreignKey.name)) "
+                    + foreignKey.definition + (notValid ? " NOT VALID" : "") + ";", object: object)]
+                + comment("CONSTRAINT \(SQL.identifier(foreignKey.name)) ON \(foreignKey.table.sql)", foreignKey.comment,
+                          object: object)
+        }
+    }
+
     func postData(_ catalog: SchemaCatalog) -> [DDLStatement] {
         var statements: [DDLStatement] = []
         let withoutData = catalog.tables.filter { !$0.holdsData }.map(\.name)
@@ -24,19 +38,9 @@ extension DDLRenderer {
                                       object: object)
             }
         }
-        for foreignKey in catalog.constraints where foreignKey.kind == .foreignKey {
-            let object = "FK CONSTRAINT \(foreignKey.name) ON \(foreignKey.table)"
-            let notValid = options.foreignKeysNotValid.contains(foreignKey.id) && foreignKey.validated
-            let only = catalog.table(foreignKey.table)?.kind == .partitioned ? "" : "ONLY "
-            statements.append(.init(
-                "ALTER TABLE \(only)\(foreignKey.table.sql) ADD CONSTRAINT \(SQL.identifier(foreignKey.name)) "
-                    + foreignKey.definition + (notValid ? " NOT VALID" : "") + ";",
-                object: object))
-        }
-        for constraint in catalog.constraints
-        where !constraint.onDomain && (constraint.kind == .foreignKey || constraint.kind == .check) {
-            statements += comment("CONSTRAINT \(SQL.identifier(constraint.name)) ON \(constraint.table.sql)",
-                                  constraint.comment, object: "CONSTRAINT \(constraint.name) ON \(constraint.table)")
+        for check in catalog.constraints where !check.onDomain && check.kind == .check {
+            statements += comment("CONSTRAINT \(SQL.identifier(check.name)) ON \(check.table.sql)", check.comment,
+                                  object: "CONSTRAINT \(check.name) ON \(check.table)")
         }
         for trigger in catalog.triggers {
             let object = "TRIGGER \(trigger.name) ON \(trigger.table)"

@@ -46,6 +46,7 @@ public struct DDLRenderer: Sendable {
             ddl.tablePostData[table.name] = keysAndIndexes(of: table.name, catalog: catalog)
         }
         ddl.postData = postData(catalog)
+        ddl.foreignKeys = foreignKeys(catalog)
         var owned: [(target: String, ownership: Ownership?)] = catalog.types.map { ($0.signature, $0.ownership) }
         owned += catalog.functions.map { ($0.signature, $0.ownership) }
         // GRANT names aggregates as functions.

@@ -21,9 +21,11 @@ public struct SchemaDDL: Sendable, Equatable {
     public var tablePostData: [QualifiedName: [DDLStatement]] = [:]
     /// After all data, before post-data: sequence values.
     public var sequenceValues: [DDLStatement] = []
-    /// After all data: partitioned tables' keys and index attachments, NOT VALID checks, foreign
-    /// keys, triggers, rules, row security, statistics.
+    /// After all data: partitioned tables' keys and index attachments, NOT VALID checks,
+    /// triggers, rules, row security, statistics.
     public var postData: [DDLStatement] = []
+    /// After `postData`: one group per foreign key (the key, then its comment); groups may run in parallel.
+    public var foreignKeys: [[DDLStatement]] = []
     /// Owners' grants (only when privileges are included).
     public var privileges: [DDLStatement] = []
     /// Last: `REFRESH MATERIALIZED VIEW` for those populated on the source.
@@ -33,7 +35,7 @@ public struct SchemaDDL: Sendable, Equatable {
 
     /// Everything in run order, for `plan` and for tests.
     public var allStatements: [DDLStatement] {
-        preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]! } + sequenceValues + postData + privileges
-            + refresh
+        preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]! } + sequenceValues + postData
+            + foreignKeys.flatMap { $0 } + privileges + refresh
     }
 }

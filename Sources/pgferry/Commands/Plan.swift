@@ -38,7 +38,8 @@ extension PGFerry {
             print("\n-- per table, after its data")
             for table in plan.tables { plan.ddl.tablePostData[table.table]?.forEach { print($0.sql) } }
             print("\n-- after all data")
-            (plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.privileges + plan.ddl.refresh).forEach { print($0.sql) }
+            (plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.foreignKeys.flatMap { $0 } + plan.ddl.privileges + plan.ddl.refresh)
+                .forEach { print($0.sql) }
         }
     }
 }
