@@ -161,3 +161,10 @@ ALTER TABLE torture.nodes ADD CONSTRAINT nodes_peer_fkey FOREIGN KEY (peer) REFE
 -- A CHECK that calls a function of the schema.
 CREATE FUNCTION torture.is_even(i integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT i % 2 = 0';
 CREATE TABLE torture.evens (n integer CONSTRAINT evens_n_check CHECK (torture.is_even(n)));
+-- A sequence never used (is_called = false), and comments on the remaining kinds.
+CREATE SEQUENCE torture.unused_seq START WITH 42;
+COMMENT ON COLLATION torture.nocase IS 'case-insensitive ICU collation';
+COMMENT ON MATERIALIZED VIEW torture.mood_stats IS 'populated';
+COMMENT ON CONSTRAINT positive_int_check ON DOMAIN torture.positive_int IS 'domain check';
+COMMENT ON FUNCTION torture.people_count() IS 'SQL-standard body';
+COMMENT ON TYPE torture.float_range IS 'a range';
