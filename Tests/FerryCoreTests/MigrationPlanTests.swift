@@ -73,3 +73,30 @@ import Testing
         #expect(FeatureCheck.unsupported(in: catalog, targetVersion: 150_000).isEmpty)
     }
 }
+
+@Suite struct SlicingTests {
+    func plan(jobs: Int, version: Int = 150_000, minimum: Int64 = 500) throws -> MigrationPlan {
+        var catalog = CatalogSamples.queen
+        catalog.serverVersion = version
+        for index in catalog.tables.indices { catalog.tables[index].heapBlocks = catalog.tables[index].bytes / 8 }
+        return try MigrationPlan(catalog: catalog, options: PlanOptions(targetServerVersion: version, jobs: jobs,
+                                                                         sliceMinimumBytes: minimum))
+    }
+
+    @Test func aTableLargerThanItsShareIsCutIntoBlockRanges() throws {
+        let tasks = try plan(jobs: 2).copyTasks
+        let slices = tasks.filter { $0.table == CatalogSamples.messages }
+        #expect(slices.map(\.slice?.index) == [0, 1])
+        #expect(slices[0].copyOutSQL.contains("WHERE ctid >= '(0,0)'::pg_catalog.tid AND ctid < '(62,0)'::pg_catalog.tid"))
+        #expect(slices[1].copyOutSQL.hasSuffix("WHERE ctid >= '(62,0)'::pg_catalog.tid) TO STDOUT"))
+        #expect(!slices[0].copyInSQL(freeze: true).contains("FREEZE"), "slices load side by side: no FREEZE")
+        #expect(tasks.filter { $0.table == CatalogSamples.queues }.count == 1)
+        #expect(tasks.count == 5)
+    }
+
+    @Test func noSlicesForOneJobSmallTablesOrOldSources() throws {
+        #expect(try plan(jobs: 1).copyTasks.count == 4)
+        #expect(try plan(jobs: 2, minimum: 10_000).copyTasks.count == 4)
+        #expect(try plan(jobs: 2, version: 130_000).copyTasks.count == 4)
+    }
+}

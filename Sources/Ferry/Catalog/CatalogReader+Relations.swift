@@ -4,6 +4,7 @@ extension CatalogReader {
         let rows = try await connection.query("""
             SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.reloptions::text[] AS reloptions,
                    pg_catalog.pg_table_size(c.oid) AS bytes, c.reltuples::bigint AS reltuples,
+                   pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int AS blocks,
                    c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replident,
                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
                    CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
@@ -29,7 +30,7 @@ extension CatalogReader {
             let parentNames = parentRows.map { QualifiedName($0.string("nspname"), $0.string("relname")) }
             let isPartition = row["partition_bound"] != nil
             let replicaIdentity = row.string("replident")
-            tables.append(Table(
+            var table = Table(
                 oid: oid, name: QualifiedName(row.string("nspname"), row.string("relname")),
                 kind: Table.Kind(rawValue: row.string("relkind")) ?? .ordinary,
                 unlogged: row.string("relpersistence") == "u", reloptions: row.array("reloptions"),
@@ -37,7 +38,9 @@ extension CatalogReader {
                 rowSecurity: row.bool("relrowsecurity"), forceRowSecurity: row.bool("relforcerowsecurity"),
                 comment: row["comment"], ownership: try await ownership(row), partitionKey: row["partition_key"],
                 partitionOf: isPartition ? parentNames.first : nil, partitionBound: row["partition_bound"],
-                inherits: isPartition ? [] : parentNames, replicaIdentity: replicaIdentity == "d" ? nil : replicaIdentity))
+                inherits: isPartition ? [] : parentNames, replicaIdentity: replicaIdentity == "d" ? nil : replicaIdentity)
+            table.heapBlocks = row.int64("blocks")
+            tables.append(table)
         }
         return tables
     }

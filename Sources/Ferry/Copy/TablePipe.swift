@@ -1,6 +1,5 @@
-/// Moves one table: `COPY … TO STDOUT` on a source worker → `ChunkRing` → `COPY … FROM STDIN`
-/// on a target worker, in one target transaction that truncates first (so FREEZE is allowed and
-/// a failed load leaves nothing behind).
+/// Moves one table, or one slice of it: `COPY … TO STDOUT` on a source worker → `ChunkRing` →
+/// `COPY … FROM STDIN` on a target worker, in one target transaction.
 struct TablePipe {
     let task: TableTask
     let source: PGConnection
@@ -15,9 +14,10 @@ struct TablePipe {
         try await run(on: .source) {
             try await source.execute("LOCK TABLE ONLY \(table.sql) IN ACCESS SHARE MODE NOWAIT")
         }
-        try await run(on: .target) {
-            try await target.execute("BEGIN; TRUNCATE ONLY \(table.sql)")
-        }
+        // A whole table loads in a transaction that truncates it first, so COPY can FREEZE and a
+        // failed load leaves nothing; slices of one table load side by side into the empty table.
+        let begin = task.slice == nil ? "BEGIN; TRUNCATE ONLY \(table.sql)" : "BEGIN"
+        try await run(on: .target) { try await target.execute(begin) }
         let ring = ChunkRing(capacity: ringCapacity)
         do {
             async let written = write(from: ring)

@@ -63,7 +63,8 @@ public final class Migration: Sendable {
 
         let plan = try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
             excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
-            includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion))
+            includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion, jobs: request.jobs,
+            sliceMinimumBytes: request.sliceMinimumBytes))
         for hazard in plan.hazards { logger.warning("\(hazard)") }
         try await Self.checkTarget(target, for: plan)
         recorder.update { progress in
@@ -97,8 +98,9 @@ public final class Migration: Sendable {
     /// connection in the exported snapshot and one target connection; after a table's data
     /// lands, the same worker builds its keys and indexes and analyzes it.
     private func copyTables(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
-        let queue = WorkQueue(plan.tables)
-        let workers = max(1, min(request.jobs, plan.tables.count))
+        let queue = WorkQueue(plan.copyTasks)
+        let slicesLeft = SliceCounter(plan.copyTasks)
+        let workers = max(1, min(request.jobs, plan.copyTasks.count))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
                 group.addTask {
@@ -112,7 +114,7 @@ public final class Migration: Sendable {
                     }
                     while let task = queue.next() {
                         try Task.checkCancellation()
-                        try await self.move(task, plan: plan, source: source, target: target)
+                        try await self.move(task, plan: plan, source: source, target: target, slicesLeft: slicesLeft)
                     }
                 }
             }
@@ -146,18 +148,22 @@ public final class Migration: Sendable {
         }
     }
 
-    private func move(_ task: TableTask, plan: MigrationPlan, source: PGConnection, target: PGConnection) async throws {
+    private func move(_ task: TableTask, plan: MigrationPlan, source: PGConnection, target: PGConnection,
+                      slicesLeft: SliceCounter) async throws {
         let table = task.table
         if task.copiesData {
+            let start = recorder.now
             recorder.updateTable(table) {
                 $0.state = .copying
-                $0.copyStartedAt = recorder.now
+                if $0.copyStartedAt == nil { $0.copyStartedAt = start }
             }
             let pipe = TablePipe(task: task, source: source, target: target, chunkSize: request.chunkSize,
                                  ringCapacity: request.ringCapacity, progress: recorder)
             let rows = try await pipe.run()
             logger.debug("table copied", metadata: ["table": "\(table)", "rows": "\(rows)"])
         }
+        // The worker that lands a table's last slice builds its keys and indexes.
+        guard slicesLeft.finish(task) else { return }
         let now = recorder.now
         recorder.updateTable(table) {
             $0.copyFinishedAt = now
@@ -226,6 +232,22 @@ extension Migration {
         }
         return try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
             excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
-            includeOwnership: request.includeOwnership, targetServerVersion: targetVersion))
+            includeOwnership: request.includeOwnership, targetServerVersion: targetVersion, jobs: request.jobs,
+            sliceMinimumBytes: request.sliceMinimumBytes))
+    }
+}
+
+/// Counts the slices of each table still to land.
+final class SliceCounter: Sendable {
+    private let left: Mutex<[QualifiedName: Int]>
+    init(_ tasks: [TableTask]) {
+        left = Mutex(Dictionary(tasks.map { ($0.table, 1) }, uniquingKeysWith: +))
+    }
+    /// Records that `task` landed; true when it was the table's last slice.
+    func finish(_ task: TableTask) -> Bool {
+        left.withLock { left in
+            left[task.table, default: 1] -= 1
+            return left[task.table] == 0
+        }
     }
 }

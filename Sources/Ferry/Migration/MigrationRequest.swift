@@ -17,11 +17,14 @@ public struct MigrationRequest: Sendable {
     public var chunkSize: Int
     /// Bytes a table's ring holds before the reader waits: memory is about `jobs × ringCapacity`.
     public var ringCapacity: Int
+    /// A table at least this large and larger than its share (all bytes / jobs) is copied in
+    /// `jobs` block-range slices at once (sources on PostgreSQL 14+).
+    public var sliceMinimumBytes: Int64
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
                 orphanPolicy: OrphanPolicy = .notValid, includeOwnership: Bool = false, chunkSize: Int = 128 * 1024,
-                ringCapacity: Int = 4 * 1024 * 1024) {
+                ringCapacity: Int = 4 * 1024 * 1024, sliceMinimumBytes: Int64 = 256 << 20) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -32,6 +35,7 @@ public struct MigrationRequest: Sendable {
         self.includeOwnership = includeOwnership
         self.chunkSize = chunkSize
         self.ringCapacity = ringCapacity
+        self.sliceMinimumBytes = sliceMinimumBytes
     }
 
     /// One table per core, at least two: a pipe spends much of its time waiting on the servers.

@@ -10,6 +10,8 @@ public struct Table: Sendable, Equatable {
     public var bytes: Int64
     /// `reltuples`, an estimate (-1 when never analysed).
     public var estimatedRows: Int64
+    /// Heap blocks (`pg_relation_size / block_size`), for slicing by block range.
+    public var heapBlocks: Int64 = 0
     public var rowSecurity: Bool
     public var forceRowSecurity: Bool
     public var comment: String?

@@ -22,7 +22,16 @@ public enum OrphanPolicy: String, Sendable, CaseIterable, Codable {
     case excludeChild = "exclude-child"
 }
 
-/// One table's data copy.
+/// A block range of a table much larger than the others, copied by several workers at once.
+public struct TableSlice: Sendable, Equatable {
+    public var index: Int
+    public var count: Int
+    public var fromBlock: Int64
+    /// nil for the last slice, which reads to the end of the table.
+    public var toBlock: Int64?
+}
+
+/// One table's data copy, or one slice of it.
 public struct TableTask: Sendable, Equatable {
     public var table: QualifiedName
     public var columns: [String]
@@ -31,19 +40,26 @@ public struct TableTask: Sendable, Equatable {
     public var copiesData: Bool
     public var bytes: Int64
     public var estimatedRows: Int64
+    public var heapBlocks: Int64 = 0
+    public var slice: TableSlice?
 
-    /// `COPY (SELECT cols FROM ONLY s.t) TO STDOUT …`: this table's own rows, never an
-    /// inheritance child's, in an explicit column order.
+    /// `COPY (SELECT cols FROM ONLY s.t [WHERE ctid range]) TO STDOUT …`: this table's own rows,
+    /// never an inheritance child's, in an explicit column order.
     public var copyOutSQL: String {
-        "COPY (SELECT \(SQL.identifierList(columns)) FROM ONLY \(table.sql)) TO STDOUT"
-            + (format == .binary ? " WITH (FORMAT binary)" : "")
+        var query = "SELECT \(SQL.identifierList(columns)) FROM ONLY \(table.sql)"
+        if let slice {
+            query += " WHERE ctid >= '(\(slice.fromBlock),0)'::pg_catalog.tid"
+            if let to = slice.toBlock { query += " AND ctid < '(\(to),0)'::pg_catalog.tid" }
+        }
+        return "COPY (\(query)) TO STDOUT" + (format == .binary ? " WITH (FORMAT binary)" : "")
     }
 
-    /// `COPY s.t (cols) FROM STDIN …`; FREEZE needs the table truncated in the same transaction.
+    /// `COPY s.t (cols) FROM STDIN …`. FREEZE needs the table truncated in the same
+    /// transaction, so a slice (several loads at once into one table) never uses it.
     public func copyInSQL(freeze: Bool) -> String {
         var options: [String] = []
         if format == .binary { options.append("FORMAT binary") }
-        if freeze { options.append("FREEZE") }
+        if freeze && slice == nil { options.append("FREEZE") }
         return "COPY \(table.sql) (\(SQL.identifierList(columns))) FROM STDIN"
             + (options.isEmpty ? "" : " WITH (\(options.joined(separator: ", ")))")
     }
@@ -70,6 +86,9 @@ public struct MigrationPlan: Sendable, Equatable {
     public var ddl: SchemaDDL
     /// Every table of the schemas, largest first; excluded ones have `copiesData == false`.
     public var tables: [TableTask]
+    /// What the workers run, largest first: `tables`, with a table much larger than the others
+    /// cut into block-range slices.
+    public var copyTasks: [TableTask] = []
     public var hazards: [ForeignKeyHazard]
     /// Objects outside the schemas that the schema needs on the target.
     public var prerequisites: [Prerequisite] = []
@@ -86,14 +105,20 @@ public struct PlanOptions: Sendable {
     public var includeOwnership: Bool
     /// The target's `server_version_num`, for the binary-format rule.
     public var targetServerVersion: Int
+    /// Tables copied at once, and the size from which a table larger than its share is sliced.
+    public var jobs: Int
+    public var sliceMinimumBytes: Int64
 
     public init(excludeTableData: [String] = [], format: FormatPolicy = .auto, orphanPolicy: OrphanPolicy = .notValid,
-                includeOwnership: Bool = false, targetServerVersion: Int) {
+                includeOwnership: Bool = false, targetServerVersion: Int, jobs: Int = 1,
+                sliceMinimumBytes: Int64 = 256 << 20) {
         self.excludeTableData = excludeTableData
         self.format = format
         self.orphanPolicy = orphanPolicy
         self.includeOwnership = includeOwnership
         self.targetServerVersion = targetServerVersion
+        self.jobs = jobs
+        self.sliceMinimumBytes = sliceMinimumBytes
     }
 }
 
@@ -149,13 +174,35 @@ extension MigrationPlan {
             }
             return TableTask(table: table.name, columns: table.copiedColumns.map(\.name), format: format,
                              copiesData: !excluded.contains(table.name), bytes: table.bytes,
-                             estimatedRows: table.estimatedRows)
+                             estimatedRows: table.estimatedRows, heapBlocks: table.heapBlocks)
         }
         let renderer = DDLRenderer(options: .init(includeOwnership: options.includeOwnership, foreignKeysNotValid: notValid))
         self.init(schemas: catalog.schemas.map(\.name), ddl: renderer.render(catalog),
                   tables: tasks.sorted { ($0.bytes, $1.table) > ($1.bytes, $0.table) }, hazards: hazards,
                   prerequisites: catalog.prerequisites,
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
+        // TID range scans (PG 14+) read just the slice's blocks; before, each slice would scan it all.
+        let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1
+        copyTasks = tables.flatMap { canSlice ? Self.slices(of: $0, plan: self, options: options) : [$0] }
+            .sorted { ($0.bytes, $1.table, $1.slice?.index ?? 0) > ($1.bytes, $0.table, $0.slice?.index ?? 0) }
+    }
+
+    /// A table larger than its share of the run (all copied bytes / jobs) and than the minimum is
+    /// cut into `jobs` block ranges, so one giant table does not serialise the run.
+    static func slices(of task: TableTask, plan: MigrationPlan, options: PlanOptions) -> [TableTask] {
+        let total = plan.copiedTables.reduce(Int64(0)) { $0 + $1.bytes }
+        let count = Int64(options.jobs)
+        guard task.copiesData, task.bytes >= options.sliceMinimumBytes, task.bytes * count > total,
+              task.heapBlocks >= count else { return [task] }
+        let step = task.heapBlocks / count
+        return (0..<count).map { index in
+            var slice = task
+            slice.bytes = task.bytes / count
+            slice.estimatedRows = task.estimatedRows / count
+            slice.slice = TableSlice(index: Int(index), count: Int(count), fromBlock: index * step,
+                                     toBlock: index == count - 1 ? nil : (index + 1) * step)
+            return slice
+        }
     }
 
     /// Resolves `excludeTableData` names (`table` or `schema.table`) against the catalog.

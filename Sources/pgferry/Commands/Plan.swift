@@ -30,8 +30,9 @@ extension PGFerry {
             for feature in plan.unsupported { print("-- the target cannot take: \(feature)") }
             print("\n-- tables, largest first (copied in this order)")
             for table in plan.tables {
+                let slices = plan.copyTasks.filter { $0.table == table.table }.count
                 print("--   \(table.table)  \(ProgressText.bytes(table.bytes))  ~\(max(0, table.estimatedRows)) rows  "
-                    + (table.copiesData ? table.format.rawValue : "data excluded"))
+                    + (table.copiesData ? table.format.rawValue : "data excluded") + (slices > 1 ? ", \(slices) slices" : ""))
             }
             print("\n-- pre-data")
             plan.ddl.preData.forEach { print($0.sql) }
