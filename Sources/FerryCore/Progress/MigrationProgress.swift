@@ -87,8 +87,9 @@ public struct MigrationProgress: Sendable, Codable, Equatable {
     }
 }
 
-/// The single-run lifecycle: `idle → dumping/restoring → complete/error`, reset back to idle.
-/// One migration at a time; a finished run can be started again (Queen does not require a reset).
+/// The single-run lifecycle: `idle → running → complete/error`, reset back to idle. One
+/// migration at a time; a finished run can be started again (Queen does not require a reset).
+/// While running, the run's own progress says whether it is `dumping` or `restoring`.
 public struct RunLifecycle: Sendable {
     public enum Refusal: Error, Equatable, CustomStringConvertible {
         case alreadyRunning, resetWhileRunning
@@ -108,10 +109,6 @@ public struct RunLifecycle: Sendable {
     public mutating func start() throws(Refusal) {
         guard !status.isRunning else { throw .alreadyRunning }
         status = .dumping
-    }
-
-    public mutating func beginRestoring() {
-        if status == .dumping { status = .restoring }
     }
 
     public mutating func finish(success: Bool) {
