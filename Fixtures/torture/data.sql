@@ -35,6 +35,8 @@ BEGIN
     INSERT INTO torture.peers SELECT g, n / 10 - g + 1 FROM generate_series(1, n / 10) g;
     UPDATE torture.nodes SET peer = id WHERE id % 3 = 0;
     INSERT INTO torture.evens SELECT 2 * g FROM generate_series(1, 100) g;
+    INSERT INTO torture.mood_shards SELECT g, (ARRAY['sad', 'ok', 'happy']::torture.mood[])[1 + g % 3]
+    FROM generate_series(1, 300) g;
     PERFORM nextval('torture.free_seq') FROM generate_series(1, 5);
     PERFORM nextval('torture.unlogged_seq');
 END $$;

@@ -168,3 +168,7 @@ COMMENT ON MATERIALIZED VIEW torture.mood_stats IS 'populated';
 COMMENT ON CONSTRAINT positive_int_check ON DOMAIN torture.positive_int IS 'domain check';
 COMMENT ON FUNCTION torture.people_count() IS 'SQL-standard body';
 COMMENT ON TYPE torture.float_range IS 'a range';
+-- Hash partitioning on an enum: enum OIDs differ on the target, so rows must be routed through the root.
+CREATE TABLE torture.mood_shards (id int, mood torture.mood) PARTITION BY HASH (mood);
+CREATE TABLE torture.mood_shards_0 PARTITION OF torture.mood_shards FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE torture.mood_shards_1 PARTITION OF torture.mood_shards FOR VALUES WITH (MODULUS 2, REMAINDER 1);

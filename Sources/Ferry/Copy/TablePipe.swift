@@ -14,9 +14,10 @@ struct TablePipe {
         try await run(on: .source) {
             try await source.execute("LOCK TABLE ONLY \(table.sql) IN ACCESS SHARE MODE NOWAIT")
         }
-        // A whole table loads in a transaction that truncates it first, so COPY can FREEZE and a
-        // failed load leaves nothing; slices of one table load side by side into the empty table.
-        let begin = task.slice == nil ? "BEGIN; TRUNCATE ONLY \(table.sql)" : "BEGIN"
+        // A table that loads alone does so in a transaction that truncates it first, so COPY can
+        // FREEZE and a failed load leaves nothing; slices and rows routed through a partition
+        // root load side by side into tables that are still empty.
+        let begin = task.loadsAlone ? "BEGIN; TRUNCATE ONLY \(table.sql)" : "BEGIN"
         try await run(on: .target) { try await target.execute(begin) }
         let ring = ChunkRing(capacity: ringCapacity)
         do {

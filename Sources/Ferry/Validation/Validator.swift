@@ -46,36 +46,49 @@ public struct Validator: Sendable {
         _ = try await reader.readSchemas()
         let tableOIDs = try await reader.relations().filter { $0.kind == "r" || $0.kind == "p" }.map(\.oid)
         let tables = try await reader.readTables(oids: CatalogReader.oidArray(tableOIDs))
-        let catalog = SchemaCatalog(serverVersion: sourceConnection.serverVersion, tables: tables)
+        var catalog = SchemaCatalog(serverVersion: sourceConnection.serverVersion, tables: tables)
+        catalog.types = try await reader.readTypes()
         let excluded = try MigrationPlan.resolveExclusions(excludedTables, catalog: catalog)
-        var results: [TableValidation] = []
+        // Partitions loaded through their root (hash on an enum) may change partition on the
+        // target: such a tree is compared as a whole, at its root.
+        var units: [(name: QualifiedName, only: Bool, skipped: Bool)] = []
         for table in catalog.tables where table.holdsData {
-            let skipped = excluded.contains(table.name)
-            let sourceSide = try await measure(table, on: sourceConnection, checksum: checksums && !skipped)
-            let targetSide = (try? await measure(table, on: targetConnection, checksum: checksums && !skipped))
-            let matches: Bool
-            if let targetSide {
-                matches = targetSide.count == sourceSide.count && targetSide.checksum == sourceSide.checksum
+            if let root = MigrationPlan.routingRoot(of: table, catalog: catalog) {
+                if !units.contains(where: { $0.name == root }) { units.append((root, false, excluded.contains(table.name))) }
             } else {
-                matches = false
+                units.append((table.name, true, excluded.contains(table.name)))
             }
+        }
+        var results: [TableValidation] = []
+        for unit in units {
+            let relation = (unit.only ? "ONLY " : "") + unit.name.sql
+            let checksum = checksums && !unit.skipped
+            let sourceSide = try await measure(relation, on: sourceConnection, checksum: checksum)
+            let targetSide = try? await measure(relation, on: targetConnection, checksum: checksum)
+            let matches = targetSide.map { $0 == sourceSide } ?? false
             results.append(TableValidation(
-                table: table.name.description, sourceCount: sourceSide.count, targetCount: targetSide?.count ?? -1,
-                match: skipped || matches, skipped: skipped, sourceChecksum: sourceSide.checksum,
+                table: unit.name.description, sourceCount: sourceSide.count, targetCount: targetSide?.count ?? -1,
+                match: unit.skipped || matches, skipped: unit.skipped, sourceChecksum: sourceSide.checksum,
                 targetChecksum: targetSide?.checksum))
         }
         try await sourceConnection.execute("COMMIT")
         return ValidationReport(allMatch: results.allSatisfy(\.match), tables: results)
     }
 
-    private func measure(_ table: Table, on connection: PGConnection, checksum: Bool) async throws -> (count: Int64, checksum: String?) {
+    private struct Measure: Equatable {
+        var count: Int64
+        var checksum: String?
+    }
+
+    /// Row count and, if asked, an md5 over the rows' text in sorted order.
+    private func measure(_ relation: String, on connection: PGConnection, checksum: Bool) async throws -> Measure {
         let sql = checksum
             ? """
               SELECT count(*) AS count, coalesce(pg_catalog.md5(pg_catalog.string_agg(h, '' ORDER BY h)), '') AS checksum
-              FROM (SELECT pg_catalog.md5(t::text) AS h FROM ONLY \(table.name.sql) t) rows
+              FROM (SELECT pg_catalog.md5(t::text) AS h FROM \(relation) t) rows
               """
-            : "SELECT count(*) AS count, NULL AS checksum FROM ONLY \(table.name.sql)"
+            : "SELECT count(*) AS count, NULL AS checksum FROM \(relation)"
         let row = try await connection.query(sql).rows[0]
-        return (row.int64("count"), row["checksum"])
+        return Measure(count: row.int64("count"), checksum: row["checksum"])
     }
 }

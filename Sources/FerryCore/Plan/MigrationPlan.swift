@@ -42,6 +42,12 @@ public struct TableTask: Sendable, Equatable {
     public var estimatedRows: Int64
     public var heapBlocks: Int64 = 0
     public var slice: TableSlice?
+    /// The partition root the rows are loaded through, when their partition must be recomputed
+    /// on the target (hash partitioning on an enum: enum OIDs differ between databases).
+    public var loadThrough: QualifiedName?
+
+    /// Loaded in its own truncating transaction, so COPY can FREEZE: not a slice, not routed.
+    public var loadsAlone: Bool { slice == nil && loadThrough == nil }
 
     /// `COPY (SELECT cols FROM ONLY s.t [WHERE ctid range]) TO STDOUT …`: this table's own rows,
     /// never an inheritance child's, in an explicit column order.
@@ -55,12 +61,12 @@ public struct TableTask: Sendable, Equatable {
     }
 
     /// `COPY s.t (cols) FROM STDIN …`. FREEZE needs the table truncated in the same
-    /// transaction, so a slice (several loads at once into one table) never uses it.
+    /// transaction, so only a table that loads alone uses it.
     public func copyInSQL(freeze: Bool) -> String {
         var options: [String] = []
         if format == .binary { options.append("FORMAT binary") }
-        if freeze && slice == nil { options.append("FREEZE") }
-        return "COPY \(table.sql) (\(SQL.identifierList(columns))) FROM STDIN"
+        if freeze && loadsAlone { options.append("FREEZE") }
+        return "COPY \((loadThrough ?? table).sql) (\(SQL.identifierList(columns))) FROM STDIN"
             + (options.isEmpty ? "" : " WITH (\(options.joined(separator: ", ")))")
     }
 }
@@ -174,7 +180,8 @@ extension MigrationPlan {
             }
             return TableTask(table: table.name, columns: table.copiedColumns.map(\.name), format: format,
                              copiesData: !excluded.contains(table.name), bytes: table.bytes,
-                             estimatedRows: table.estimatedRows, heapBlocks: table.heapBlocks)
+                             estimatedRows: table.estimatedRows, heapBlocks: table.heapBlocks,
+                             loadThrough: Self.routingRoot(of: table, catalog: catalog))
         }
         let renderer = DDLRenderer(options: .init(includeOwnership: options.includeOwnership, foreignKeysNotValid: notValid))
         self.init(schemas: catalog.schemas.map(\.name), ddl: renderer.render(catalog),
@@ -185,6 +192,24 @@ extension MigrationPlan {
         let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1
         copyTasks = tables.flatMap { canSlice ? Self.slices(of: $0, plan: self, options: options) : [$0] }
             .sorted { ($0.bytes, $1.table, $1.slice?.index ?? 0) > ($1.bytes, $0.table, $0.slice?.index ?? 0) }
+    }
+
+    /// The root to load a partition through when some ancestor is hash-partitioned on an enum
+    /// column (pg_dump forces --load-via-partition-root for the same reason).
+    public static func routingRoot(of table: Table, catalog: SchemaCatalog) -> QualifiedName? {
+        let enums = Set(catalog.types.filter { if case .enumeration = $0.definition { true } else { false } }.map(\.name.sql))
+        var ancestor = table.partitionOf
+        var root: QualifiedName?
+        var needsRouting = false
+        while let name = ancestor, let parent = catalog.table(name) {
+            if let key = parent.partitionKey, key.hasPrefix("HASH"),
+               parent.columns.contains(where: { enums.contains($0.type) && key.contains(SQL.identifier($0.name)) }) {
+                needsRouting = true
+            }
+            root = name
+            ancestor = parent.partitionOf
+        }
+        return needsRouting ? root : nil
     }
 
     /// A table larger than its share of the run (all copied bytes / jobs) and than the minimum is
