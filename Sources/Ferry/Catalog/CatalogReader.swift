@@ -66,6 +66,7 @@ struct CatalogReader {
         catalog.policies = try await readPolicies(oids: tableOIDs)
         catalog.statistics = try await readStatistics(oids: tableOIDs)
         try await readDependencies(into: &catalog)
+        catalog.notMigrated = try await readNotMigrated()
         return catalog
     }
 
@@ -92,6 +93,27 @@ struct CatalogReader {
             schemaObjects.append(Schema(name: name, comment: row["comment"], ownership: ownership))
         }
         return schemaObjects
+    }
+
+    /// Objects of the schemas that pgferry does not recreate, described for the report.
+    func readNotMigrated() async throws -> [String] {
+        let rows = try await connection.query("""
+            SELECT pg_catalog.pg_describe_object(o.classid, o.objid, 0) AS label FROM (
+                SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, c.relnamespace AS nsp
+                FROM pg_catalog.pg_class c WHERE c.relkind = 'f'
+                UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, t.typnamespace FROM pg_catalog.pg_type t
+                WHERE t.typtype IN ('b', 'p') AND t.typelem = 0 AND t.typrelid = 0
+                UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, oid, cfgnamespace FROM pg_catalog.pg_ts_config
+                UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, oid, dictnamespace FROM pg_catalog.pg_ts_dict
+                UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, oid, opcnamespace FROM pg_catalog.pg_opclass
+                UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, oid, opfnamespace FROM pg_catalog.pg_opfamily
+                UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, oid, connamespace FROM pg_catalog.pg_conversion
+            ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.nsp
+            WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                  WHERE e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e')
+            ORDER BY 1
+            """, [schemaArray])
+        return rows.rows.map { $0.string("label") }
     }
 
     // MARK: - Helpers

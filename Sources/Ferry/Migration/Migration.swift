@@ -66,9 +66,10 @@ public final class Migration: Sendable {
             includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion, jobs: request.jobs,
             sliceMinimumBytes: request.sliceMinimumBytes))
         for hazard in plan.hazards { logger.warning("\(hazard)") }
+        for object in plan.notMigrated { logger.warning("not migrated: \(object)") }
         try await Self.checkTarget(target, for: plan)
         recorder.update { progress in
-            progress.hazards = plan.hazards.map(\.description)
+            progress.hazards = plan.hazards.map(\.description) + plan.notMigrated.map { "not migrated: \($0)" }
             progress.tables = plan.tables.map {
                 TableProgress(table: $0.table.description, state: $0.copiesData ? .pending : .skipped, format: $0.format,
                               sourceBytes: $0.bytes)

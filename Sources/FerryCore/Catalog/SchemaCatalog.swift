@@ -25,6 +25,8 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var dependencies: [Dependency] = []
     /// Objects outside the schemas that objects inside depend on.
     public var prerequisites: [Prerequisite] = []
+    /// Objects of kinds pgferry does not recreate (foreign tables, text search objects…).
+    public var notMigrated: [String] = []
 
     public init(serverVersion: Int, schemas: [Schema] = [], tables: [Table] = [], sequences: [Sequence] = [],
                 functions: [Function] = [], constraints: [Constraint] = [], indexes: [Index] = [],

@@ -100,6 +100,8 @@ public struct MigrationPlan: Sendable, Equatable {
     public var prerequisites: [Prerequisite] = []
     /// Features of the source that the target's version lacks.
     public var unsupported: [FeatureCheck.Unsupported] = []
+    /// Objects of the schema that pgferry does not recreate: reported, not silently dropped.
+    public var notMigrated: [String] = []
 
     public var copiedTables: [TableTask] { tables.filter(\.copiesData) }
 }
@@ -188,6 +190,7 @@ extension MigrationPlan {
                   tables: tasks.sorted { ($0.bytes, $1.table) > ($1.bytes, $0.table) }, hazards: hazards,
                   prerequisites: catalog.prerequisites,
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
+        notMigrated = catalog.notMigrated
         // TID range scans (PG 14+) read just the slice's blocks; before, each slice would scan it all.
         let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1
         copyTasks = tables.flatMap { canSlice ? Self.slices(of: $0, plan: self, options: options) : [$0] }
