@@ -124,4 +124,27 @@ import Testing
         try controller.reset()
         #expect(controller.status.status == .idle)
     }
+
+    @Test(arguments: [0, 5, 200])
+    func aCancelWhileTheSnapshotWaitsForALockEndsTheRun(delayMilliseconds: Int) async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "lock_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "lock_tgt")
+        try await source.execute("CREATE SCHEMA locked; CREATE TABLE locked.t (id int)")
+        let holder = try await PGConnection.connect(source.configuration)
+        try await holder.execute("BEGIN; LOCK TABLE locked.t IN ACCESS EXCLUSIVE MODE")
+        let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                            schemas: ["locked"]))
+        let start = ContinuousClock.now
+        let run = Task { try await migration.run() }
+        try await Task.sleep(for: .milliseconds(delayMilliseconds))
+        migration.cancel()
+        let outcome = await run.result
+        #expect(ContinuousClock.now - start < .seconds(10))
+        guard case .failure(let error) = outcome else {
+            Issue.record("a cancelled run must fail")
+            return
+        }
+        #expect("\(error)".contains("cancelled"))
+        await holder.close()
+    }
 }

@@ -7,7 +7,8 @@ public final class Migration: Sendable {
     public let request: MigrationRequest
     private let logger: Logger
     private let recorder = ProgressRecorder()
-    private let runTask = Mutex<Task<MigrationReport, any Error>?>(nil)
+    /// The running task, and whether cancel came before there was one.
+    private let runTask = Mutex<(task: Task<MigrationReport, any Error>?, cancelled: Bool)>((nil, false))
 
     public init(request: MigrationRequest, logger: Logger = Logger(label: "pgferry")) {
         self.request = request
@@ -19,7 +20,10 @@ public final class Migration: Sendable {
 
     /// Stops the run: every open connection gets a cancel request and the run ends in `error`.
     public func cancel() {
-        runTask.withLock { $0?.cancel() }
+        runTask.withLock {
+            $0.cancelled = true
+            $0.task?.cancel()
+        }
     }
 
     /// Runs the migration to the end.
@@ -27,7 +31,10 @@ public final class Migration: Sendable {
     @discardableResult
     public func run() async throws -> MigrationReport {
         let task = Task { try await self.execute() }
-        runTask.withLock { $0 = task }
+        runTask.withLock {
+            $0.task = task
+            if $0.cancelled { task.cancel() }
+        }
         return try await withTaskCancellationHandler {
             try await task.value
         } onCancel: {

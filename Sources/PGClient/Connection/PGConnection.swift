@@ -110,9 +110,14 @@ public final class PGConnection: Sendable {
 
     /// Runs `body` on the connection thread with the live `PGconn*`.
     ///
-    /// Swift task cancellation turns into a libpq cancel request for the running statement.
+    /// Swift task cancellation turns into a libpq cancel request for the running statement. A
+    /// cancel that comes before the job has started keeps it from starting; one that comes
+    /// while it starts is repeated until the job ends, since the server ignores a cancel request
+    /// that arrives before the statement does.
     func perform<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try Task.checkCancellation()
         let handle = handle
+        let job = JobState()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let queued = thread.submit {
@@ -120,15 +125,54 @@ public final class PGConnection: Sendable {
                         continuation.resume(throwing: PGError(code: .closed, message: "the connection is closed"))
                         return
                     }
-                    continuation.resume(with: Result { try body(conn) })
+                    guard job.begin() else {
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
+                    let result = Result { try body(conn) }
+                    job.end()
+                    continuation.resume(with: result)
                 }
                 if !queued {
                     continuation.resume(throwing: PGError(code: .closed, message: "the connection is closed"))
                 }
             }
         } onCancel: {
+            guard job.cancel() else { return }
             self.cancel()
+            Task.detached { [self] in
+                for _ in 0..<100 where job.isRunning {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    if job.isRunning { self.cancel() }
+                }
+            }
         }
+    }
+
+    /// Whether a job was cancelled before it began, and whether it is running.
+    final class JobState: Sendable {
+        private let state = Mutex((cancelled: false, running: false))
+
+        /// Marks the job running; false if it was cancelled first.
+        func begin() -> Bool {
+            state.withLock { state in
+                guard !state.cancelled else { return false }
+                state.running = true
+                return true
+            }
+        }
+
+        func end() { state.withLock { $0.running = false } }
+
+        /// Marks the job cancelled; true when it is running and needs a cancel request.
+        func cancel() -> Bool {
+            state.withLock { state in
+                state.cancelled = true
+                return state.running
+            }
+        }
+
+        var isRunning: Bool { state.withLock { $0.running } }
     }
 
     /// Asks the server to cancel the statement in progress; safe from any thread.
