@@ -121,7 +121,7 @@ enum DashboardPage {
   <section class="card" id="data-card">
     <h2><span class="n">2</span>Select data</h2>
     <div class="groups" id="groups"></div>
-    <label class="f" style="margin-top:12px">Other tables whose data to skip (comma-separated, <code>name</code> or <code>schema.name</code>)
+    <label class="f" style="margin-top:12px"><span>Other tables whose data to skip (comma-separated, <code>name</code> or <code>schema.name</code>)</span>
       <input type="text" id="extra-tables" placeholder="e.g. audit_log, archive.events"></label>
     <div class="info">Always migrated: queues, partitions, partition_consumers, partition_lookup, consumer_groups_metadata,
       system_state, and every other table not skipped above. Skipped tables are created empty; all DDL (functions, triggers,
@@ -185,6 +185,7 @@ const $ = (id) => document.getElementById(id);
 let pollTimer = null;
 let connectionTested = false;
 let lastStatus = "idle";
+let adoptedRun = false;
 
 function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
 
@@ -313,7 +314,25 @@ async function resetMigration() {
   } catch (e) { showError(e.message); }
 }
 
+/// A page reopened mid-run shows the run's own choices, not the defaults.
+function adoptRunSettings(s) {
+  if (s.status === "idle" || adoptedRun) return;
+  adoptedRun = true;
+  const excluded = new Set(s.excludeTableData || []);
+  if (s.schemas && s.schemas.length) $("schema").value = s.schemas[0];
+  const grouped = new Set();
+  for (const group of GROUPS) {
+    const off = group.tables.some((t) => excluded.has(t));
+    $("group-" + group.id).checked = !off;
+    $("group-box-" + group.id).classList.toggle("off", off);
+    if (off) group.tables.forEach((t) => grouped.add(t));
+  }
+  $("extra-tables").value = [...excluded].filter((t) => !grouped.has(t)).join(", ");
+}
+
 function render(s) {
+  adoptRunSettings(s);
+  if (s.status === "idle") adoptedRun = false;
   lastStatus = s.status;
   setChip($("header-status"), s.status, s.status);
   const running = s.status === "dumping" || s.status === "restoring";
