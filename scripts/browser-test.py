@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Drives the pgferry dashboard in headless Chromium (run by scripts/browser-test.sh).
 
-Two scenarios: the full flow a person follows (token, test connection, data groups, start with
-confirmation, live progress to complete, validate, reset), and reopening the page while a run is
-in progress (polling resumes and follows it to the end). Prints "browser: N passed, M failed".
+Three scenarios: the full flow a person follows (token, test connection, data groups, start with
+confirmation, live progress to complete, validate, reset), reopening the page while a run is in
+progress (polling resumes and follows it to the end), and cancelling a run from the page. Prints "browser: N passed, M failed".
 """
 import json
 import os
@@ -156,11 +156,45 @@ def resumes_when_reopened(driver):
     check(status == 200, "reset answered %d %r" % (status, body))
 
 
+def psql_source(sql):
+    return subprocess.run(["psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p", SOURCE_PORT, "-U", "postgres", "-d", SOURCE_DB,
+                           "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def cancel_from_the_page(driver):
+    locker = subprocess.Popen(
+        ["psql", "-X", "-q", "-h", "127.0.0.1", "-p", SOURCE_PORT, "-U", "postgres", "-d", SOURCE_DB, "-c",
+         "BEGIN; LOCK TABLE queen.queues IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(20); ROLLBACK;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        status, body = api("POST", "start", {"host": "127.0.0.1", "port": TARGET_PORT, "database": TARGET_DB, "user": "postgres"})
+        check(status == 202, "start answered %d %r" % (status, body))
+        # Cancel once the run waits on the lock (a cancel before its first statement is lost by the engine today).
+        deadline = time.time() + 30
+        while psql_source("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgferry' AND wait_event_type = 'Lock'") == "0":
+            check(time.time() < deadline, "the run never waited on the lock")
+            time.sleep(0.1)
+        driver.get(URL + "/")
+        wait_for(driver, lambda d: visible(d, "cancel-btn"), 10, "no Cancel button while running")
+        driver.find_element(By.ID, "cancel-btn").click()
+        wait_for(driver, EC.alert_is_present(), 5, "no confirmation for cancel").accept()
+        wait_for(driver, lambda d: text(d, "run-status") == "error", 30, "the run did not end after Cancel")
+        check("cancelled" in text(driver, "error-box"), "error box: " + text(driver, "error-box"))
+        check(visible(driver, "reset-btn") and not visible(driver, "cancel-btn"), "Reset/Cancel visibility after cancel")
+        driver.find_element(By.ID, "reset-btn").click()
+        wait_for(driver, lambda d: text(d, "header-status") == "idle", 10, "reset did not return to idle")
+        check(not visible(driver, "error-box"), "the error box stayed after reset")
+    finally:
+        locker.terminate()
+        locker.wait(timeout=30)
+
+
 def main():
     passed = failed = 0
     driver = make_driver()
     try:
-        for test in (full_flow, resumes_when_reopened):
+        for test in (full_flow, resumes_when_reopened, cancel_from_the_page):
             try:
                 test(driver)
                 passed += 1
