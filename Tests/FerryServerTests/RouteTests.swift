@@ -19,8 +19,22 @@ struct RouteTests {
         #expect(page.headers[.contentType] == "text/html; charset=utf-8")
         #expect(page.body.contains("Test Connection") && page.body.contains("Metrics & stats"))
         #expect(page.body.contains("Consumption history") && page.body.contains("sessionStorage"))
+        #expect(try await client.send(.get, "/migration").body == page.body)
         let missing = try await client.send(.get, "/nope")
         #expect(missing.status == .notFound)
+    }
+
+    @Test func unreachableSourceIs500() async throws {
+        let source = ConnectionConfiguration([.init("host", "127.0.0.1"), .init("port", String(try TestServers.freePort())),
+                                              .init("dbname", "queen"), .init("user", "postgres"), .init("password", "src-pw-x")])
+        let client = RouteClient(server: FerryServer(source: source, auth: AdminAuth(token: "test-admin-token")))
+        let target: [String: Any] = ["host": "127.0.0.1", "database": "d", "user": "u"]
+        let start = try await client.post("start", target)
+        #expect(start.status == .internalServerError)
+        #expect(start.error.hasPrefix("Failed to connect to source: "))
+        #expect(!start.body.contains("src-pw-x"))
+        #expect(try await client.get("plan").status == .internalServerError)
+        #expect(try await client.get("status").json["status"] as? String == "idle")
     }
 
     @Test func idleStatusHasQueensFields() async throws {
