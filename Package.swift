@@ -4,6 +4,7 @@ import PackageDescription
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 
 let package = Package(
     name: "pgferry",
@@ -11,11 +12,14 @@ let package = Package(
     products: [
         .executable(name: "pgferry", targets: ["pgferry"]),
         .library(name: "Ferry", targets: ["Ferry"]),
+        .library(name: "FerryServer", targets: ["FerryServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // No traits: drops swift-configuration and the FullFoundation switch (swift-style.md §3.1).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         .systemLibrary(
@@ -26,11 +30,13 @@ let package = Package(
         .target(name: "PGClient", dependencies: ["CLibPQ"]),
         .target(name: "FerryCore", dependencies: [deque]),
         .target(name: "Ferry", dependencies: ["PGClient", "FerryCore", logging]),
-        .executableTarget(name: "pgferry", dependencies: ["Ferry", argumentParser, logging]),
+        .target(name: "FerryServer", dependencies: ["Ferry", hummingbird, logging]),
+        .executableTarget(name: "pgferry", dependencies: ["Ferry", "FerryServer", argumentParser, logging]),
         .target(name: "FerryTestSupport", dependencies: ["PGClient"]),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "FerryTestSupport"]),
         .testTarget(name: "FerryTests", dependencies: ["Ferry", "FerryTestSupport"]),
+        .testTarget(name: "FerryServerTests", dependencies: ["FerryServer", "FerryTestSupport", hummingbird]),
     ]
 )
 

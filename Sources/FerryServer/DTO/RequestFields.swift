@@ -1,0 +1,151 @@
+import Ferry
+import Foundation
+
+/// A request the server refuses with 400; the message names the field and what is accepted.
+public struct BadRequest: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The fields of a JSON request body, checked one by one.
+struct RequestFields {
+    private let object: [String: JSONValue]
+
+    static let targetFieldsHelp = "a JSON object with host, port (default 5432), database, user, password, ssl (true = sslmode require) and optionally sslmode"
+
+    /// Parses a body that must be a JSON object.
+    init(body: [UInt8]) throws(BadRequest) {
+        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw BadRequest("request body is required: \(Self.targetFieldsHelp)") }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        } catch {
+            throw BadRequest("request body is not valid JSON: expected \(Self.targetFieldsHelp)")
+        }
+        guard case .object(let object) = value else {
+            throw BadRequest("request body must be a JSON object, got \(value.typeName): \(Self.targetFieldsHelp)")
+        }
+        self.object = object
+    }
+
+    init(object: [String: JSONValue]) { self.object = object }
+
+    func has(_ field: String) -> Bool {
+        switch object[field] {
+        case nil, .null?: false
+        default: true
+        }
+    }
+
+    /// The target connection: `host`, `port`, `database`, `user`, `password`, `ssl`, `sslmode`,
+    /// as libpq keyword/value pairs.
+    func target() throws(BadRequest) -> ConnectionConfiguration {
+        var missing: [String] = []
+        var values: [String: String] = [:]
+        for field in ["host", "database", "user"] {
+            switch try optionalString(field) {
+            case let value? where !value.trimmingCharacters(in: .whitespaces).isEmpty: values[field] = value
+            default: missing.append(field)
+            }
+        }
+        guard missing.isEmpty else {
+            throw BadRequest("host, database, and user are required (missing: \(missing.joined(separator: ", ")))")
+        }
+        var parameters: [ConnectionConfiguration.Parameter] = [
+            .init("host", values["host"]!), .init("port", String(try port())), .init("dbname", values["database"]!),
+            .init("user", values["user"]!),
+        ]
+        if let password = try optionalString("password"), !password.isEmpty {
+            parameters.append(.init("password", password))
+        }
+        parameters.append(.init("sslmode", try sslMode()))
+        return ConnectionConfiguration(parameters)
+    }
+
+    func port() throws(BadRequest) -> Int {
+        let accepted = "port must be a number from 1 to 65535"
+        switch object["port"] {
+        case nil, .null?:
+            return 5432
+        case .number(let number)?:
+            guard number == number.rounded(), number >= 1, number <= 65535 else { throw BadRequest("\(accepted), got \(number)") }
+            return Int(number)
+        case .string(let text)?:
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { return 5432 }
+            guard trimmed.allSatisfy(\.isASCII), let number = Int(trimmed), (1...65535).contains(number) else {
+                throw BadRequest("\(accepted), got \(text.debugDescription)")
+            }
+            return number
+        case let other?:
+            throw BadRequest("\(accepted), got \(other.typeName)")
+        }
+    }
+
+    static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+    /// `sslmode` when given, else Queen's rule: `ssl: true` is `require`, false is `disable`.
+    func sslMode() throws(BadRequest) -> String {
+        if let mode = try optionalString("sslmode"), !mode.isEmpty {
+            guard Self.sslModes.contains(mode) else {
+                throw BadRequest("sslmode must be one of \(Self.sslModes.joined(separator: ", ")), got \(mode.debugDescription)")
+            }
+            return mode
+        }
+        switch object["ssl"] {
+        case nil, .null?: return "disable"
+        case .bool(let flag)?: return flag ? "require" : "disable"
+        case .string("true")?: return "require"
+        case .string("false")?, .string("")?: return "disable"
+        case let other?: throw BadRequest("ssl must be true or false, got \(other.typeName)")
+        }
+    }
+
+    /// `schema`, default `queen` as in Queen.
+    func schema() throws(BadRequest) -> String {
+        guard let schema = try optionalString("schema")?.trimmingCharacters(in: .whitespaces), !schema.isEmpty else { return "queen" }
+        return schema
+    }
+
+    /// `excludeTableData`: an array of table names (a comma-separated string is accepted too).
+    func excludeTableData() throws(BadRequest) -> [String] {
+        let accepted = "excludeTableData must be an array of table names, e.g. [\"messages\", \"message_traces\"]"
+        switch object["excludeTableData"] {
+        case nil, .null?:
+            return []
+        case .string(let text)?:
+            return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .array(let values)?:
+            var names: [String] = []
+            for value in values {
+                guard case .string(let name) = value else { throw BadRequest("\(accepted); got an entry that is \(value.typeName)") }
+                let trimmed = name.trimmingCharacters(in: .whitespaces)
+                if !trimmed.isEmpty { names.append(trimmed) }
+            }
+            return names
+        case let other?:
+            throw BadRequest("\(accepted), got \(other.typeName)")
+        }
+    }
+
+    /// `jobs` (pgferry's own): tables copied at once, 1 to 64.
+    func jobs() throws(BadRequest) -> Int? {
+        switch object["jobs"] {
+        case nil, .null?: return nil
+        case .number(let number)? where number == number.rounded() && (1...64).contains(number): return Int(number)
+        case .number(let number)?: throw BadRequest("jobs must be a whole number from 1 to 64, got \(number)")
+        case let other?: throw BadRequest("jobs must be a whole number from 1 to 64, got \(other.typeName)")
+        }
+    }
+
+    private func optionalString(_ field: String) throws(BadRequest) -> String? {
+        switch object[field] {
+        case nil, .null?: return nil
+        case .string(let value)?: return value
+        case .number(let number)? where field != "password": return number == number.rounded() ? String(Int(number)) : String(number)
+        case let other?: throw BadRequest("\(field) must be a string, got \(other.typeName)")
+        }
+    }
+}

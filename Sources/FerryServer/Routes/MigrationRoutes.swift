@@ -1,0 +1,149 @@
+import Ferry
+import Foundation
+import Hummingbird
+import Logging
+
+/// Queen's migration routes (queen.md §1.2) plus cancel and plan, over one `MigrationController`.
+struct MigrationRoutes: Sendable {
+    let controller: MigrationController
+    let source: ConnectionConfiguration
+    let jobs: Int?
+    let logger: Logger
+
+    static let bodyLimit = 1 << 20
+
+    func register(on group: RouterGroup<FerryRequestContext>) {
+        group.post("test-connection") { request, _ in try await handle { try await testConnection(request) } }
+        group.post("start") { request, _ in try await handle { try await start(request) } }
+        group.get("status") { _, _ in try JSONBody.response(StatusBody(controller.status, request: controller.lastRequest)) }
+        group.post("validate") { request, _ in try await handle { try await validate(request) } }
+        group.post("reset") { _, _ in try await handle { try reset() } }
+        group.post("cancel") { _, _ in try await handle { try cancel() } }
+        group.get("plan") { request, _ in try await handle { try await plan(request) } }
+    }
+
+    /// Turns refusals into Queen's `{"error": …}` answers.
+    private func handle(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as BadRequest {
+            return try JSONBody.response(ErrorBody(error: error.message), status: .badRequest)
+        } catch let error as PlanError {
+            return try JSONBody.response(ErrorBody(error: error.description), status: .badRequest)
+        } catch let error as RunLifecycle.Refusal {
+            return try JSONBody.response(ErrorBody(error: error.description), status: .conflict)
+        } catch let error as SourceCheck.Unreachable {
+            return try JSONBody.response(ErrorBody(error: error.description), status: .internalServerError)
+        }
+    }
+
+    private func fields(_ request: Request) async throws -> RequestFields {
+        let buffer = try await request.body.collect(upTo: Self.bodyLimit)
+        return try RequestFields(body: Array(buffer.readableBytesView))
+    }
+
+    func testConnection(_ request: Request) async throws -> Response {
+        let target = try await fields(request).target()
+        do {
+            let connection = try await PGConnection.connect(target)
+            defer { Task { await connection.close() } }
+            let version = try await connection.query("SELECT pg_catalog.version() AS version").rows.first?.string("version")
+            return try JSONBody.response(TestConnectionBody(success: true, message: "Connection successful", version: version))
+        } catch {
+            logger.info("test-connection failed", metadata: ["target": "\(target.redactedDescription)"])
+            return try JSONBody.response(TestConnectionBody(success: false, message: "Connection failed",
+                                                            error: Redaction.scrub("\(error)", target)))
+        }
+    }
+
+    func start(_ request: Request) async throws -> Response {
+        let fields = try await fields(request)
+        let target = try fields.target()
+        let schema = try fields.schema()
+        let excluded = try fields.excludeTableData()
+        let jobs = try fields.jobs() ?? self.jobs ?? MigrationRequest.defaultJobs
+        if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
+        try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
+        try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
+                                              jobs: jobs))
+        logger.info("migration started", metadata: [
+            "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
+        ])
+        return try JSONBody.response(MessageBody(status: "started",
+                                                 message: "Migration started. Poll /api/v1/migration/status for progress."),
+                                     status: .accepted)
+    }
+
+    func validate(_ request: Request) async throws -> Response {
+        let fields = try await fields(request)
+        let target = try fields.target()
+        let last = controller.lastRequest
+        let schema = fields.has("schema") ? try fields.schema() : last?.schemas.first ?? "queen"
+        let excluded = fields.has("excludeTableData")
+            ? try fields.excludeTableData()
+            : (last?.schemas == [schema] ? last?.excludeTableData ?? [] : [])
+        try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
+        do {
+            let report = try await Validator(source: source, target: target, schemas: [schema], excludedTables: excluded).validate()
+            return try JSONBody.response(ValidationBody(success: true, allMatch: report.allMatch, schema: schema, tables: report.tables))
+        } catch let error as PlanError {
+            throw error
+        } catch {
+            var message = Redaction.scrub("\(error)", target)
+            for side in ["source", "target"] where message.hasPrefix("\(side): ") {
+                message = "Failed to connect to \(side): " + message.dropFirst(side.count + 2)
+            }
+            logger.warning("validation failed", metadata: ["error": "\(message)"])
+            return try JSONBody.response(ValidationFailureBody(error: message), status: .internalServerError)
+        }
+    }
+
+    func reset() throws -> Response {
+        try controller.reset()
+        return try JSONBody.response(MessageBody(status: "idle", message: "Migration state reset"))
+    }
+
+    func cancel() throws -> Response {
+        guard controller.status.status.isRunning else {
+            return try JSONBody.response(ErrorBody(error: "No migration in progress"), status: .conflict)
+        }
+        controller.cancel()
+        logger.info("migration cancel requested")
+        return try JSONBody.response(MessageBody(status: "cancelling",
+                                                 message: "Cancel requested; the run ends in error. Poll /api/v1/migration/status."),
+                                     status: .accepted)
+    }
+
+    /// `GET plan?schema=queen&excludeTableData=a,b`: what start would do, read from the source only.
+    func plan(_ request: Request) async throws -> Response {
+        var object: [String: JSONValue] = [:]
+        for (key, value) in request.uri.queryParameters {
+            object[String(key)] = .string(String(value))
+        }
+        let fields = RequestFields(object: object)
+        let schema = try fields.schema()
+        let excluded = try fields.excludeTableData()
+        try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
+        // Without a target, a socket folder that cannot exist makes plan() fall back to the
+        // source's version for the COPY format at once.
+        let target = controller.lastRequest?.target ?? ConnectionConfiguration([.init("host", "/nonexistent/pgferry-plan-no-target")])
+        do {
+            let plan = try await Migration(request: MigrationRequest(source: source, target: target, schemas: [schema],
+                                                                     excludeTableData: excluded), logger: logger).plan()
+            return try JSONBody.response(PlanBody(plan))
+        } catch let error as PlanError {
+            throw error
+        } catch {
+            return try JSONBody.response(ErrorBody(error: "Planning failed: \(Redaction.scrub("\(error)", target))"),
+                                         status: .internalServerError)
+        }
+    }
+}
+
+enum Redaction {
+    /// Removes the connection's password from a message, whatever produced it.
+    static func scrub(_ text: String, _ configuration: ConnectionConfiguration) -> String {
+        guard let password = configuration["password"], !password.isEmpty else { return text }
+        return text.replacingOccurrences(of: password, with: "********")
+    }
+}
