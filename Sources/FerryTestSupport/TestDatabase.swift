@@ -44,12 +44,21 @@ public struct TestDatabase: Sendable {
 
     /// `pg_dump --schema-only` of the schemas, normalised (catalog-ddl.md §4.2): the per-run
     /// `\restrict` key and the version header are removed. pg_dump is a test oracle only.
+    ///
+    /// When the two test servers run different major versions (the version matrix,
+    /// `scripts/matrix.sh`), a database on the source server is dumped through the target
+    /// server (`VersionPair.referenceDump`) so that both sides of a comparison are deparsed by
+    /// the same server version; see `VersionPair` for the exact rules.
     public func schemaDump(_ schemas: [String], extraArguments: [String] = []) throws -> String {
-        let bindir = server.bindir ?? PGDump.newestBindir()
-        let output = try TestServers.run("\(bindir)/pg_dump",
-            ["--schema-only", "--host=127.0.0.1", "--port=\(server.port)", "--username=postgres"]
-                + schemas.map { "--schema=\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } + extraArguments + [name])
-        return output.split(separator: "\n", omittingEmptySubsequences: false)
+        let pair = VersionPair.current
+        let text: String
+        if let pair, pair.isCrossVersion, server.port == pair.sourcePort {
+            text = try pair.referenceDump(database: name, schemas: schemas, extraArguments: extraArguments)
+        } else {
+            text = try PGDump.dump(port: server.port, database: name, schemas: schemas, extraArguments: extraArguments,
+                                   bindir: server.bindir)
+        }
+        return (pair?.normalise(text) ?? text).split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") && !$0.hasPrefix("-- Dumped ") }
             .joined(separator: "\n")
     }
@@ -61,5 +70,27 @@ public enum PGDump {
         let folders = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         let newest = folders.compactMap(Int.init).max().map(String.init) ?? "15"
         return "/usr/lib/postgresql/\(newest)/bin"
+    }
+
+    /// The pg_dump used as the oracle: `PGFERRY_TEST_PG_DUMP` when set (the version matrix points
+    /// it at the newest pg_dump, which must be at least both servers' versions), else the one in
+    /// `bindir`, else the newest Debian one.
+    public static func executable(bindir: String? = nil) -> String {
+        if let path = ProcessInfo.processInfo.environment["PGFERRY_TEST_PG_DUMP"], !path.isEmpty { return path }
+        return "\(bindir ?? newestBindir())/pg_dump"
+    }
+
+    /// psql from the same folder as the oracle pg_dump (the same version).
+    public static func psqlExecutable(bindir: String? = nil) -> String {
+        URL(fileURLWithPath: executable(bindir: bindir)).deletingLastPathComponent().appendingPathComponent("psql").path
+    }
+
+    /// Raw `pg_dump --schema-only` output of `schemas` in `database` on 127.0.0.1:`port`.
+    public static func dump(port: Int, database: String, schemas: [String], extraArguments: [String] = [],
+                            bindir: String? = nil) throws -> String {
+        try TestServers.run(executable(bindir: bindir),
+            ["--schema-only", "--host=127.0.0.1", "--port=\(port)", "--username=postgres"]
+                + schemas.map { "--schema=\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } + extraArguments
+                + [database])
     }
 }
