@@ -50,7 +50,15 @@ start_cluster_retrying() {
 
 # stop_cluster_pair WORKDIR SOURCE_BINDIR TARGET_BINDIR: stops both (if running) and removes WORKDIR.
 stop_cluster_pair() {
-  scripts/pg-cluster.sh stop "$1/source" "$2"
-  scripts/pg-cluster.sh stop "$1/target" "$3"
+  local side bindir
+  for side in source target; do
+    if [ "$side" = source ]; then bindir=$2; else bindir=$3; fi
+    scripts/pg-cluster.sh stop "$1/$side" "$bindir"
+    # A server still up after a fast shutdown (stuck backends) is stopped immediately.
+    if [ -f "$1/$side/data/postmaster.pid" ]; then
+      if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bindir/pg_ctl" -D "$1/$side/data" -m immediate -w stop >/dev/null 2>&1 || true
+      else "$bindir/pg_ctl" -D "$1/$side/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
+    fi
+  done
   rm -rf "$1"
 }

@@ -47,6 +47,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A cell that hangs is ended after MATRIX_CELL_TIMEOUT seconds (default 900) and counts as failed.
+cell_timeout=${MATRIX_CELL_TIMEOUT:-900}
+
+# kill_tree PID: PID and all its descendants (swift test runs the test binary as a child in a
+# process group of its own, so a group kill would miss it).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+
+# wait_with_deadline PID SECONDS: waits for PID; past SECONDS kills its tree and fails.
+wait_with_deadline() {
+  local pid=$1 deadline=$(( SECONDS + $2 ))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "matrix.sh: cell timed out after $2 s; test processes killed" >>"$log"
+      kill_tree "$pid"
+      wait "$pid" 2>/dev/null || true
+      return 1
+    fi
+    sleep 1
+  done
+  wait "$pid"
+}
+
 results=()
 failed=0
 matrix_start=$SECONDS
@@ -65,12 +91,14 @@ for source in $sources; do
       summary="clusters did not start (see $log)"
     else
       echo "== $source → $target (source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT)"
-      if ! PGFERRY_TEST_SOURCE_PORT=$SOURCE_PORT PGFERRY_TEST_TARGET_PORT=$TARGET_PORT \
-           swift test --skip-build --filter "$filter" >>"$log" 2>&1; then
+      PGFERRY_TEST_SOURCE_PORT=$SOURCE_PORT PGFERRY_TEST_TARGET_PORT=$TARGET_PORT \
+        swift test --skip-build --filter "$filter" >>"$log" 2>&1 &
+      if ! wait_with_deadline $! "$cell_timeout"; then
         status=FAIL
       fi
       # Swift Testing's closing line, e.g. "Test run with 5 tests in 2 suites passed after 9.1 seconds."
       summary=$(grep -E '^. Test run with ' "$log" | tail -n 1 | sed -E 's/^. //; s/ after [0-9.]+ seconds\.//' || true)
+      grep -q "cell timed out" "$log" && summary="timed out after ${cell_timeout}s; $summary"
       [ -n "$summary" ] || summary="no test summary (see $log)"
     fi
     stop_cluster_pair $current_cell >/dev/null 2>&1 || true

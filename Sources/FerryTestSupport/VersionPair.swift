@@ -84,8 +84,12 @@ public struct VersionPair: Sendable {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(scratch).sql")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
+        // The scratch database is left behind, like every test database: the test clusters are
+        // throw-away. Dropping it here hung the suite: DROP DATABASE (15+) waits on a
+        // ProcSignalBarrier that a backend blocked in COPY FROM STDIN of a concurrently running
+        // migration does not absorb, while this synchronous call holds a cooperative thread that
+        // migration needs to make progress.
         try Self.psql(port: targetPort, database: "postgres", ["-c", "CREATE DATABASE \"\(scratch)\""])
-        defer { _ = try? Self.psql(port: targetPort, database: "postgres", ["-c", "DROP DATABASE \"\(scratch)\""]) }
         do {
             try Self.psql(port: targetPort, database: scratch, ["-v", "ON_ERROR_STOP=1", "-f", file.path])
         } catch {
