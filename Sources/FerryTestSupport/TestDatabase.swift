@@ -30,13 +30,15 @@ public struct TestDatabase: Sendable {
         return try await connection.query(sql, parameters)
     }
 
-    /// Loads `Fixtures/<name>/schema.sql` and then `data.sql` at the given scale.
+    /// Loads `Fixtures/<name>/schema.sql` and then `data.sql` at the given scale (`pgferry.scale`).
     public func loadFixture(_ fixture: String, scale: Double = 1) async throws {
         let folder = TestServers.repositoryRoot.appendingPathComponent("Fixtures/\(fixture)")
         let schema = try String(contentsOf: folder.appendingPathComponent("schema.sql"), encoding: .utf8)
         let data = try String(contentsOf: folder.appendingPathComponent("data.sql"), encoding: .utf8)
         let connection = try await PGConnection.connect(configuration)
         defer { Task { await connection.close() } }
+        // Fixtures may read `pgferry.icu` (see `TestServers.icuOnBothServers`).
+        try await connection.execute("SET pgferry.icu = '\(try await TestServers.icuOnBothServers ? "on" : "off")'")
         try await connection.execute(schema)
         try await connection.execute("SET pgferry.scale = '\(scale)'")
         try await connection.execute(data)

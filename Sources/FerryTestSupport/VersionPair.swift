@@ -28,6 +28,14 @@ import Foundation
 ///    The NOT NULL itself, and every other NOT NULL form (`ALTER TABLE … ADD CONSTRAINT … NOT
 ///    NULL`, `NO INHERIT`, `NOT VALID`), stays in the text and is compared.
 ///
+/// 4. **`CREATE SCHEMA public;` is removed from the script before that restore.** pg_dump writes
+///    it when `--schema=public` is asked for, but every database made by CREATE DATABASE already
+///    has `public`, so the statement fails ("schema "public" already exists"); a plain
+///    `pg_dump | psql` restore reports that error and goes on, applying the dump's
+///    `ALTER SCHEMA public OWNER`, `COMMENT ON SCHEMA public` and GRANT/REVOKE lines to the
+///    existing schema. Removing the line reproduces exactly that; the owner, comment and ACL
+///    lines stay and are compared.
+///
 /// Same-version pairs get none of this: their dumps must be byte-equal after the §4.2 header
 /// removal done by `TestDatabase.schemaDump`.
 public struct VersionPair: Sendable {
@@ -76,10 +84,11 @@ public struct VersionPair: Sendable {
     /// Rule 1: the dump of `database` (on the source server) as the target server deparses it.
     public func referenceDump(database: String, schemas: [String], extraArguments: [String]) throws -> String {
         var script = try PGDump.dump(port: sourcePort, database: database, schemas: schemas, extraArguments: extraArguments)
-        if targetMajor < 17 {  // rule 2
-            script = script.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { $0 != "SET transaction_timeout = 0;" }.joined(separator: "\n")
-        }
+        let targetMajor = targetMajor
+        script = script.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            !(targetMajor < 17 && line == "SET transaction_timeout = 0;")  // rule 2
+                && line != "CREATE SCHEMA public;"  // rule 4
+        }.joined(separator: "\n")
         let scratch = "pgferry_oracle_\(UInt32.random(in: 0...UInt32.max))"
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(scratch).sql")
         try script.write(to: file, atomically: true, encoding: .utf8)
