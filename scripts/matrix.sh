@@ -7,7 +7,8 @@
 # Fetches the server binaries it lacks (scripts/fetch-postgres.sh), builds once, then per cell
 # starts two throw-away clusters on 127.0.0.1, runs the round-trip tests against them with the
 # newest pg_dump as the oracle, stops the clusters, and prints a pass/fail table. Exits non-zero
-# when a cell fails. Each cell's full test output is kept in .cache/matrix/<source>-<target>.log.
+# when a cell fails. Each cell's full test output is kept in .cache/matrix/<source>-<target>.log,
+# and every pg_dump the tests compared in .cache/matrix/<source>-<target>.dumps/<database>.sql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -91,7 +92,9 @@ for source in $sources; do
       summary="clusters did not start (see $log)"
     else
       echo "== $source → $target (source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT)"
+      rm -rf "$logs/$source-$target.dumps"
       PGFERRY_TEST_SOURCE_PORT=$SOURCE_PORT PGFERRY_TEST_TARGET_PORT=$TARGET_PORT \
+        PGFERRY_TEST_DUMP_DIR=$(pwd)/$logs/$source-$target.dumps \
         swift test --skip-build --filter "$filter" >>"$log" 2>&1 &
       if ! wait_with_deadline $! "$cell_timeout"; then
         status=FAIL

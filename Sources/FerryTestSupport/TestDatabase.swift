@@ -60,9 +60,15 @@ public struct TestDatabase: Sendable {
             text = try PGDump.dump(port: server.port, database: name, schemas: schemas, extraArguments: extraArguments,
                                    bindir: server.bindir)
         }
-        return (pair?.normalise(text) ?? text).split(separator: "\n", omittingEmptySubsequences: false)
+        let dump = (pair?.normalise(text) ?? text).split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") && !$0.hasPrefix("-- Dumped ") }
             .joined(separator: "\n")
+        // PGFERRY_TEST_DUMP_DIR keeps every compared dump as <database>.sql, to diff after a failure.
+        if let folder = ProcessInfo.processInfo.environment["PGFERRY_TEST_DUMP_DIR"], !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try? dump.write(toFile: "\(folder)/\(name).sql", atomically: true, encoding: .utf8)
+        }
+        return dump
     }
 }
 
