@@ -30,13 +30,15 @@ public struct TestDatabase: Sendable {
         return try await connection.query(sql, parameters)
     }
 
-    /// Loads `Fixtures/<name>/schema.sql` and then `data.sql` at the given scale.
+    /// Loads `Fixtures/<name>/schema.sql` and then `data.sql` at the given scale (`pgferry.scale`).
     public func loadFixture(_ fixture: String, scale: Double = 1) async throws {
         let folder = TestServers.repositoryRoot.appendingPathComponent("Fixtures/\(fixture)")
         let schema = try String(contentsOf: folder.appendingPathComponent("schema.sql"), encoding: .utf8)
         let data = try String(contentsOf: folder.appendingPathComponent("data.sql"), encoding: .utf8)
         let connection = try await PGConnection.connect(configuration)
         defer { Task { await connection.close() } }
+        // Fixtures may read `pgferry.icu` (see `TestServers.icuOnBothServers`).
+        try await connection.execute("SET pgferry.icu = '\(try await TestServers.icuOnBothServers ? "on" : "off")'")
         try await connection.execute(schema)
         try await connection.execute("SET pgferry.scale = '\(scale)'")
         try await connection.execute(data)
@@ -44,14 +46,29 @@ public struct TestDatabase: Sendable {
 
     /// `pg_dump --schema-only` of the schemas, normalised (catalog-ddl.md §4.2): the per-run
     /// `\restrict` key and the version header are removed. pg_dump is a test oracle only.
+    ///
+    /// When the two test servers run different major versions (the version matrix,
+    /// `scripts/matrix.sh`), a database on the source server is dumped through the target
+    /// server (`VersionPair.referenceDump`) so that both sides of a comparison are deparsed by
+    /// the same server version; see `VersionPair` for the exact rules.
     public func schemaDump(_ schemas: [String], extraArguments: [String] = []) throws -> String {
-        let bindir = server.bindir ?? PGDump.newestBindir()
-        let output = try TestServers.run("\(bindir)/pg_dump",
-            ["--schema-only", "--host=127.0.0.1", "--port=\(server.port)", "--username=postgres"]
-                + schemas.map { "--schema=\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } + extraArguments + [name])
-        return output.split(separator: "\n", omittingEmptySubsequences: false)
+        let pair = VersionPair.current
+        let text: String
+        if let pair, pair.isCrossVersion, server.port == pair.sourcePort {
+            text = try pair.referenceDump(database: name, schemas: schemas, extraArguments: extraArguments)
+        } else {
+            text = try PGDump.dump(port: server.port, database: name, schemas: schemas, extraArguments: extraArguments,
+                                   bindir: server.bindir)
+        }
+        let dump = (pair?.normalise(text) ?? text).split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") && !$0.hasPrefix("-- Dumped ") }
             .joined(separator: "\n")
+        // PGFERRY_TEST_DUMP_DIR keeps every compared dump as <database>.sql, to diff after a failure.
+        if let folder = ProcessInfo.processInfo.environment["PGFERRY_TEST_DUMP_DIR"], !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try? dump.write(toFile: "\(folder)/\(name).sql", atomically: true, encoding: .utf8)
+        }
+        return dump
     }
 }
 
@@ -61,5 +78,27 @@ public enum PGDump {
         let folders = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         let newest = folders.compactMap(Int.init).max().map(String.init) ?? "15"
         return "/usr/lib/postgresql/\(newest)/bin"
+    }
+
+    /// The pg_dump used as the oracle: `PGFERRY_TEST_PG_DUMP` when set (the version matrix points
+    /// it at the newest pg_dump, which must be at least both servers' versions), else the one in
+    /// `bindir`, else the newest Debian one.
+    public static func executable(bindir: String? = nil) -> String {
+        if let path = ProcessInfo.processInfo.environment["PGFERRY_TEST_PG_DUMP"], !path.isEmpty { return path }
+        return "\(bindir ?? newestBindir())/pg_dump"
+    }
+
+    /// psql from the same folder as the oracle pg_dump (the same version).
+    public static func psqlExecutable(bindir: String? = nil) -> String {
+        URL(fileURLWithPath: executable(bindir: bindir)).deletingLastPathComponent().appendingPathComponent("psql").path
+    }
+
+    /// Raw `pg_dump --schema-only` output of `schemas` in `database` on 127.0.0.1:`port`.
+    public static func dump(port: Int, database: String, schemas: [String], extraArguments: [String] = [],
+                            bindir: String? = nil) throws -> String {
+        try TestServers.run(executable(bindir: bindir),
+            ["--schema-only", "--host=127.0.0.1", "--port=\(port)", "--username=postgres"]
+                + schemas.map { "--schema=\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } + extraArguments
+                + [database])
     }
 }
