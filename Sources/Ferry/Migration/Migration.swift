@@ -192,6 +192,15 @@ public final class Migration: Sendable {
     /// object outside the schema that it needs (an extension's type, a function in `public`…).
     static func checkTarget(_ target: PGConnection, for plan: MigrationPlan) async throws {
         var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
+        if !plan.icuCollations.isEmpty {
+            // An ICU build imports the *-x-icu collations at initdb; pg_collation's `unicode` (16+) exists either way.
+            let icu = try await target.query("""
+                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_collation WHERE collprovider = 'i' AND collname LIKE '%-x-icu') AS icu
+                """).rows[0].bool("icu")
+            if !icu {
+                problems.append("ICU collations (\(plan.icuCollations.joined(separator: ", "))) need a server built with ICU; the target is not")
+            }
+        }
         for prerequisite in plan.prerequisites {
             do {
                 _ = try await target.query("SELECT pg_catalog.pg_get_object_address($1, $2::text[], $3::text[])",

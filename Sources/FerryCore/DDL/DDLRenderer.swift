@@ -88,7 +88,9 @@ public struct DDLRenderer: Sendable {
         // applications rely on them and every target has those roles.
         guard schema.name == "public", var ownership = schema.ownership, ownership.hasExplicitACL else { return [] }
         ownership.grants = ownership.grants.filter { $0.grantee.isEmpty || $0.grantee == "pg_database_owner" }
-        return grantStatements(target, ownership, object: target)
+        // The owner's own privileges stay as the target has them (on 14 the owner is a role that
+        // may not exist on the target, so they are neither revoked nor granted).
+        return grantStatements(target, ownership, object: target, revokeFromOwner: ownership.owner == "pg_database_owner")
     }
 
     // MARK: - Comments, owners, grants
@@ -108,11 +110,12 @@ public struct DDLRenderer: Sendable {
         return grantStatements(target, ownership, object: object)
     }
 
-    private func grantStatements(_ target: String, _ ownership: Ownership, object: String) -> [DDLStatement] {
-        var statements: [DDLStatement] = [
-            .init("REVOKE ALL ON \(target) FROM PUBLIC;", object: "ACL \(object)"),
-            .init("REVOKE ALL ON \(target) FROM \(SQL.identifier(ownership.owner));", object: "ACL \(object)"),
-        ]
+    private func grantStatements(_ target: String, _ ownership: Ownership, object: String,
+                                 revokeFromOwner: Bool = true) -> [DDLStatement] {
+        var statements: [DDLStatement] = [.init("REVOKE ALL ON \(target) FROM PUBLIC;", object: "ACL \(object)")]
+        if revokeFromOwner {
+            statements.append(.init("REVOKE ALL ON \(target) FROM \(SQL.identifier(ownership.owner));", object: "ACL \(object)"))
+        }
         for grant in ownership.grants {
             let grantee = grant.grantee.isEmpty ? "PUBLIC" : SQL.identifier(grant.grantee)
             statements.append(.init(

@@ -102,6 +102,8 @@ public struct MigrationPlan: Sendable, Equatable {
     public var unsupported: [FeatureCheck.Unsupported] = []
     /// Objects of the schema that pgferry does not recreate: reported, not silently dropped.
     public var notMigrated: [String] = []
+    /// Collations of the schema that need a server built with ICU.
+    public var icuCollations: [String] = []
 
     public var copiedTables: [TableTask] { tables.filter(\.copiesData) }
 }
@@ -191,6 +193,7 @@ extension MigrationPlan {
                   prerequisites: catalog.prerequisites,
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
         notMigrated = catalog.notMigrated
+        icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)
         // TID range scans (PG 14+) read just the slice's blocks; before, each slice would scan it all.
         let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1
         copyTasks = tables.flatMap { canSlice ? Self.slices(of: $0, plan: self, options: options) : [$0] }
