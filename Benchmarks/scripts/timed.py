@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Runs one shell command and appends one JSON line about it to a file.
+
+    timed.py OUT.jsonl LABEL ROUND -- COMMAND [ARG...]
+
+Wall time (monotonic), the command's own CPU (user+sys of all waited-for descendants, from
+getrusage(RUSAGE_CHILDREN)), its largest peak RSS, the exit code, and how busy the machine
+was meanwhile (all-CPU busy seconds from /proc/stat, and the 1-minute load average before and
+after), so noise from other work on a shared box shows next to the figure.
+"""
+import json, os, resource, subprocess, sys, time
+
+
+def cpu_busy_seconds():
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def main():
+    out, label, round_ = sys.argv[1], sys.argv[2], sys.argv[3]
+    round_ = int(round_) if round_.isdigit() else round_
+    command = sys.argv[sys.argv.index("--") + 1:]
+    load_before = os.getloadavg()[0]
+    busy_before = cpu_busy_seconds()
+    start = time.monotonic()
+    code = subprocess.call(command)
+    wall = time.monotonic() - start
+    busy = cpu_busy_seconds() - busy_before
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    record = {
+        "method": label, "round": round_, "exit": code, "wall_s": round(wall, 3),
+        "cpu_user_s": round(usage.ru_utime, 3), "cpu_sys_s": round(usage.ru_stime, 3),
+        "peak_rss_kib": usage.ru_maxrss, "machine_busy_cpu_s": round(busy, 2),
+        "machine_cores": os.cpu_count(), "load1_before": load_before, "load1_after": os.getloadavg()[0],
+    }
+    with open(out, "a") as f:
+        f.write(json.dumps(record) + "\n")
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
