@@ -89,6 +89,9 @@ tgt_port=$(free_port)
 say "starting source cluster on 127.0.0.1:$src_port and target on 127.0.0.1:$tgt_port"
 "$root/scripts/pg-cluster.sh" start "$workdir/src" "$src_port" "$bindir"
 "$root/scripts/pg-cluster.sh" start "$workdir/tgt" "$tgt_port" "$bindir"
+# timed.py charges each run the CPU both servers spent meanwhile (see server_cpu_seconds there).
+PGFERRY_BENCH_SERVER_PIDS="$(head -n 1 "$workdir/src/data/postmaster.pid") $(head -n 1 "$workdir/tgt/data/postmaster.pid")"
+export PGFERRY_BENCH_SERVER_PIDS
 
 export PGUSER=postgres PGHOST=127.0.0.1
 src_psql() { local db=$1; shift; PGPORT=$src_port psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }

@@ -32,6 +32,7 @@ def main():
         rs = runs[name]
         wall = statistics.median(r["wall_s"] for r in rs)
         cpu = statistics.median(r["cpu_user_s"] + r["cpu_sys_s"] for r in rs)
+        server = [r["server_cpu_s"] for r in rs if r.get("server_cpu_s") is not None]
         busy = statistics.median(r["machine_busy_cpu_s"] / (r["wall_s"] * r["machine_cores"]) for r in rs)
         methods.append({
             "method": name, "rounds": len(rs), "verified": all(r.get("verified") for r in rs),
@@ -39,6 +40,7 @@ def main():
             "mb_per_s": round(mb / wall, 1),
             "client_cpu_s_median": round(cpu, 2), "client_cpu_pct_of_wall": round(100 * cpu / wall, 1),
             "client_peak_rss_mib": round(max(r["peak_rss_kib"] for r in rs) / 1024, 1),
+            "server_cpu_s_median": round(statistics.median(server), 1) if server else None,
             "machine_busy_pct_median": round(100 * busy, 1),
             "load1_before": [r["load1_before"] for r in rs],
         })
@@ -66,12 +68,13 @@ def main():
 
     print(f"\ndataset: scale {args.scale}, {mb:.0f} MB incl. indexes ({dataset['table_bytes'] / 1e6:.0f} MB heap+TOAST), "
           f"{dataset['rows']} rows, {dataset['tables']} tables; jobs {args.jobs}; medians of {args.rounds} rounds")
-    header = f"{'method':48} {'wall s':>8} {'MB/s':>7} {'x (a)':>6} {'client CPU s':>12} {'CPU %':>6} {'peak RSS MiB':>12} {'busy %':>7}"
+    header = f"{'method':48} {'wall s':>8} {'MB/s':>7} {'x (a)':>6} {'client CPU s':>12} {'CPU %':>6} {'peak RSS MiB':>12} {'server CPU s':>12} {'busy %':>7}"
     print(header)
     print("-" * len(header))
     for m in methods:
         print(f"{m['method'][:48]:48} {m['wall_s_median']:8.1f} {m['mb_per_s']:7.1f} {m['wall_ratio_to_first']:6.2f} "
               f"{m['client_cpu_s_median']:12.2f} {m['client_cpu_pct_of_wall']:6.1f} {m['client_peak_rss_mib']:12.1f} "
+              f"{m['server_cpu_s_median'] if m['server_cpu_s_median'] is not None else float('nan'):12.1f} "
               f"{m['machine_busy_pct_median']:7.1f}")
     for m in memory:
         print(f"memory check: pgferry at scale {m['scale']} ({m['dataset_bytes'] / 1e6:.0f} MB): "

@@ -18,22 +18,49 @@ def cpu_busy_seconds():
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def server_cpu_seconds():
+    """CPU used so far by the PostgreSQL servers whose postmaster pids are in
+    PGFERRY_BENCH_SERVER_PIDS: the postmaster, its live children, and (through the postmaster's
+    cutime/cstime) every backend that has exited. None when the variable is unset."""
+    pids = [int(p) for p in os.environ.get("PGFERRY_BENCH_SERVER_PIDS", "").split() if p]
+    if not pids:
+        return None
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        if pid in pids:
+            ticks += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        elif ppid in pids:
+            ticks += sum(int(x) for x in fields[11:13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     out, label, round_ = sys.argv[1], sys.argv[2], sys.argv[3]
     round_ = int(round_) if round_.isdigit() else round_
     command = sys.argv[sys.argv.index("--") + 1:]
     load_before = os.getloadavg()[0]
     busy_before = cpu_busy_seconds()
+    server_before = server_cpu_seconds()
     start = time.monotonic()
     code = subprocess.call(command)
     wall = time.monotonic() - start
     busy = cpu_busy_seconds() - busy_before
+    server_after = server_cpu_seconds()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     record = {
         "method": label, "round": round_, "exit": code, "wall_s": round(wall, 3),
         "cpu_user_s": round(usage.ru_utime, 3), "cpu_sys_s": round(usage.ru_stime, 3),
         "peak_rss_kib": usage.ru_maxrss, "machine_busy_cpu_s": round(busy, 2),
-        "machine_cores": os.cpu_count(), "load1_before": load_before, "load1_after": os.getloadavg()[0],
+        "machine_cores": os.cpu_count(),
+        "server_cpu_s": None if server_before is None else round(server_after - server_before, 2), "load1_before": load_before, "load1_after": os.getloadavg()[0],
     }
     with open(out, "a") as f:
         f.write(json.dumps(record) + "\n")
