@@ -25,7 +25,7 @@ def server_cpu_seconds():
     pids = [int(p) for p in os.environ.get("PGFERRY_BENCH_SERVER_PIDS", "").split() if p]
     if not pids:
         return None
-    ticks = 0
+    ticks = dict.fromkeys(pids, 0)
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -36,10 +36,10 @@ def server_cpu_seconds():
             continue
         pid, ppid = int(entry), int(fields[1])
         if pid in pids:
-            ticks += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+            ticks[pid] += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
         elif ppid in pids:
-            ticks += sum(int(x) for x in fields[11:13])
-    return ticks / os.sysconf("SC_CLK_TCK")
+            ticks[ppid] += sum(int(x) for x in fields[11:13])
+    return [ticks[p] / os.sysconf("SC_CLK_TCK") for p in pids]
 
 
 def main():
@@ -60,7 +60,9 @@ def main():
         "cpu_user_s": round(usage.ru_utime, 3), "cpu_sys_s": round(usage.ru_stime, 3),
         "peak_rss_kib": usage.ru_maxrss, "machine_busy_cpu_s": round(busy, 2),
         "machine_cores": os.cpu_count(),
-        "server_cpu_s": None if server_before is None else round(server_after - server_before, 2), "load1_before": load_before, "load1_after": os.getloadavg()[0],
+        "server_cpu_s": None if server_before is None else round(sum(server_after) - sum(server_before), 2),
+        # one figure per postmaster in PGFERRY_BENCH_SERVER_PIDS order (run.sh: source, target)
+        "server_cpu_each_s": None if server_before is None else [round(a - b, 2) for a, b in zip(server_after, server_before)], "load1_before": load_before, "load1_after": os.getloadavg()[0],
     }
     with open(out, "a") as f:
         f.write(json.dumps(record) + "\n")
