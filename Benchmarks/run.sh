@@ -130,7 +130,8 @@ reset_target() {
 # --- methods ----------------------------------------------------------------------------------
 # Each writes the command it times into a script, so timed.py measures exactly that.
 method_script() {  # method_script KEY DB -> path of an executable script
-  local key=$1 db=$2 script=$workdir/method-$1.sh src
+  local key=$1 db=$2 script src
+  script=$workdir/method-$(slug "$key").sh
   src=$(src_url "$db")
   {
     echo "#!/usr/bin/env bash"
@@ -164,6 +165,8 @@ method_script() {  # method_script KEY DB -> path of an executable script
   echo "$script"
 }
 
+slug() { printf '%s' "$1" | tr -c 'A-Za-z0-9=-' '_'; }
+
 label_of() {
   case "$1" in
     a) echo "a: Queen pipe (pg_dump -Fc | pg_restore)" ;;
@@ -180,8 +183,8 @@ run_method() {  # run_method KEY DB ROUND [LABEL-PREFIX]
   script=$(method_script "$key" "$db")
   reset_target
   say "round $round: $label"
-  if ! python3 "$here/scripts/timed.py" "$raw" "$label" "$round" -- "$script" >"$logs/run-$round-${key%%:*}.log" 2>&1; then
-    tail -n 20 "$logs/run-$round-${key%%:*}.log" >&2
+  if ! python3 "$here/scripts/timed.py" "$raw" "$label" "$round" -- "$script" >"$logs/run-$round-$(slug "$key").log" 2>&1; then
+    tail -n 20 "$logs/run-$round-$(slug "$key").log" >&2
     echo "run.sh: $label failed in round $round" >&2
     exit 1
   fi
@@ -217,7 +220,7 @@ say "dataset: $meta"
 
 if [ "$knobs" = 1 ]; then
   variants=(
-    "d:jobs=$jobs (defaults: auto/binary, chunk 128K, ring 4M):"
+    "d:defaults (jobs $jobs, format auto = binary here, chunk 128K, ring 4M):"
     "d:format=text:--format text"
     "d:jobs=1:--jobs 1"
     "d:jobs=4:--jobs 4"
