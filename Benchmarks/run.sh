@@ -36,7 +36,7 @@ build=1
 workdir=${PGFERRY_BENCH_DIR:-/tmp/pgferry-bench}
 bindir=/usr/lib/postgresql/15/bin
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale=$2; shift 2 ;;
