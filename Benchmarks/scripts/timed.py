@@ -42,6 +42,28 @@ def server_cpu_seconds():
     return [ticks[p] / os.sysconf("SC_CLK_TCK") for p in pids]
 
 
+def server_children():
+    pids = {int(p) for p in os.environ.get("PGFERRY_BENCH_SERVER_PIDS", "").split() if p}
+    children = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) in pids:
+                        children.add(int(entry))
+            except OSError:
+                pass
+    return children
+
+
+def wait_for_backends_to_exit(before, timeout=5.0):
+    """A backend's CPU reaches the postmaster's cutime only once it has exited and been reaped,
+    which happens just after the client disconnects: wait (briefly) for that."""
+    deadline = time.monotonic() + timeout
+    while server_children() - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def main():
     out, label, round_ = sys.argv[1], sys.argv[2], sys.argv[3]
     round_ = int(round_) if round_.isdigit() else round_
@@ -49,9 +71,12 @@ def main():
     load_before = os.getloadavg()[0]
     busy_before = cpu_busy_seconds()
     server_before = server_cpu_seconds()
+    children_before = server_children() if server_before is not None else set()
     start = time.monotonic()
     code = subprocess.call(command)
     wall = time.monotonic() - start
+    if server_before is not None:
+        wait_for_backends_to_exit(children_before)
     busy = cpu_busy_seconds() - busy_before
     server_after = server_cpu_seconds()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
