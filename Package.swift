@@ -46,3 +46,17 @@ for target in package.targets where target.type != .system {
         .enableUpcomingFeature("MemberImportVisibility"),
     ]
 }
+
+// Micro benchmarks (package-benchmark) only when asked, so `swift build` / `swift test` never
+// fetch or compile them:  PGFERRY_BENCHMARKS=1 swift package benchmark --target FerryBenchmarks
+if Context.environment["PGFERRY_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "FerryBenchmarks",
+            dependencies: ["FerryCore", "PGClient", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/FerryBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

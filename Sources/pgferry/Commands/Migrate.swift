@@ -34,8 +34,18 @@ extension PGFerry {
         @Option(help: "Log level on stderr.")
         var logLevel: Logger.Level = .warning
 
+        @Option(name: .customLong("chunk-size"), help: .hidden)
+        var chunkSize: Int = 128 * 1024
+
+        @Option(name: .customLong("ring-size"), help: .hidden)
+        var ringSize: Int = 4 * 1024 * 1024
+
         func validate() throws {
             guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, got \(jobs)") }
+            guard (1...(64 << 20)).contains(chunkSize) else {
+                throw ValidationError("--chunk-size must be between 1 and 67108864 bytes, got \(chunkSize)")
+            }
+            guard ringSize >= 1 else { throw ValidationError("--ring-size must be at least 1 byte, got \(ringSize)") }
         }
 
         func run() async throws {
@@ -43,7 +53,8 @@ extension PGFerry {
             let request = MigrationRequest(
                 source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
                 schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
-                orphanPolicy: orphanPolicy, includeOwnership: includeOwnership)
+                orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
+                ringCapacity: ringSize)
             let migration = Migration(request: request, logger: logger)
             let interrupt = onInterrupt { migration.cancel() }
             defer { interrupt.cancel() }

@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# pgferry throughput benchmark (issue 5). One command, from the package root:
+#
+#   Benchmarks/run.sh [--scale S] [--rounds R] [--jobs N] [--methods a,b,c,d]
+#                     [--memory-scales 5,20 | --no-memory-check] [--knobs] [--workdir DIR] [--keep] [--no-build]
+#
+# Builds pgferry in release, starts two throw-away PostgreSQL 15 clusters on 127.0.0.1 (normal
+# durability) with scripts/pg-cluster.sh, generates the Queen-shaped dataset at scale S on the
+# source (scripts/generate.sh; default 90 ~ 1.9 GB incl. indexes), then times on the same data, R
+# rounds each (rounds interleaved, so a noisy minute hits every method), median reported:
+#   a  Queen's pipe: drop+create schema, pg_dump -Fc -Z 0 --schema | pg_restore --schema (one stream)
+#   b  pg_dump -Fd -Z 0 -j N to a directory, then pg_restore -j N
+#   c  stock COPY pipes: pre-data with pg_restore, N tables at once as
+#      psql COPY … TO STDOUT (FORMAT binary) | psql COPY … FROM STDIN (FORMAT binary),
+#      post-data with pg_restore -j N
+#   d  pgferry migrate --jobs N
+# Every run starts from an empty target (schema dropped and CHECKPOINT, untimed) and is verified
+# afterwards: per-table row counts, index and constraint counts equal to the source.
+# Then the memory check runs pgferry on two more datasets (default scales 5 and 20) and reports
+# its peak RSS for both. --knobs instead times pgferry variants (jobs, format, chunk and ring size).
+# Results: Benchmarks/results/latest.json and latest.svg (--knobs: knobs.json / knobs.svg), and a
+# table on stdout. Servers are stopped on exit; the work directory (clusters, cached datasets,
+# logs) is deleted unless --keep (a kept complete dataset is reused by the next run).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+scale=90
+rounds=3
+jobs=2
+methods=a,b,c,d
+memory_scales=5,20
+knobs=0
+keep=0
+build=1
+workdir=${PGFERRY_BENCH_DIR:-/tmp/pgferry-bench}
+bindir=/usr/lib/postgresql/15/bin
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) scale=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --methods) methods=$2; shift 2 ;;
+    --memory-scales) memory_scales=$2; shift 2 ;;
+    --no-memory-check) memory_scales=; shift ;;
+    --knobs) knobs=1; shift ;;
+    --workdir) workdir=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --no-build) build=0; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage 2 ;;
+  esac
+done
+
+export PATH="$bindir:$PATH"
+mkdir -p "$workdir" "$here/results"
+workdir=$(cd "$workdir" && pwd)
+logs=$workdir/logs
+mkdir -p "$logs"
+raw=$workdir/raw.jsonl
+: >"$raw"
+schema=queen
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# --- build ------------------------------------------------------------------------------------
+if [ "$build" = 1 ]; then
+  say "building pgferry (release)"
+  (cd "$root" && swift build -c release --product pgferry) >"$logs/build.log" 2>&1 \
+    || { tail -n 30 "$logs/build.log" >&2; exit 1; }
+fi
+pgferry=$(cd "$root" && swift build -c release --show-bin-path 2>/dev/null)/pgferry
+[ -x "$pgferry" ] || { echo "run.sh: $pgferry not found (build first)" >&2; exit 1; }
+
+# --- servers ----------------------------------------------------------------------------------
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+cleanup() {
+  "$root/scripts/pg-cluster.sh" stop "$workdir/src" "$bindir" || true
+  "$root/scripts/pg-cluster.sh" stop "$workdir/tgt" "$bindir" || true
+  if [ "$keep" = 0 ]; then rm -rf "$workdir"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+src_port=$(free_port)
+tgt_port=$(free_port)
+[ -f "$workdir/src/data/postmaster.pid" ] && "$root/scripts/pg-cluster.sh" stop "$workdir/src" "$bindir"
+[ -f "$workdir/tgt/data/postmaster.pid" ] && "$root/scripts/pg-cluster.sh" stop "$workdir/tgt" "$bindir"
+say "starting source cluster on 127.0.0.1:$src_port and target on 127.0.0.1:$tgt_port"
+"$root/scripts/pg-cluster.sh" start "$workdir/src" "$src_port" "$bindir"
+"$root/scripts/pg-cluster.sh" start "$workdir/tgt" "$tgt_port" "$bindir"
+# timed.py charges each run the CPU both servers spent meanwhile (see server_cpu_seconds there).
+PGFERRY_BENCH_SERVER_PIDS="$(head -n 1 "$workdir/src/data/postmaster.pid") $(head -n 1 "$workdir/tgt/data/postmaster.pid")"
+export PGFERRY_BENCH_SERVER_PIDS
+
+export PGUSER=postgres PGHOST=127.0.0.1
+src_psql() { local db=$1; shift; PGPORT=$src_port psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+tgt_psql() { PGPORT=$tgt_port psql -X -q -v ON_ERROR_STOP=1 -d bench "$@"; }
+src_url() { echo "postgresql://postgres@127.0.0.1:$src_port/$1"; }
+tgt_url="postgresql://postgres@127.0.0.1:$tgt_port/bench"
+PGPORT=$tgt_port psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
+
+dataset() {  # dataset SCALE -> prints the database name, generating it unless a complete one exists
+  local s=$1 db="queen_s${1//./_}"
+  if [ "$(src_psql postgres -Atc "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$db'")" \
+       != "pgferry-bench dataset scale $s complete" ]; then
+    say "generating the Queen-shaped dataset at scale $s (database $db)"
+    PGPORT=$src_port "$here/scripts/generate.sh" "$s" "$db" >"$logs/generate-$s.log" 2>&1 \
+      || { tail -n 20 "$logs/generate-$s.log" >&2; exit 1; }
+  else
+    say "reusing dataset $db"
+  fi
+  echo "$db"
+}
+
+# Per-table row counts, then index and constraint counts: equal text on both sides = verified.
+fingerprint_sql="SELECT 'SELECT ' || string_agg(format('%L || '' '' || (SELECT count(*) FROM %I.%I)', c.relname, n.nspname, c.relname), ' || E''\\n'' || ' ORDER BY c.relname)
+  || ' || E''\\nindexes '' || (SELECT count(*) FROM pg_indexes WHERE schemaname = ''$schema'')'
+  || ' || E''\\nconstraints '' || (SELECT count(*) FROM pg_constraint k JOIN pg_namespace s ON s.oid = k.connamespace WHERE s.nspname = ''$schema'')'
+  || ' || E''\\ntriggers '' || (SELECT count(*) FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid JOIN pg_namespace s ON s.oid = r.relnamespace WHERE s.nspname = ''$schema'' AND NOT t.tgisinternal)'
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind IN ('r', 'p')"
+fingerprint_src() { src_psql "$1" -Atc "$(src_psql "$1" -Atc "$fingerprint_sql")"; }
+fingerprint_tgt() { tgt_psql -Atc "$(tgt_psql -Atc "$fingerprint_sql")"; }
+
+reset_target() {
+  tgt_psql -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CHECKPOINT" 2>/dev/null
+  rm -rf "$workdir/dump.d" "$workdir/schema.dump"
+}
+
+# --- methods ----------------------------------------------------------------------------------
+# Each writes the command it times into a script, so timed.py measures exactly that.
+method_script() {  # method_script KEY DB -> path of an executable script
+  local key=$1 db=$2 script src
+  script=$workdir/method-$(slug "$key").sh
+  src=$(src_url "$db")
+  {
+    echo "#!/usr/bin/env bash"
+    echo "set -euo pipefail"
+    echo "export PATH='$bindir':\"\$PATH\""
+    case "$key" in
+      a)
+        echo "psql -X -q -v ON_ERROR_STOP=1 -d '$tgt_url' -c 'DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema;'"
+        echo "pg_dump --format=custom -Z 0 --schema=$schema --no-owner --no-privileges --dbname='$src' \\"
+        echo "  | pg_restore --no-owner --no-privileges --exit-on-error --schema=$schema --dbname='$tgt_url'"
+        ;;
+      b)
+        echo "pg_dump -Fd -Z 0 -j $jobs --schema=$schema --no-owner --no-privileges -f '$workdir/dump.d' --dbname='$src'"
+        echo "pg_restore -j $jobs --no-owner --no-privileges --exit-on-error --dbname='$tgt_url' '$workdir/dump.d'"
+        ;;
+      c)
+        echo "pg_dump -Fc --schema-only --schema=$schema --no-owner --no-privileges -f '$workdir/schema.dump' --dbname='$src'"
+        echo "pg_restore --section=pre-data --no-owner --no-privileges --exit-on-error --dbname='$tgt_url' '$workdir/schema.dump'"
+        echo "psql -X -At -d '$src' -c \"SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC\" \\"
+        echo "  | xargs -P $jobs -I{} bash -c 'set -o pipefail; psql -X -q -v ON_ERROR_STOP=1 -d \"\$0\" -c \"COPY {} TO STDOUT (FORMAT binary)\" | psql -X -q -v ON_ERROR_STOP=1 -d \"\$1\" -c \"COPY {} FROM STDIN (FORMAT binary)\"' '$src' '$tgt_url'"
+        echo "pg_restore -j $jobs --section=post-data --no-owner --no-privileges --exit-on-error --dbname='$tgt_url' '$workdir/schema.dump'"
+        ;;
+      d*)
+        # d, or d:<label>:<extra pgferry options> for --knobs variants
+        local extra=${key#d}; extra=${extra#:}; extra=${extra#*:}
+        echo "exec '$pgferry' migrate --source '$src' --target '$tgt_url' --schema $schema --jobs $jobs $extra --json >'$logs/pgferry-last.json'"
+        ;;
+    esac
+  } >"$script"
+  chmod +x "$script"
+  echo "$script"
+}
+
+slug() { printf '%s' "$1" | tr -c 'A-Za-z0-9=-' '_'; }
+
+label_of() {
+  case "$1" in
+    a) echo "a: Queen pipe (pg_dump -Fc | pg_restore)" ;;
+    b) echo "b: pg_dump -Fd -j $jobs + pg_restore -j $jobs" ;;
+    c) echo "c: psql COPY binary pipes x$jobs" ;;
+    d) echo "d: pgferry migrate --jobs $jobs" ;;
+    d:*) local rest=${1#d:}; echo "pgferry ${rest%%:*}" ;;
+  esac
+}
+
+run_method() {  # run_method KEY DB ROUND [LABEL-PREFIX]
+  local key=$1 db=$2 round=$3 label script expected actual
+  label=$(label_of "$key")
+  script=$(method_script "$key" "$db")
+  reset_target
+  say "round $round: $label"
+  if ! python3 "$here/scripts/timed.py" "$raw" "$label" "$round" -- "$script" >"$logs/run-$round-$(slug "$key").log" 2>&1; then
+    tail -n 20 "$logs/run-$round-$(slug "$key").log" >&2
+    echo "run.sh: $label failed in round $round" >&2
+    exit 1
+  fi
+  expected=$(cat "$workdir/expected-$db.txt")
+  actual=$(fingerprint_tgt)
+  if [ "$expected" != "$actual" ]; then
+    diff <(echo "$expected") <(echo "$actual") >&2 || true
+    echo "run.sh: $label round $round: target does not match the source (row/index/constraint counts)" >&2
+    exit 1
+  fi
+  python3 - "$raw" <<'EOF'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+record = json.loads(lines[-1]); record["verified"] = True
+lines[-1] = json.dumps(record)
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+EOF
+  tail -n 1 "$raw" >&2
+}
+
+dataset_meta() {  # dataset_meta DB -> JSON object
+  src_psql "$1" -Atc "SELECT json_build_object('database', current_database(),
+    'total_bytes', sum(pg_total_relation_size(c.oid)), 'table_bytes', sum(pg_table_size(c.oid)),
+    'rows', sum(c.reltuples)::bigint, 'tables', count(*))
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind = 'r'"
+}
+
+# --- main run ---------------------------------------------------------------------------------
+db=$(dataset "$scale")
+fingerprint_src "$db" >"$workdir/expected-$db.txt"
+meta=$(dataset_meta "$db")
+say "dataset: $meta"
+
+if [ "$knobs" = 1 ]; then
+  variants=(
+    "d:defaults (jobs $jobs, format auto = binary here, chunk 128K, ring 4M):"
+    "d:format=text:--format text"
+    "d:jobs=1:--jobs 1"
+    "d:jobs=4:--jobs 4"
+    "d:chunk=16K:--chunk-size 16384"
+    "d:chunk=1M:--chunk-size 1048576"
+    "d:ring=512K:--ring-size 524288"
+    "d:ring=32M:--ring-size 33554432"
+  )
+  out=knobs
+else
+  IFS=, read -r -a variants <<<"$methods"
+  out=latest
+fi
+
+for round in $(seq 1 "$rounds"); do
+  for key in "${variants[@]}"; do
+    run_method "$key" "$db" "$round"
+  done
+done
+
+memory='[]'
+if [ "$knobs" = 0 ] && [ -n "$memory_scales" ]; then
+  IFS=, read -r -a mscales <<<"$memory_scales"
+  mem_raw=$workdir/memory.jsonl
+  : >"$mem_raw"
+  for s in "${mscales[@]}"; do
+    mdb=$(dataset "$s")
+    fingerprint_src "$mdb" >"$workdir/expected-$mdb.txt"
+    saved=$raw; raw=$mem_raw
+    run_method d "$mdb" "$s"
+    raw=$saved
+    src_psql "$mdb" -Atc "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind = 'r'" \
+      >"$workdir/memory-bytes-$s.txt"
+  done
+  memory=$(python3 - "$mem_raw" "$workdir" <<'EOF'
+import json, sys
+out = []
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    s = r["round"]
+    out.append({"scale": s, "dataset_bytes": int(open(f"{sys.argv[2]}/memory-bytes-{s}.txt").read()),
+                "wall_s": r["wall_s"], "peak_rss_kib": r["peak_rss_kib"],
+                "cpu_s": round(r["cpu_user_s"] + r["cpu_sys_s"], 3)})
+print(json.dumps(out))
+EOF
+)
+fi
+
+python3 "$here/scripts/report.py" --raw "$raw" --dataset "$meta" --scale "$scale" --jobs "$jobs" --rounds "$rounds" \
+  --memory "$memory" --json "$here/results/$out.json" --svg "$here/results/$out.svg"
