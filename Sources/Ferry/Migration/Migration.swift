@@ -178,7 +178,7 @@ public final class Migration: Sendable {
             if task.copiesData { $0.state = .indexing }
         }
         try await Self.run(plan.ddl.tablePostData[table] ?? [], on: target)
-        if task.copiesData {
+        if task.copiesData && request.analyze {
             try await target.execute("ANALYZE \(table.sql)")
         }
         let done = recorder.now

@@ -35,10 +35,16 @@ extension PGFerry {
         var logLevel: Logger.Level = .warning
 
         @Option(name: .customLong("chunk-size"), help: .hidden)
-        var chunkSize: Int = 128 * 1024
+        var chunkSize: Int = MigrationRequest.defaultChunkSize
 
         @Option(name: .customLong("ring-size"), help: .hidden)
-        var ringSize: Int = 4 * 1024 * 1024
+        var ringSize: Int = MigrationRequest.defaultRingCapacity
+
+        @Option(name: .customLong("slice-min-size"), help: .hidden)
+        var sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes
+
+        @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of each table after its load (planner statistics are not copied).")
+        var skipAnalyze = false
 
         func validate() throws {
             guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, got \(jobs)") }
@@ -54,7 +60,7 @@ extension PGFerry {
                 source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
                 schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
-                ringCapacity: ringSize)
+                ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes, analyze: !skipAnalyze)
             let migration = Migration(request: request, logger: logger)
             let interrupt = onInterrupt { migration.cancel() }
             defer { interrupt.cancel() }
