@@ -220,7 +220,10 @@ say "dataset: $meta"
 
 if [ "$knobs" = 1 ]; then
   variants=(
-    "d:defaults (jobs $jobs, format auto = binary here, chunk 128K, ring 4M):"
+    "d:defaults (jobs $jobs, format auto = binary here, chunk 128K, ring 1M, slicing, ANALYZE):"
+    "d:no slicing:--slice-min-size 1000000000000"
+    "d:no ANALYZE:--no-analyze"
+    "d:ring=4M:--ring-size 4194304"
     "d:format=text:--format text"
     "d:jobs=1:--jobs 1"
     "d:jobs=4:--jobs 4"
