@@ -220,8 +220,8 @@ say "dataset: $meta"
 
 if [ "$knobs" = 1 ]; then
   variants=(
-    "d:defaults (jobs $jobs, format auto = binary here, chunk 128K, ring 1M, slicing, ANALYZE):"
-    "d:no slicing:--slice-min-size 1000000000000"
+    "d:defaults (jobs $jobs, format auto = binary here, chunk 128K, ring 1M, no slicing, ANALYZE):"
+    "d:slicing from 256 MB:--slice-min-size 268435456"
     "d:no ANALYZE:--no-analyze"
     "d:ring=4M:--ring-size 4194304"
     "d:format=text:--format text"

@@ -121,7 +121,7 @@ public struct PlanOptions: Sendable {
 
     public init(excludeTableData: [String] = [], format: FormatPolicy = .auto, orphanPolicy: OrphanPolicy = .notValid,
                 includeOwnership: Bool = false, targetServerVersion: Int, jobs: Int = 1,
-                sliceMinimumBytes: Int64 = 256 << 20) {
+                sliceMinimumBytes: Int64 = .max) {
         self.excludeTableData = excludeTableData
         self.format = format
         self.orphanPolicy = orphanPolicy

@@ -40,7 +40,8 @@ extension PGFerry {
         @Option(name: .customLong("ring-size"), help: .hidden)
         var ringSize: Int = MigrationRequest.defaultRingCapacity
 
-        @Option(name: .customLong("slice-min-size"), help: .hidden)
+        @Option(name: .customLong("slice-min-size"),
+                help: "Copy a table of at least this many bytes that is larger than its share in --jobs block-range slices at once (off by default; PostgreSQL 14+ sources).")
         var sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes
 
         @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of each table after its load (planner statistics are not copied).")
