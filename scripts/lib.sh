@@ -1,4 +1,4 @@
-# Shared by scripts/test.sh and scripts/demo.sh: free ports and cluster lifecycles.
+# Shared by the scripts that start throw-away servers: free ports and cluster lifecycles.
 
 # A TCP port on 127.0.0.1 that nothing answers on.
 free_port() {
@@ -9,17 +9,26 @@ free_port() {
   done
 }
 
-# start_clusters WORKDIR: starts "source" and "target" clusters, sets SOURCE_PORT and TARGET_PORT,
-# and stops them when the calling script exits.
+# start_clusters WORKDIR [BEFORE_STOP]: starts "source" and "target" clusters, sets SOURCE_PORT and
+# TARGET_PORT, and stops them (after running the function BEFORE_STOP, if named) and removes
+# WORKDIR when the calling script exits.
 start_clusters() {
-  local work=$1
-  mkdir -p "$work" && chmod 755 "$work"
+  CLUSTERS_DIR=$1
+  CLUSTERS_BEFORE_STOP=${2:-true}
+  mkdir -p "$CLUSTERS_DIR" && chmod 755 "$CLUSTERS_DIR"
+  trap stop_clusters EXIT
   SOURCE_PORT=$(free_port)
-  scripts/pg-cluster.sh start "$work/source" "$SOURCE_PORT"
+  scripts/pg-cluster.sh start "$CLUSTERS_DIR/source" "$SOURCE_PORT"
   TARGET_PORT=$(free_port)
   while [ "$TARGET_PORT" = "$SOURCE_PORT" ]; do TARGET_PORT=$(free_port); done
-  scripts/pg-cluster.sh start "$work/target" "$TARGET_PORT"
-  trap "scripts/pg-cluster.sh stop '$work/source'; scripts/pg-cluster.sh stop '$work/target'; rm -rf '$work'" EXIT
+  scripts/pg-cluster.sh start "$CLUSTERS_DIR/target" "$TARGET_PORT"
+}
+
+stop_clusters() {
+  "$CLUSTERS_BEFORE_STOP" || true
+  scripts/pg-cluster.sh stop "$CLUSTERS_DIR/source" || true
+  scripts/pg-cluster.sh stop "$CLUSTERS_DIR/target" || true
+  rm -rf "$CLUSTERS_DIR"
 }
 
 # start_cluster_pair WORKDIR SOURCE_BINDIR TARGET_BINDIR: like start_clusters, with a PostgreSQL

@@ -6,25 +6,19 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/pgferry-smoke.XXXXXX)
-[ "$(id -u)" = 0 ] && chmod 755 "$work"
+cd "$root"
+source scripts/lib.sh
 server_pid=""
-cleanup() {
+stop_server() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  "$root/scripts/pg-cluster.sh" stop "$work/source" || true
-  "$root/scripts/pg-cluster.sh" stop "$work/target" || true
-  rm -rf "$work"
 }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 if [ -z "${PGFERRY_BIN:-}" ]; then
   (cd "$root" && swift build --product pgferry >/dev/null)
   PGFERRY_BIN="$root/.build/debug/pgferry"
 fi
 
-source_port=$(free_port); target_port=$(free_port); server_port=$(free_port)
-PGFERRY_CLUSTER_FAST=1 "$root/scripts/pg-cluster.sh" start "$work/source" "$source_port"
-PGFERRY_CLUSTER_FAST=1 "$root/scripts/pg-cluster.sh" start "$work/target" "$target_port"
+PGFERRY_CLUSTER_FAST=1 start_clusters "$(mktemp -d /tmp/pgferry-smoke.XXXXXX)" stop_server
+work=$CLUSTERS_DIR; source_port=$SOURCE_PORT; target_port=$TARGET_PORT; server_port=$(free_port)
 psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$source_port" -U postgres -d postgres -c "CREATE DATABASE queen"
 psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$target_port" -U postgres -d postgres -c "CREATE DATABASE queen"
 psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$source_port" -U postgres -d queen -f "$root/Fixtures/queen/schema.sql" >/dev/null
