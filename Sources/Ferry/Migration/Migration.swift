@@ -94,6 +94,8 @@ public final class Migration: Sendable {
 
         recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
         try await copyTables(plan, snapshot: snapshot)
+        // Every row has left the source: release its snapshot and locks before post-data.
+        await snapshot.close()
 
         recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
         try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
