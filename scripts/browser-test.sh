@@ -13,16 +13,7 @@ cd "$root"
 source scripts/lib.sh
 shots=${1:-$root/.build/browser-test}
 mkdir -p "$shots"
-server_pid=""
-
-stop_server() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-}
-
-if [ -z "${PGFERRY_BIN:-}" ]; then
-  (cd "$root" && swift build --product pgferry >/dev/null)
-  PGFERRY_BIN="$root/.build/debug/pgferry"
-fi
+PGFERRY_BIN=$(pgferry_binary)
 
 PGFERRY_CLUSTER_FAST=1 start_clusters "$(mktemp -d /tmp/pgferry-browser.XXXXXX)" stop_server
 work=$CLUSTERS_DIR; source_port=$SOURCE_PORT; target_port=$TARGET_PORT

@@ -71,3 +71,15 @@ stop_cluster_pair() {
   done
   rm -rf "$1"
 }
+
+# PGFERRY_BIN when set, else a debug build of pgferry (built now).
+pgferry_binary() {
+  if [ -n "${PGFERRY_BIN:-}" ]; then echo "$PGFERRY_BIN"; return; fi
+  swift build --product pgferry >/dev/null && echo "$PWD/.build/debug/pgferry"
+}
+
+# A server started in the background sets server_pid; stop_server ends it (a start_clusters hook).
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+}
