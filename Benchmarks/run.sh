@@ -74,7 +74,6 @@ pgferry=$(cd "$root" && swift build -c release --show-bin-path 2>/dev/null)/pgfe
 [ -x "$pgferry" ] || { echo "run.sh: $pgferry not found (build first)" >&2; exit 1; }
 
 # --- servers ----------------------------------------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cleanup() {
   "$root/scripts/pg-cluster.sh" stop "$workdir/src" "$bindir" || true
   "$root/scripts/pg-cluster.sh" stop "$workdir/tgt" "$bindir" || true
@@ -82,13 +81,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-src_port=$(free_port)
-tgt_port=$(free_port)
 [ -f "$workdir/src/data/postmaster.pid" ] && "$root/scripts/pg-cluster.sh" stop "$workdir/src" "$bindir"
 [ -f "$workdir/tgt/data/postmaster.pid" ] && "$root/scripts/pg-cluster.sh" stop "$workdir/tgt" "$bindir"
-say "starting source cluster on 127.0.0.1:$src_port and target on 127.0.0.1:$tgt_port"
-"$root/scripts/pg-cluster.sh" start "$workdir/src" "$src_port" "$bindir"
-"$root/scripts/pg-cluster.sh" start "$workdir/tgt" "$tgt_port" "$bindir"
+src_port=$("$root/scripts/pg-cluster.sh" start "$workdir/src" auto "$bindir")
+tgt_port=$("$root/scripts/pg-cluster.sh" start "$workdir/tgt" auto "$bindir")
+say "started the source cluster on 127.0.0.1:$src_port and the target on 127.0.0.1:$tgt_port"
 # timed.py charges each run the CPU both servers spent meanwhile (see server_cpu_seconds there).
 PGFERRY_BENCH_SERVER_PIDS="$(head -n 1 "$workdir/src/data/postmaster.pid") $(head -n 1 "$workdir/tgt/data/postmaster.pid")"
 export PGFERRY_BENCH_SERVER_PIDS

@@ -1,10 +1,12 @@
 # Shared by the scripts that start throw-away servers: free ports and cluster lifecycles.
 
-# A TCP port on 127.0.0.1 that nothing answers on.
+# A TCP port on 127.0.0.1 that nothing answers on, below Linux's ephemeral range (32768-60999):
+# a port in that range can be held by the local end of any outgoing connection, and a server
+# then fails to bind it although nothing listens there.
 free_port() {
   local port
   while :; do
-    port=$(( 20000 + RANDOM % 30000 ))
+    port=$(( 20000 + RANDOM % 12768 ))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -17,11 +19,8 @@ start_clusters() {
   CLUSTERS_BEFORE_STOP=${2:-true}
   mkdir -p "$CLUSTERS_DIR" && chmod 755 "$CLUSTERS_DIR"
   trap stop_clusters EXIT
-  SOURCE_PORT=$(free_port)
-  scripts/pg-cluster.sh start "$CLUSTERS_DIR/source" "$SOURCE_PORT"
-  TARGET_PORT=$(free_port)
-  while [ "$TARGET_PORT" = "$SOURCE_PORT" ]; do TARGET_PORT=$(free_port); done
-  scripts/pg-cluster.sh start "$CLUSTERS_DIR/target" "$TARGET_PORT"
+  SOURCE_PORT=$(scripts/pg-cluster.sh start "$CLUSTERS_DIR/source" auto)
+  TARGET_PORT=$(scripts/pg-cluster.sh start "$CLUSTERS_DIR/target" auto)
 }
 
 stop_clusters() {
@@ -36,25 +35,8 @@ stop_clusters() {
 start_cluster_pair() {
   local work=$1
   mkdir -p "$work" && chmod 755 "$work"
-  start_cluster_retrying "$work/source" "$2" || return 1
-  SOURCE_PORT=$CLUSTER_PORT
-  start_cluster_retrying "$work/target" "$3" "$SOURCE_PORT" || return 1
-  TARGET_PORT=$CLUSTER_PORT
-}
-
-# start_cluster_retrying DIR BINDIR [PORT_TO_AVOID]: starts a cluster on a free port, sets
-# CLUSTER_PORT. Other processes on a shared machine can take the port between free_port's check
-# and the server's bind ("Address already in use"), so a failed start is retried on a new port.
-start_cluster_retrying() {
-  local attempt
-  for attempt in 1 2 3 4 5; do
-    CLUSTER_PORT=$(free_port)
-    while [ "$CLUSTER_PORT" = "${3:-}" ]; do CLUSTER_PORT=$(free_port); done
-    if scripts/pg-cluster.sh start "$1" "$CLUSTER_PORT" "$2" 2>"$1.start.log"; then return 0; fi
-    grep -q "Address already in use" "$1.start.log" || { cat "$1.start.log" >&2; return 1; }
-  done
-  cat "$1.start.log" >&2
-  return 1
+  SOURCE_PORT=$(scripts/pg-cluster.sh start "$work/source" auto "$2") || return 1
+  TARGET_PORT=$(scripts/pg-cluster.sh start "$work/target" auto "$3") || return 1
 }
 
 # stop_cluster_pair WORKDIR SOURCE_BINDIR TARGET_BINDIR: stops both (if running) and removes WORKDIR.

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Starts or stops a throw-away PostgreSQL cluster on 127.0.0.1 (tests, demo, benchmark).
 #   scripts/pg-cluster.sh start DIR PORT [BINDIR]   initdb (if DIR is new) and start; superuser "postgres", trust auth
+#   scripts/pg-cluster.sh start DIR auto [BINDIR]   the same on a free port, printed and written to DIR/port
 #   scripts/pg-cluster.sh stop DIR [BINDIR]
 # BINDIR defaults to the newest /usr/lib/postgresql/*/bin. Runs the server as "postgres" when
 # invoked as root (initdb refuses root). PGFERRY_CLUSTER_FAST=1 turns durability off (tests only).
 # The role pgferry_password_user must log in with a password (scram), everyone else is trusted.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
-command=${1:?usage: pg-cluster.sh start DIR PORT [BINDIR] | stop DIR [BINDIR]}
+command=${1:?usage: pg-cluster.sh start DIR PORT|auto [BINDIR] | stop DIR [BINDIR]}
 dir=${2:?data directory required}
 default_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -32,19 +34,34 @@ host all pgferry_password_user 127.0.0.1/32 scram-sha-256
 host all all 127.0.0.1/32 trust
 HBA
     fi
-    options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c max_wal_size=4GB"
-    if [ "${PGFERRY_CLUSTER_FAST:-0}" = 1 ]; then
-      options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    start_on() {
+      local options="-p $1 -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c max_wal_size=4GB"
+      if [ "${PGFERRY_CLUSTER_FAST:-0}" = 1 ]; then
+        options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+      fi
+      rm -f "$dir/server.log"
+      as_owner "$bindir/pg_ctl" -D "$dir/data" -o "$options" -l "$dir/server.log" -w -t 60 start >/dev/null
+    }
+    if [ "$port" != auto ]; then
+      start_on "$port" || { cat "$dir/server.log" >&2; exit 1; }
+      exit 0
     fi
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -o "$options" -l "$dir/server.log" -w -t 60 start >/dev/null \
-      || { cat "$dir/server.log" >&2; exit 1; }
+    # Another process on a shared machine can bind the port between free_port's probe and the
+    # server's bind: that start is retried on another port.
+    for _ in 1 2 3 4 5 6 7 8; do
+      port=$(free_port)
+      if start_on "$port"; then echo "$port" | tee "$dir/port"; exit 0; fi
+      grep -q "Address already in use" "$dir/server.log" || break
+    done
+    cat "$dir/server.log" >&2
+    exit 1
     ;;
   stop)
     bindir=${3:-$(default_bindir)}
     [ -f "$dir/data/postmaster.pid" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
     ;;
   *)
-    echo "usage: pg-cluster.sh start DIR PORT [BINDIR] | stop DIR [BINDIR]" >&2
+    echo "usage: pg-cluster.sh start DIR PORT|auto [BINDIR] | stop DIR [BINDIR]" >&2
     exit 2
     ;;
 esac

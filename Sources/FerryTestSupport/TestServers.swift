@@ -36,11 +36,14 @@ public enum TestServers {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-tests-\(getpid())")
         var started: [Server] = []
         for name in ["source", "target"] {
-            let port = try freePort()
             let directory = root.appendingPathComponent(name).path
-            try run(repositoryRoot.appendingPathComponent("scripts/pg-cluster.sh").path, ["start", directory, String(port)],
+            try run(repositoryRoot.appendingPathComponent("scripts/pg-cluster.sh").path, ["start", directory, "auto"],
                     environment: ["PGFERRY_CLUSTER_FAST": "1"])
             startedClusters.withLock { $0.append(directory) }
+            let portText = try String(contentsOfFile: directory + "/port", encoding: .utf8)
+            guard let port = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw TestSupportError("pg-cluster.sh wrote no port to \(directory)/port")
+            }
             started.append(Server(port: port, bindir: nil))
         }
         atexit {
