@@ -26,6 +26,33 @@ import Testing
         #expect(create.hasSuffix("WITH (fillfactor='50');"))
     }
 
+    @Test func postgres18NotNullConstraintsKeepNamesNoInheritAndNotValid() throws {
+        let table = QualifiedName("s", "t")
+        func column(_ name: String, _ constraint: NotNullConstraint) -> Column {
+            var column = Column(name: name, type: "integer", notNull: true)
+            column.notNullConstraint = constraint
+            return column
+        }
+        let catalog = SchemaCatalog(serverVersion: 180_000, schemas: [Schema(name: "s")], tables: [
+            Table(oid: 1, name: table, columns: [
+                column("a", NotNullConstraint(name: "t_a_not_null")),
+                column("b", NotNullConstraint(name: "b_named", noInherit: true)),
+                column("c", NotNullConstraint(name: "c_loose", validated: false, comment: "old rows")),
+            ]),
+        ])
+        let ddl = DDLRenderer().render(catalog)
+        let create = try #require(ddl.preData.map(\.sql).first { $0.hasPrefix("CREATE TABLE s.t") })
+        #expect(create.contains("a integer NOT NULL,"))
+        #expect(create.contains("b integer CONSTRAINT b_named NOT NULL NO INHERIT,"))
+        #expect(create.contains("c integer\n"), "a NOT VALID not-null waits for the data")
+        #expect(ddl.postData.map(\.sql) == [
+            "ALTER TABLE s.t ADD CONSTRAINT c_loose NOT NULL c NOT VALID;",
+            "COMMENT ON CONSTRAINT c_loose ON s.t IS 'old rows';",
+        ])
+        #expect(FeatureCheck.unsupported(in: catalog, targetVersion: 170_000).map(\.feature)
+            == ["NOT VALID not-null constraints", "NO INHERIT not-null constraints"])
+    }
+
     @Test func identityAndGeneratedColumns() throws {
         let create = try #require(preData(containing: "CREATE TABLE queen.message_traces").first)
         #expect(create.contains("doubled bigint GENERATED ALWAYS AS ((id * 2)) STORED"))

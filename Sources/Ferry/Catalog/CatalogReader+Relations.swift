@@ -49,22 +49,24 @@ extension CatalogReader {
         let compression = version >= 140000 ? "a.attcompression::text" : "''"
         // PG 17 made attstattarget nullable (NULL = default); before, -1 meant default.
         let statistics = version >= 170000 ? "a.attstattarget" : "NULLIF(a.attstattarget, -1)"
-        let notNullName = version >= 180000 ? """
-            (SELECT nn.conname FROM pg_catalog.pg_constraint nn
-             WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum)
-            """ : "NULL"
+        // PG 18 stores each column's NOT NULL as a constraint (one per column at most).
+        let notNullJoin = version >= 180000
+            ? "nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum" : "false"
         let rows = try await connection.query("""
             SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
                    a.atttypid < 16384 AS builtin,
                    CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
                         THEN \(Self.collationName("a.attcollation")) END AS collation,
-                   a.attnotnull, \(notNullName) AS not_null_name, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
+                   a.attnotnull, nn.conname AS not_null_name, nn.connoinherit AS not_null_no_inherit,
+                   nn.convalidated AS not_null_validated, nn.conislocal AS not_null_local,
+                   pg_catalog.obj_description(nn.oid, 'pg_constraint') AS not_null_comment, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
                    a.attidentity, a.attgenerated, a.attislocal, pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
                    CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
                    \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options
             FROM pg_catalog.pg_attribute a
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+            LEFT JOIN pg_catalog.pg_constraint nn ON \(notNullJoin)
             WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attrelid, a.attnum
             """, [oids]).rows
@@ -78,7 +80,10 @@ extension CatalogReader {
                 identity: Column.Identity(rawValue: row.string("attidentity")),
                 generated: generated.isEmpty ? nil : row["default_expression"], comment: row["comment"])
             column.generatedVirtual = generated == "v"
-            column.notNullName = row["not_null_name"]
+            column.notNullConstraint = row["not_null_name"].map {
+                NotNullConstraint(name: $0, noInherit: row.bool("not_null_no_inherit"), validated: row.bool("not_null_validated"),
+                                  isLocal: row.bool("not_null_local"), comment: row["not_null_comment"])
+            }
             column.isLocal = row.bool("attislocal")
             column.storage = row["storage"].flatMap { Self.storageNames[$0] }
             column.compression = ["p": "pglz", "l": "lz4"][row.string("compression")]

@@ -57,6 +57,25 @@ public struct Table: Sendable, Equatable {
     public var holdsData: Bool { kind == .ordinary }
 }
 
+/// A PG 18 not-null constraint: its name is kept when not the default `<table>_<column>_not_null`;
+/// a NOT VALID one is added after the data, so rows with NULLs that it tolerates still load.
+public struct NotNullConstraint: Sendable, Equatable {
+    public var name: String
+    public var noInherit = false
+    public var validated = true
+    /// False when only inherited from a parent.
+    public var isLocal = true
+    public var comment: String?
+
+    public init(name: String, noInherit: Bool = false, validated: Bool = true, isLocal: Bool = true, comment: String? = nil) {
+        self.name = name
+        self.noInherit = noInherit
+        self.validated = validated
+        self.isLocal = isLocal
+        self.comment = comment
+    }
+}
+
 public struct Column: Sendable, Equatable {
     public enum Identity: String, Sendable { case always = "a", byDefault = "d" }
     public var name: String
@@ -68,8 +87,8 @@ public struct Column: Sendable, Equatable {
     /// `COLLATE …` target, only when it differs from the type's default.
     public var collation: String?
     public var notNull: Bool
-    /// PG 18 names NOT NULL constraints; kept when not the default `<table>_<column>_not_null`.
-    public var notNullName: String?
+    /// PG 18 keeps a NOT NULL as a named constraint of its own (nil before 18).
+    public var notNullConstraint: NotNullConstraint?
     public var defaultExpression: String?
     public var identity: Identity?
     /// Expression of a generated column; `generatedVirtual` for PG 18's VIRTUAL ones.
@@ -83,6 +102,9 @@ public struct Column: Sendable, Equatable {
     public var compression: String?
     public var statisticsTarget: Int?
     public var options: [String] = []
+
+    /// NOT NULL that holds for every row: not a NOT VALID one.
+    public var validNotNull: Bool { notNull && notNullConstraint?.validated != false }
 
     public init(name: String, type: String, builtinType: Bool = true, collation: String? = nil, notNull: Bool = false,
                 defaultExpression: String? = nil, identity: Identity? = nil, generated: String? = nil,

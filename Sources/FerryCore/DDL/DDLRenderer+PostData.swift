@@ -38,6 +38,17 @@ extension DDLRenderer {
                                       object: object)
             }
         }
+        for table in catalog.tables {
+            for column in table.columns where column.notNull && !column.validNotNull {
+                guard let constraint = column.notNullConstraint, constraint.isLocal else { continue }
+                let object = "CONSTRAINT \(constraint.name) ON \(table.name)"
+                statements.append(.init("ALTER TABLE \(table.name.sql) ADD CONSTRAINT \(SQL.identifier(constraint.name)) NOT NULL "
+                                        + SQL.identifier(column.name) + (constraint.noInherit ? " NO INHERIT" : "") + " NOT VALID;",
+                                        object: object))
+                statements += comment("CONSTRAINT \(SQL.identifier(constraint.name)) ON \(table.name.sql)", constraint.comment,
+                                      object: object)
+            }
+        }
         for check in catalog.constraints where !check.onDomain && check.kind == .check {
             statements += comment("CONSTRAINT \(SQL.identifier(check.name)) ON \(check.table.sql)", check.comment,
                                   object: "CONSTRAINT \(check.name) ON \(check.table)")

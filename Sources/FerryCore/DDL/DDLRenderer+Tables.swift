@@ -26,6 +26,10 @@ extension DDLRenderer {
         for column in table.columns {
             statements += comment("COLUMN \(table.name.sql).\(SQL.identifier(column.name))", column.comment,
                                   object: "COLUMN \(table.name).\(column.name)")
+            if let constraint = column.notNullConstraint, column.validNotNull {
+                statements += comment("CONSTRAINT \(SQL.identifier(constraint.name)) ON \(table.name.sql)", constraint.comment,
+                                      object: "CONSTRAINT \(constraint.name) ON \(table.name)")
+            }
         }
         statements += owner("TABLE \(table.name.sql)", table.ownership, object: object)
         return PreDataItem(key: ObjectKey(.relation, table.oid), rank: DependencyOrder.Rank.table,
@@ -40,11 +44,12 @@ extension DDLRenderer {
         } else if let defaultExpression = column.defaultExpression {
             text += " DEFAULT \(defaultExpression)"
         }
-        if column.notNull {
-            if let name = column.notNullName, name != "\(table.name)_\(column.name)_not_null" {
+        if column.validNotNull {
+            if let name = column.notNullConstraint?.name, name != "\(table.name)_\(column.name)_not_null" {
                 text += " CONSTRAINT \(SQL.identifier(name))"
             }
             text += " NOT NULL"
+            if column.notNullConstraint?.noInherit == true { text += " NO INHERIT" }
         }
         return text
     }
@@ -62,8 +67,10 @@ extension DDLRenderer {
                     statements.append(.init(column.defaultExpression.map { "\(alter) \(name) SET DEFAULT \($0);" }
                                                 ?? "\(alter) \(name) DROP DEFAULT;", object: object))
                 }
-                if column.notNull && inherited?.notNull == false {
-                    statements.append(.init("\(alter) \(name) SET NOT NULL;", object: object))
+                if column.validNotNull && inherited?.validNotNull == false {
+                    statements.append(.init(column.notNullConstraint.map {
+                        "ALTER TABLE ONLY \(table.name.sql) ADD CONSTRAINT \(SQL.identifier($0.name)) NOT NULL \(name);"
+                    } ?? "\(alter) \(name) SET NOT NULL;", object: object))
                 }
             }
             if let identity = column.identity,

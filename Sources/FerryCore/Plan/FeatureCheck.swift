@@ -32,6 +32,10 @@ public enum FeatureCheck {
         check("the builtin collation provider", since: 17,
               catalog.collations.filter { $0.options.contains("provider = builtin") }.map { "\($0.name)" })
         check("virtual generated columns", since: 18, columns.filter { $0.1.generatedVirtual }.map { "\($0.0).\($0.1.name)" })
+        check("NOT VALID not-null constraints", since: 18,
+              columns.filter { $0.1.notNull && !$0.1.validNotNull }.map { "\($0.0).\($0.1.name)" })
+        check("NO INHERIT not-null constraints", since: 18,
+              columns.filter { $0.1.notNullConstraint?.noInherit == true }.map { "\($0.0).\($0.1.name)" })
         check("NOT ENFORCED constraints", since: 18,
               catalog.constraints.filter { $0.definition.contains("NOT ENFORCED") }.map { "\($0.name) on \($0.table)" })
         check("WITHOUT OVERLAPS / PERIOD keys", since: 18,
