@@ -68,14 +68,21 @@ import Testing
         #expect(next.int("serial") == 4)
     }
 
-    /// PG 18's not-null constraints: named, NO INHERIT, NOT VALID over rows that hold NULLs (added
-    /// after the data), commented, and inherited from a NOT VALID parent while valid in the child.
-    /// A source older than 18 has none of these; a target older than 18 is refused before the run.
-    @Test func notNullConstraintsOfPostgres18() async throws {
+    /// What PG 18 added to tables: named, NO INHERIT and NOT VALID not-null constraints (the
+    /// NOT VALID one over rows that hold NULLs, so added after the data; a child valid under a NOT
+    /// VALID parent), comments on them, virtual generated columns, NOT ENFORCED CHECK and FOREIGN
+    /// KEY constraints, and a WITHOUT OVERLAPS key (GiST, so not built as a unique btree first)
+    /// with a PERIOD foreign key. A source older than 18 has none of these; a target older than
+    /// 18 is refused before the run.
+    @Test func tableFeaturesOfPostgres18() async throws {
         let sourceServer = try await TestServers.source, targetServer = try await TestServers.target
         guard try VersionPair.major(port: sourceServer.port) >= 18 else { return }
-        let source = try await TestDatabase.create(on: sourceServer, "nn_src")
-        let target = try await TestDatabase.create(on: targetServer, "nn_tgt")
+        let source = try await TestDatabase.create(on: sourceServer, "pg18_src")
+        let target = try await TestDatabase.create(on: targetServer, "pg18_tgt")
+        let targetIs18 = try VersionPair.major(port: targetServer.port) >= 18
+        for database in targetIs18 ? [source, target] : [source] {
+            try await database.execute("CREATE EXTENSION btree_gist")
+        }
         try await source.execute("""
             CREATE SCHEMA nn;
             CREATE TABLE nn.parent (a int, b int, c int CONSTRAINT c_local NOT NULL NO INHERIT, d int CONSTRAINT d_named NOT NULL);
@@ -86,14 +93,27 @@ import Testing
             COMMENT ON CONSTRAINT d_named ON nn.parent IS 'named';
             COMMENT ON CONSTRAINT b_not_valid ON nn.parent IS 'tolerates old NULLs';
             COMMENT ON CONSTRAINT child_e_not_null ON nn.child IS 'default name';
+            CREATE TABLE nn.prices (id int PRIMARY KEY, price numeric, qty int,
+                total numeric GENERATED ALWAYS AS (price * qty) VIRTUAL,
+                CONSTRAINT qty_positive CHECK (qty > 0) NOT ENFORCED);
+            INSERT INTO nn.prices VALUES (1, 2.5, -1), (2, 3, 4);
+            CREATE TABLE nn.orders (id int, price_id int CONSTRAINT loose_fk REFERENCES nn.prices NOT ENFORCED);
+            INSERT INTO nn.orders VALUES (1, 99);
+            CREATE TABLE nn.terms (id int, valid daterange, PRIMARY KEY (id, valid WITHOUT OVERLAPS));
+            INSERT INTO nn.terms VALUES (1, '[2024-01-01,2024-02-01)'), (1, '[2024-02-01,2024-03-01)');
+            CREATE TABLE nn.bookings (id int, valid daterange, FOREIGN KEY (id, PERIOD valid) REFERENCES nn.terms (id, PERIOD valid));
+            INSERT INTO nn.bookings VALUES (1, '[2024-01-05,2024-02-10)');
             """)
         let run = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration, schemas: ["nn"]))
-        guard try VersionPair.major(port: targetServer.port) >= 18 else {
+        guard targetIs18 else {
             await #expect { try await run.run() } throws: { "\($0)".contains("NOT VALID not-null constraints needs PostgreSQL 18") }
             return
         }
         _ = try await run.run()
         #expect(try source.schemaDump(["nn"]) == (try target.schemaDump(["nn"])))
+        let validation = try await Validator(source: source.configuration, target: target.configuration,
+                                             schemas: ["nn"], checksums: true).validate()
+        #expect(validation.allMatch, "\(validation.tables)")
         let rows = try await target.query("SELECT count(*) AS n FROM nn.parent WHERE b IS NULL").rows[0]
         #expect(rows.int("n") == 1, "the NULL the NOT VALID constraint tolerates is still there")
     }

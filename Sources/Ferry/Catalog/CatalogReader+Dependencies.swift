@@ -82,7 +82,16 @@ extension CatalogReader {
                    (SELECT x.extname FROM pg_catalog.pg_depend e JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid
                     WHERE e.classid = d.refclassid AND e.objid = d.refobjid AND e.deptype = 'e'
                       AND e.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass LIMIT 1) AS extension
-            FROM (\(Self.dependencySources)) d
+            FROM (\(Self.dependencySources)
+                  -- Indexes and keys are built after the data, so they do not order pre-data, but
+                  -- what they use (an extension's operator class, say) must exist on the target.
+                  UNION ALL
+                  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, coalesce(ix.indrelid, con.conrelid), d.refclassid, d.refobjid
+                  FROM pg_catalog.pg_depend d
+                  LEFT JOIN pg_catalog.pg_index ix ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ix.indexrelid = d.objid
+                  LEFT JOIN pg_catalog.pg_constraint con ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+                       AND con.oid = d.objid AND con.conrelid <> 0
+                  WHERE d.deptype = 'n' AND (ix.indexrelid IS NOT NULL OR con.oid IS NOT NULL)) d
             CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, 0) i
             CROSS JOIN LATERAL pg_catalog.pg_identify_object_as_address(d.refclassid, d.refobjid, 0) a
             WHERE d.objid = ANY($1::oid[]) AND d.refobjid >= 16384

@@ -6,7 +6,8 @@ extension CatalogReader {
         let rows = try await connection.query("""
             SELECT n.nspname, c.relname, con.conname, con.contype, pg_catalog.pg_get_constraintdef(con.oid) AS definition,
                    con.convalidated, con.conislocal, con.condeferrable, con.condeferred,
-                   CASE WHEN con.contype IN ('p', 'u') THEN pg_catalog.pg_get_indexdef(con.conindid) END AS index_definition,
+                   CASE WHEN con.contype IN ('p', 'u') AND ic.relam = (SELECT oid FROM pg_catalog.pg_am WHERE amname = 'btree')
+                        THEN pg_catalog.pg_get_indexdef(con.conindid) END AS index_definition,
                    coalesce(i.indisclustered, false) AS clustered,
                    rn.nspname AS referenced_schema, rc.relname AS referenced_table,
                    pg_catalog.obj_description(con.oid, 'pg_constraint') AS comment
@@ -14,6 +15,7 @@ extension CatalogReader {
             JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype IN ('p', 'u', 'x')
+            LEFT JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
             LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
             LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
             WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')

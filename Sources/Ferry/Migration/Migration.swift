@@ -203,15 +203,21 @@ public final class Migration: Sendable {
                 problems.append("ICU collations (\(plan.icuCollations.joined(separator: ", "))) need a server built with ICU; the target is not")
             }
         }
+        var missing: [Prerequisite] = []
         for prerequisite in plan.prerequisites {
             do {
                 _ = try await target.query("SELECT pg_catalog.pg_get_object_address($1, $2::text[], $3::text[])",
                                            [prerequisite.type, CatalogReader.arrayLiteral(prerequisite.names),
                                             CatalogReader.arrayLiteral(prerequisite.arguments)])
             } catch {
-                problems.append("the schema needs \(prerequisite), which the target lacks"
-                    + (prerequisite.extensionName.map { " (CREATE EXTENSION \($0))" } ?? ""))
+                missing.append(prerequisite)
             }
+        }
+        // One line per missing extension, whatever number of its objects the schema uses.
+        for (extensionName, objects) in Dictionary(grouping: missing, by: \.extensionName).sorted(by: { ($0.key ?? "") < ($1.key ?? "") }) {
+            let labels = objects.map(\.label).joined(separator: ", ")
+            problems.append(extensionName.map { "the schema needs extension \($0) (for \(labels)), which the target lacks: CREATE EXTENSION \($0)" }
+                ?? "the schema needs \(labels), which the target lacks")
         }
         guard problems.isEmpty else {
             throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))

@@ -10,7 +10,8 @@ public struct Constraint: Sendable, Equatable {
     public var validated: Bool
     /// A CHECK inherited from a parent is created by the parent.
     public var isLocal: Bool
-    /// For PK/UNIQUE: the backing index's `pg_get_indexdef`, built first and then attached.
+    /// For PK/UNIQUE on a btree index: its `pg_get_indexdef`, built first and then attached
+    /// (`USING INDEX` takes btree only; PG 18's `WITHOUT OVERLAPS` keys use GiST).
     public var indexDefinition: String?
     public var deferrableClause: String?
     /// For FOREIGN KEY: the referenced table.
