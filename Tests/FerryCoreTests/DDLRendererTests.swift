@@ -26,6 +26,17 @@ import Testing
         #expect(create.hasSuffix("WITH (fillfactor='50');"))
     }
 
+    @Test func extensionsOfTheSchemaComeRightAfterIt() throws {
+        var catalog = CatalogSamples.queen
+        catalog.extensions = [Extension(name: "citext", schema: "queen", comment: "case-insensitive text")]
+        let sql = DDLRenderer().render(catalog).preData.map(\.sql)
+        let schema = try #require(sql.firstIndex(of: "CREATE SCHEMA queen;"))
+        let created = try #require(sql.firstIndex(of: "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA queen;"))
+        let firstObject = try #require(sql.firstIndex { $0.hasPrefix("CREATE OR REPLACE FUNCTION") })
+        #expect(schema < created && created < firstObject)
+        #expect(sql[created + 1] == "COMMENT ON EXTENSION citext IS 'case-insensitive text';")
+    }
+
     @Test func postgres18NotNullConstraintsKeepNamesNoInheritAndNotValid() throws {
         let table = QualifiedName("s", "t")
         func column(_ name: String, _ constraint: NotNullConstraint) -> Column {

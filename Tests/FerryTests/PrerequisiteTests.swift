@@ -41,6 +41,35 @@ import Testing
         #expect(emails.rows[0].int("n") == 1, "citext semantics survive")
     }
 
+    /// pg_dump `-n` leaves out an extension installed in the schema, and every object using its
+    /// types or operator classes then fails; pgferry recreates it with the schema.
+    @Test func extensionsInstalledInTheSchemaAreRecreatedWithIt() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "ext_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "ext_tgt")
+        try await source.execute("""
+            CREATE SCHEMA app;
+            CREATE EXTENSION citext SCHEMA app;
+            CREATE EXTENSION pg_trgm SCHEMA app;
+            CREATE TABLE app.users (id int PRIMARY KEY, email app.citext UNIQUE, name text);
+            CREATE INDEX users_name_trgm ON app.users USING gin (name app.gin_trgm_ops);
+            INSERT INTO app.users SELECT g, 'User' || g || '@Example.com', 'name ' || g FROM generate_series(1, 50) g;
+            """)
+        try await target.execute("CREATE EXTENSION citext SCHEMA public")
+        let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                            schemas: ["app"]))
+        await #expect { try await migration.run() } throws: { "\($0)".contains("ALTER EXTENSION citext SET SCHEMA app") }
+
+        try await target.execute("DROP EXTENSION citext")
+        try await migration.run()
+        #expect(try source.schemaDump(["app"]) == (try target.schemaDump(["app"])))
+        let state = try await target.query("""
+            SELECT (SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension WHERE extnamespace = 'app'::regnamespace) AS extensions,
+                   (SELECT count(*) FROM app.users WHERE email OPERATOR(app.=) 'user7@example.COM') AS found
+            """).rows[0]
+        #expect(state.string("extensions") == "citext,pg_trgm")
+        #expect(state.int("found") == 1, "citext semantics survive")
+    }
+
     @Test func ownersAndGrantsMoveWhenAsked() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "own_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "own_tgt")

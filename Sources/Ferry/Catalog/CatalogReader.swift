@@ -49,6 +49,7 @@ struct CatalogReader {
         let tableOIDs = Self.oidArray(relations.filter { $0.kind == "r" || $0.kind == "p" }.map(\.oid))
         let allOIDs = Self.oidArray(relations.map(\.oid))
         var catalog = SchemaCatalog(serverVersion: version, schemas: try await readSchemas())
+        catalog.extensions = try await readExtensions()
         catalog.tables = try await readTables(oids: tableOIDs)
         catalog.views = try await readViews(oids: Self.oidArray(relations.filter { $0.kind == "v" || $0.kind == "m" }.map(\.oid)))
         catalog.types = try await readTypes()
@@ -93,6 +94,17 @@ struct CatalogReader {
             schemaObjects.append(Schema(name: name, comment: row["comment"], ownership: ownership))
         }
         return schemaObjects
+    }
+
+    /// In creation order, so an extension comes after the ones it requires.
+    func readExtensions() async throws -> [Extension] {
+        try await connection.query("""
+            SELECT e.extname, n.nspname, pg_catalog.obj_description(e.oid, 'pg_extension') AS comment
+            FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+            WHERE n.nspname = ANY($1::text[]) ORDER BY e.oid
+            """, [schemaArray]).rows.map {
+            Extension(name: $0.string("extname"), schema: $0.string("nspname"), comment: $0["comment"])
+        }
     }
 
     /// Objects of the schemas that pgferry does not recreate, described for the report.

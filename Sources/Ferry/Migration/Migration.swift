@@ -203,6 +203,20 @@ public final class Migration: Sendable {
                 problems.append("ICU collations (\(plan.icuCollations.joined(separator: ", "))) need a server built with ICU; the target is not")
             }
         }
+        for extensionObject in plan.extensions {
+            let row = try await target.query("""
+                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1) AS available,
+                       (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                        WHERE e.extname = $1) AS installed_in
+                """, [extensionObject.name]).rows[0]
+            if !row.bool("available") {
+                problems.append("extension \(extensionObject.name) (in schema \(extensionObject.schema)) is not available on the target server")
+            } else if let schema = row["installed_in"], !plan.schemas.contains(schema) {
+                problems.append("extension \(extensionObject.name) is installed in schema \(schema) on the target but in "
+                    + "\(extensionObject.schema) on the source: move it (ALTER EXTENSION \(SQL.identifier(extensionObject.name)) "
+                    + "SET SCHEMA \(SQL.identifier(extensionObject.schema))) or drop it on the target")
+            }
+        }
         var missing: [Prerequisite] = []
         for prerequisite in plan.prerequisites {
             do {

@@ -5,6 +5,9 @@
 public struct SchemaCatalog: Sendable, Equatable {
     public var serverVersion: Int
     public var schemas: [Schema]
+    /// Extensions installed in the schemas, recreated right after them (pg_dump `-n` leaves them
+    /// out, and then every object of the schema that uses theirs fails).
+    public var extensions: [Extension] = []
     public var types: [UserType] = []
     public var collations: [Collation] = []
     public var tables: [Table]
@@ -81,6 +84,17 @@ public struct Grant: Sendable, Equatable {
         self.grantee = grantee
         self.privilege = privilege
         self.grantable = grantable
+    }
+}
+
+public struct Extension: Sendable, Equatable {
+    public var name: String
+    public var schema: String
+    public var comment: String?
+    public init(name: String, schema: String, comment: String? = nil) {
+        self.name = name
+        self.schema = schema
+        self.comment = comment
     }
 }
 

@@ -26,6 +26,13 @@ public struct DDLRenderer: Sendable {
             ddl.preData += createSchema(schema)
             ddl.privileges += grants(of: schema)
         }
+        for extensionObject in catalog.extensions {
+            let object = "EXTENSION \(extensionObject.name)"
+            let name = SQL.identifier(extensionObject.name)
+            ddl.preData.append(.init("CREATE EXTENSION IF NOT EXISTS \(name) WITH SCHEMA \(SQL.identifier(extensionObject.schema));",
+                                     object: object))
+            ddl.preData += comment("EXTENSION \(name)", extensionObject.comment, object: object)
+        }
         var items: [PreDataItem] = catalog.collations.map(collationItem)
         items += catalog.types.map { typeItem($0, catalog: catalog) }
         items += catalog.functions.map(functionItem)
