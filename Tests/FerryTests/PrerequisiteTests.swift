@@ -70,6 +70,31 @@ import Testing
         #expect(state.int("found") == 1, "citext semantics survive")
     }
 
+    @Test func rolesNamedByPoliciesMustExistOnTheTarget() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "roles_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "roles_tgt")
+        let role = "policy reader \(UInt32.random(in: 0...UInt32.max))"
+        try await source.execute("""
+            CREATE ROLE "\(role)";
+            CREATE SCHEMA secured;
+            CREATE TABLE secured.notes (id int PRIMARY KEY, owner text);
+            ALTER TABLE secured.notes ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY own_notes ON secured.notes FOR SELECT TO "\(role)" USING (owner = current_user);
+            INSERT INTO secured.notes VALUES (1, 'a');
+            """)
+        let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                            schemas: ["secured"]))
+        await #expect { try await migration.run() } throws: { "\($0)".contains("do not exist on the target: \"\(role)\"") }
+        #expect(try await target.query("SELECT to_regnamespace('secured') IS NULL AS untouched").rows[0].bool("untouched"))
+
+        try await target.execute("CREATE ROLE \"\(role)\"")
+        try await migration.run()
+        #expect(try source.schemaDump(["secured"]) == (try target.schemaDump(["secured"])))
+        for database in [source, target] {
+            try await database.execute("DROP SCHEMA secured CASCADE; DROP ROLE \"\(role)\"")
+        }
+    }
+
     @Test func ownersAndGrantsMoveWhenAsked() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "own_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "own_tgt")

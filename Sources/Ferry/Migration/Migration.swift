@@ -203,6 +203,15 @@ public final class Migration: Sendable {
                 problems.append("ICU collations (\(plan.icuCollations.joined(separator: ", "))) need a server built with ICU; the target is not")
             }
         }
+        if !plan.roles.isEmpty {
+            let existing = Set(try await target.query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])",
+                                                      [CatalogReader.arrayLiteral(plan.roles)]).rows.map { $0.string("rolname") })
+            let missingRoles = plan.roles.filter { !existing.contains($0) }
+            if !missingRoles.isEmpty {
+                problems.append("roles that the schema names (in policies, or as owners and grantees) do not exist on the target: "
+                    + missingRoles.map(SQL.identifier).joined(separator: ", ") + " (roles are global: create them first)")
+            }
+        }
         for extensionObject in plan.extensions {
             let row = try await target.query("""
                 SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1) AS available,

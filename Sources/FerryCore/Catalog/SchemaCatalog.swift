@@ -87,6 +87,24 @@ public struct Grant: Sendable, Equatable {
     }
 }
 
+extension SchemaCatalog {
+    /// Roles the DDL names: policies' roles always; owners and grantees when ownership is copied
+    /// (`public`'s grants to PUBLIC and pg_database_owner need no role of the source's).
+    public func rolesNamed(includingOwnership: Bool) -> [String] {
+        var roles = Set(policies.flatMap(\.roles))
+        if includingOwnership {
+            var ownerships = schemas.map(\.ownership) + collations.map(\.ownership) + types.map(\.ownership)
+            ownerships += functions.map(\.ownership) + aggregates.map(\.ownership) + operators.map(\.ownership)
+            ownerships += sequences.map(\.ownership) + tables.map(\.ownership) + views.map(\.ownership)
+            for ownership in ownerships.compactMap({ $0 }) {
+                roles.insert(ownership.owner)
+                roles.formUnion(ownership.grants.map(\.grantee).filter { !$0.isEmpty })
+            }
+        }
+        return roles.sorted()
+    }
+}
+
 public struct Extension: Sendable, Equatable {
     public var name: String
     public var schema: String

@@ -102,6 +102,8 @@ public struct MigrationPlan: Sendable, Equatable {
     public var unsupported: [FeatureCheck.Unsupported] = []
     /// Objects of the schema that pgferry does not recreate: reported, not silently dropped.
     public var notMigrated: [String] = []
+    /// Roles the DDL names, which must exist on the target (roles are global, not migrated).
+    public var roles: [String] = []
     /// Extensions in the schemas, which the target must be able to create there.
     public var extensions: [Extension] = []
     /// Collations of the schema that need a server built with ICU.
@@ -196,6 +198,7 @@ extension MigrationPlan {
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
         notMigrated = catalog.notMigrated
         extensions = catalog.extensions
+        roles = catalog.rolesNamed(includingOwnership: options.includeOwnership)
         icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)
         // TID range scans (PG 14+) read just the slice's blocks; before, each slice would scan it all.
         let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1
