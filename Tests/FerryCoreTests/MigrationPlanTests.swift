@@ -27,6 +27,19 @@ import Testing
         #expect(plan.tables.first { $0.table == CatalogSamples.queues }?.copiesData == false)
     }
 
+    @Test func excludingAPartitionedTableExcludesEveryPartitionBelowIt() throws {
+        let root = QualifiedName("s", "events"), year = QualifiedName("s", "events_2024")
+        let leaf = QualifiedName("s", "events_2024_a"), other = QualifiedName("s", "events_2025")
+        let catalog = SchemaCatalog(serverVersion: 150_018, schemas: [Schema(name: "s")], tables: [
+            Table(oid: 1, name: root, kind: .partitioned, columns: [Column(name: "id", type: "integer")]),
+            Table(oid: 2, name: year, kind: .partitioned, columns: [Column(name: "id", type: "integer")], partitionOf: root),
+            Table(oid: 3, name: leaf, columns: [Column(name: "id", type: "integer")], partitionOf: year),
+            Table(oid: 4, name: other, columns: [Column(name: "id", type: "integer")], partitionOf: root),
+        ])
+        #expect(try MigrationPlan.resolveExclusions(["events"], catalog: catalog) == [root, year, leaf, other])
+        #expect(try MigrationPlan.resolveExclusions(["events_2024"], catalog: catalog) == [year, leaf])
+    }
+
     @Test func orphanedForeignKeyBecomesNotValidByDefault() throws {
         let plan = try plan(exclude: ["messages"])
         #expect(plan.hazards.map(\.constraint.name) == ["message_traces_message_id_fkey"])

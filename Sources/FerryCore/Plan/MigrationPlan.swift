@@ -255,6 +255,14 @@ extension MigrationPlan {
             }
             excluded.formUnion(matches.map(\.name))
         }
+        // A partitioned table holds no rows of its own: excluding it excludes its partitions'.
+        var parents = Array(excluded)
+        while let parent = parents.popLast() {
+            for partition in catalog.tables where partition.partitionOf == parent && !excluded.contains(partition.name) {
+                excluded.insert(partition.name)
+                parents.append(partition.name)
+            }
+        }
         return excluded
     }
 }
