@@ -1,4 +1,4 @@
-import FerryCore
+@testable import FerryCore
 import Testing
 
 @Suite struct MigrationPlanTests {
@@ -65,6 +65,13 @@ import Testing
         #expect(formats(try plan(target: 160_004))["queues"] == .text)
         #expect(formats(try plan(format: .binary, target: 160_004))["queues"] == .binary)
         #expect(formats(try plan(format: .text))["queues"] == .text)
+    }
+
+    @Test func aTableWithNoColumnsToCopyStillCopiesItsRows() {
+        let task = TableTask(table: QualifiedName("s", "t"), columns: [], format: .text, copiesData: true, bytes: 8192,
+                             estimatedRows: 2)
+        #expect(task.copyOutSQL == "COPY (SELECT  FROM ONLY s.t) TO STDOUT")
+        #expect(task.copyInSQL(freeze: true) == "COPY s.t FROM STDIN WITH (FREEZE)")
     }
 
     @Test func copyStatementsListColumnsAndSkipGeneratedOnes() throws {

@@ -43,6 +43,10 @@ import Testing
             (NULL, E'back\\\\slash and\\nnewline', NULL, NULL, repeat('z', 100000)),
             ('日本', 'quote '' and "double"', 3, '{}', E'\\\\N looks like null');
         INSERT INTO child (parent, "user", note) VALUES (1, 'u1', NULL), (2, 'u2', 'Note'), (NULL, NULL, 'other');
+        CREATE TABLE no_columns ();
+        INSERT INTO no_columns DEFAULT VALUES; INSERT INTO no_columns DEFAULT VALUES;
+        CREATE TABLE only_generated (g int GENERATED ALWAYS AS (7) STORED);
+        INSERT INTO only_generated DEFAULT VALUES;
         RESET search_path;
         """
     static let schemaName = "Odd \"Schema\" ü"

@@ -118,6 +118,22 @@ import Testing
         await target.close()
     }
 
+    /// Binary COPY frames: the header rides in the first row's message, or with no rows in the
+    /// trailer's; neither header nor trailer is a row. A zero-column table still has rows.
+    @Test(arguments: [(0, "id int"), (1, "id int"), (3, "id int"), (2, "")])
+    func binaryCopyCountsRowsNotFrames(rows: Int, columns: String) async throws {
+        let database = try await TestDatabase.create(on: try await TestServers.source, "frames")
+        try await database.execute("CREATE TABLE t (\(columns)); INSERT INTO t SELECT \(columns.isEmpty ? "" : "g") FROM generate_series(1, \(rows)) g")
+        let connection = try await PGConnection.connect(database.configuration)
+        let counted = LockedBox(0)
+        let sent = try await connection.copyOut("COPY t TO STDOUT (FORMAT binary)", chunkSize: 1) { _, rows in
+            counted.withLock { $0 += rows }
+        }
+        #expect(sent == rows)
+        #expect(counted.withLock { $0 } == rows)
+        await connection.close()
+    }
+
     @Test func aFailingProducerAbortsCopyIn() async throws {
         struct SourceDied: Error {}
         let database = try await TestDatabase.create(on: try await TestServers.source, "abort")

@@ -66,7 +66,10 @@ public struct TableTask: Sendable, Equatable {
         var options: [String] = []
         if format == .binary { options.append("FORMAT binary") }
         if freeze && loadsAlone { options.append("FREEZE") }
-        return "COPY \((loadThrough ?? table).sql) (\(SQL.identifierList(columns))) FROM STDIN"
+        // A table with no columns to copy (none at all, or only generated ones) still has rows:
+        // COPY takes no empty column list, and without one it copies exactly those zero columns.
+        let columnList = columns.isEmpty ? "" : " (\(SQL.identifierList(columns)))"
+        return "COPY \((loadThrough ?? table).sql)\(columnList) FROM STDIN"
             + (options.isEmpty ? "" : " WITH (\(options.joined(separator: ", ")))")
     }
 }

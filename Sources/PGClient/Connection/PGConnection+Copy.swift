@@ -25,8 +25,7 @@ extension PGConnection {
                     if length > 0, let row = buffer {
                         let message = UnsafeRawBufferPointer(start: row, count: Int(length))
                         chunk.append(contentsOf: message)
-                        // Binary COPY ends with a trailer message (field count -1) that is no row.
-                        if !(length == 2 && message[0] == 0xFF && message[1] == 0xFF) { rowsInChunk += 1 }
+                        if !Self.isBinaryTrailer(message) { rowsInChunk += 1 }
                         PQfreemem(row)
                         if chunk.count >= chunkSize {
                             try emit(chunk, rowsInChunk)
@@ -51,6 +50,17 @@ extension PGConnection {
             return try Self.finish(conn: conn, secrets: secrets)
         }
     }
+
+    /// Binary COPY ends with a trailer message (field count -1) that is no row. The 19-byte
+    /// file header rides in the first row's message, or, when there is no row, in the trailer's.
+    static func isBinaryTrailer(_ message: UnsafeRawBufferPointer) -> Bool {
+        guard message.count == 2 || message.count == 21, message[message.count - 2] == 0xFF,
+              message[message.count - 1] == 0xFF else { return false }
+        return message.count == 2 || message.starts(with: binarySignature)
+    }
+
+    /// `PGCOPY\n\377\r\n\0`, the start of a binary COPY stream.
+    static let binarySignature: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]
 
     /// Runs a `COPY … FROM STDIN`, sending the chunks `next` returns until it returns nil.
     ///
