@@ -75,14 +75,16 @@ import Testing
     }
 
     @Test func keysAreBuiltAsIndexesThenAttachedAfterTheData() throws {
-        let statements = try #require(ddl.tablePostData[CatalogSamples.queues]).map(\.sql)
-        #expect(statements == [
-            "CREATE UNIQUE INDEX queues_pkey ON queen.queues USING btree (id);",
+        let indexing = try #require(ddl.tablePostData[CatalogSamples.queues])
+        #expect(indexing.builds.map { $0.map(\.sql) } == [
+            ["CREATE UNIQUE INDEX queues_pkey ON queen.queues USING btree (id);"],
+            ["CREATE UNIQUE INDEX queues_name_key ON queen.queues USING btree (name);"],
+        ])
+        #expect(indexing.then.map(\.sql) == [
             "ALTER TABLE ONLY queen.queues ADD CONSTRAINT queues_pkey PRIMARY KEY USING INDEX queues_pkey;",
-            "CREATE UNIQUE INDEX queues_name_key ON queen.queues USING btree (name);",
             "ALTER TABLE ONLY queen.queues ADD CONSTRAINT queues_name_key UNIQUE USING INDEX queues_name_key DEFERRABLE INITIALLY DEFERRED;",
         ])
-        #expect(ddl.tablePostData[CatalogSamples.messages]?.map(\.sql)
+        #expect(ddl.tablePostData[CatalogSamples.messages]?.statements.map(\.sql)
             == ["CREATE INDEX idx_messages_payload ON queen.messages USING gin (payload);"])
     }
 

@@ -104,27 +104,32 @@ public final class Migration: Sendable {
         return plan
     }
 
-    /// Runs the table tasks, `jobs` at a time, largest first. Each worker owns one source
-    /// connection in the exported snapshot and one target connection; after a table's data
-    /// lands, the same worker builds its keys and indexes and analyzes it.
+    /// Runs the data phase's jobs (`DataPhaseSchedule`) on `jobs` workers. Each worker owns one
+    /// source connection in the exported snapshot and one target connection, and takes whatever
+    /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE.
     private func copyTables(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
-        let queue = WorkQueue(plan.copyTasks)
-        let slicesLeft = SliceCounter(plan.copyTasks)
+        let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData))
+        let analyzed = request.analyze ? Set(plan.copiedTables.map(\.table)) : []
         let workers = max(1, min(request.jobs, plan.copyTasks.count))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
                 group.addTask {
-                    let source = try await snapshot.worker()
-                    let target = try await Connections.target(self.request.target, encoding: snapshot.encoding)
-                    defer {
-                        Task {
-                            await source.close()
-                            await target.close()
+                    do {
+                        let source = try await snapshot.worker()
+                        let target = try await Connections.target(self.request.target, encoding: snapshot.encoding)
+                        defer {
+                            Task {
+                                await source.close()
+                                await target.close()
+                            }
                         }
-                    }
-                    while let task = queue.next() {
-                        try Task.checkCancellation()
-                        try await self.move(task, plan: plan, source: source, target: target, slicesLeft: slicesLeft)
+                        while let job = await board.next() {
+                            try Task.checkCancellation()
+                            try await self.run(job, plan: plan, analyze: analyzed, source: source, target: target, board: board)
+                        }
+                    } catch {
+                        await board.abandon()  // workers waiting for a job stop too
+                        throw error
                     }
                 }
             }
@@ -158,35 +163,45 @@ public final class Migration: Sendable {
         }
     }
 
-    private func move(_ task: TableTask, plan: MigrationPlan, source: PGConnection, target: PGConnection,
-                      slicesLeft: SliceCounter) async throws {
-        let table = task.table
-        if task.copiesData {
-            let start = recorder.now
-            recorder.updateTable(table) {
-                $0.state = .copying
-                if $0.copyStartedAt == nil { $0.copyStartedAt = start }
+    private func run(_ job: DataPhaseSchedule.Job, plan: MigrationPlan, analyze: Set<QualifiedName>,
+                     source: PGConnection, target: PGConnection, board: JobBoard) async throws {
+        switch job {
+        case .copy(let task):
+            let table = task.table
+            if task.copiesData {
+                let start = recorder.now
+                recorder.updateTable(table) {
+                    $0.state = .copying
+                    if $0.copyStartedAt == nil { $0.copyStartedAt = start }
+                }
+                let pipe = TablePipe(task: task, source: source, target: target, chunkSize: request.chunkSize,
+                                     ringCapacity: request.ringCapacity, progress: recorder)
+                let rows = try await pipe.run()
+                logger.debug("table copied", metadata: ["table": "\(table)", "rows": "\(rows)"])
             }
-            let pipe = TablePipe(task: task, source: source, target: target, chunkSize: request.chunkSize,
-                                 ringCapacity: request.ringCapacity, progress: recorder)
-            let rows = try await pipe.run()
-            logger.debug("table copied", metadata: ["table": "\(table)", "rows": "\(rows)"])
-        }
-        // The worker that lands a table's last slice builds its keys and indexes.
-        guard slicesLeft.finish(task) else { return }
-        let now = recorder.now
-        recorder.updateTable(table) {
-            $0.copyFinishedAt = now
-            if task.copiesData { $0.state = .indexing }
-        }
-        try await Self.run(plan.ddl.tablePostData[table] ?? [], on: target)
-        if task.copiesData && request.analyze {
-            try await target.execute("ANALYZE \(table.sql)")
-        }
-        let done = recorder.now
-        recorder.updateTable(table) {
-            $0.indexesFinishedAt = done
-            if $0.state != .skipped { $0.state = .done }
+            await board.finished(job) { landed in
+                // Before its index builds are handed out, so a fast finish cannot be overwritten.
+                guard landed else { return }
+                let now = self.recorder.now
+                self.recorder.updateTable(table) {
+                    $0.copyFinishedAt = now
+                    if task.copiesData { $0.state = .indexing }
+                }
+            }
+        case .buildIndex(_, let statements):
+            try await Self.run(statements, on: target)
+            await board.finished(job)
+        case .finish(let table):
+            try await Self.run(plan.ddl.tablePostData[table]?.then ?? [], on: target)
+            if analyze.contains(table) {
+                try await target.execute("ANALYZE \(table.sql)")
+            }
+            let done = recorder.now
+            recorder.updateTable(table) {
+                $0.indexesFinishedAt = done
+                if $0.state != .skipped { $0.state = .done }
+            }
+            await board.finished(job)
         }
     }
 
@@ -285,17 +300,43 @@ extension Migration {
     }
 }
 
-/// Counts the slices of each table still to land.
-final class SliceCounter: Sendable {
-    private let left: Mutex<[QualifiedName: Int]>
-    init(_ tasks: [TableTask]) {
-        left = Mutex(Dictionary(tasks.map { ($0.table, 1) }, uniquingKeysWith: +))
+/// Hands the schedule's jobs to workers. A worker with nothing ready waits until a running job
+/// makes more ready, or until the phase is over or abandoned after an error.
+actor JobBoard {
+    private var schedule: DataPhaseSchedule
+    private var waiting: [CheckedContinuation<DataPhaseSchedule.Job?, Never>] = []
+    private var abandoned = false
+
+    init(_ schedule: DataPhaseSchedule) { self.schedule = schedule }
+
+    /// The next job, or nil when there is none left to run.
+    func next() async -> DataPhaseSchedule.Job? {
+        if abandoned || schedule.isComplete { return nil }
+        if let job = schedule.next() { return job }
+        return await withCheckedContinuation { waiting.append($0) }
     }
-    /// Records that `task` landed; true when it was the table's last slice.
-    func finish(_ task: TableTask) -> Bool {
-        left.withLock { left in
-            left[task.table, default: 1] -= 1
-            return left[task.table] == 0
+
+    /// Records that `job` succeeded; `then` learns whether it landed its table's last data and
+    /// runs before any follow-up job is handed out.
+    func finished(_ job: DataPhaseSchedule.Job, then: (_ landed: Bool) -> Void = { _ in }) {
+        then(schedule.finished(job))
+        wake()
+    }
+
+    func abandon() {
+        abandoned = true
+        wake()
+    }
+
+    private func wake() {
+        while !waiting.isEmpty {
+            if abandoned || schedule.isComplete {
+                waiting.removeFirst().resume(returning: nil)
+            } else if let job = schedule.next() {
+                waiting.removeFirst().resume(returning: job)
+            } else {
+                return
+            }
         }
     }
 }

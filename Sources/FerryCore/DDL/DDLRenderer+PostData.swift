@@ -21,7 +21,7 @@ extension DDLRenderer {
             .sorted { (catalog.partitionDepth(of: $0), $0) < (catalog.partitionDepth(of: $1), $1) }
             + catalog.views.filter(\.materialized).map(\.name)
         for relation in withoutData {
-            statements += keysAndIndexes(of: relation, catalog: catalog)
+            statements += keysAndIndexes(of: relation, catalog: catalog).statements
         }
         // Bottom-up, so an intermediate partitioned index is complete before it joins its parent.
         for attachment in catalog.indexAttachments.sorted(by: { ($0.depth, $1.child) > ($1.depth, $0.child) }) {

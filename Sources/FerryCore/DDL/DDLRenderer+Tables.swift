@@ -96,10 +96,11 @@ extension DDLRenderer {
     }
 
     /// A relation's PK/UNIQUE (for a plain table: the index first, then `ADD CONSTRAINT … USING
-    /// INDEX`), exclusion constraints and other indexes: what can run once its data is in.
-    func keysAndIndexes(of relation: QualifiedName, catalog: SchemaCatalog) -> [DDLStatement] {
+    /// INDEX`), exclusion constraints and other indexes: what can run once its data is in. Each
+    /// index is a build of its own, so several can run at once; what needs them comes after.
+    func keysAndIndexes(of relation: QualifiedName, catalog: SchemaCatalog) -> TableIndexing {
         let partitioned = catalog.table(relation)?.kind == .partitioned
-        var statements: [DDLStatement] = []
+        var indexing = TableIndexing()
         let keys = catalog.constraints.filter {
             $0.table == relation && !$0.onDomain && ($0.kind == .primaryKey || $0.kind == .unique || $0.kind == .exclusion)
         }.sorted { ($0.kind.order, $0.name) < ($1.kind.order, $1.name) }
@@ -107,31 +108,31 @@ extension DDLRenderer {
             let object = "CONSTRAINT \(key.name) ON \(relation)"
             let name = SQL.identifier(key.name)
             if let index = key.indexDefinition, !partitioned, key.kind != .exclusion {
-                statements.append(.init(index + ";", object: "INDEX \(relation.schema).\(key.name)"))
-                statements.append(.init(
+                indexing.builds.append([.init(index + ";", object: "INDEX \(relation.schema).\(key.name)")])
+                indexing.then.append(.init(
                     "ALTER TABLE ONLY \(relation.sql) ADD CONSTRAINT \(name) \(key.kind == .primaryKey ? "PRIMARY KEY" : "UNIQUE") "
                         + "USING INDEX \(name)" + (key.deferrableClause.map { " " + $0 } ?? "") + ";",
                     object: object))
             } else {
-                statements.append(.init("ALTER TABLE ONLY \(relation.sql) ADD CONSTRAINT \(name) \(key.definition);",
-                                        object: object))
+                indexing.then.append(.init("ALTER TABLE ONLY \(relation.sql) ADD CONSTRAINT \(name) \(key.definition);",
+                                           object: object))
             }
-            statements += comment("CONSTRAINT \(name) ON \(relation.sql)", key.comment, object: object)
+            indexing.then += comment("CONSTRAINT \(name) ON \(relation.sql)", key.comment, object: object)
         }
         for index in catalog.indexes where index.table == relation {
             let object = "INDEX \(index.name)"
-            statements.append(.init(index.definition + ";", object: object))
+            indexing.builds.append([.init(index.definition + ";", object: object)]
+                + comment("INDEX \(index.name.sql)", index.comment, object: object))
             if index.clustered {
-                statements.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(index.name.name));",
-                                        object: object))
+                indexing.then.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(index.name.name));",
+                                           object: object))
             }
-            statements += comment("INDEX \(index.name.sql)", index.comment, object: object)
         }
         for key in keys where key.clustered {
-            statements.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(key.name));",
-                                    object: "CONSTRAINT \(key.name) ON \(relation)"))
+            indexing.then.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(key.name));",
+                                       object: "CONSTRAINT \(key.name) ON \(relation)"))
         }
-        return statements
+        return indexing
     }
 }
 

@@ -16,9 +16,8 @@ public struct DDLStatement: Sendable, Equatable, CustomStringConvertible {
 public struct SchemaDDL: Sendable, Equatable {
     /// Before any data, in dependency order: schemas, types, functions, sequences, tables, views…
     public var preData: [DDLStatement] = []
-    /// Per table that holds data, right after its data has landed: PK/UNIQUE (index, then
-    /// constraint), exclusion constraints, indexes.
-    public var tablePostData: [QualifiedName: [DDLStatement]] = [:]
+    /// Per table that holds data, once its data has landed: its indexes, then its keys.
+    public var tablePostData: [QualifiedName: TableIndexing] = [:]
     /// After all data, before post-data: sequence values.
     public var sequenceValues: [DDLStatement] = []
     /// After all data: partitioned tables' keys and index attachments, NOT VALID checks,
@@ -35,7 +34,24 @@ public struct SchemaDDL: Sendable, Equatable {
 
     /// Everything in run order, for `plan` and for tests.
     public var allStatements: [DDLStatement] {
-        preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]! } + sequenceValues + postData
+        preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]!.statements } + sequenceValues + postData
             + foreignKeys.flatMap { $0 } + privileges + refresh
     }
+}
+
+/// A table's indexes and keys, built once its data is in.
+public struct TableIndexing: Sendable, Equatable {
+    /// One group per index (the index, then its comment), PK/UNIQUE ones included: the groups
+    /// may run in parallel, on other connections.
+    public var builds: [[DDLStatement]] = []
+    /// After every build: `ADD CONSTRAINT … USING INDEX`, exclusion constraints, CLUSTER ON,
+    /// constraint comments.
+    public var then: [DDLStatement] = []
+
+    public init(builds: [[DDLStatement]] = [], then: [DDLStatement] = []) {
+        self.builds = builds
+        self.then = then
+    }
+
+    public var statements: [DDLStatement] { builds.flatMap { $0 } + then }
 }

@@ -38,7 +38,7 @@ extension PGFerry {
             print("\n-- pre-data")
             plan.ddl.preData.forEach { print($0.sql) }
             print("\n-- per table, after its data")
-            for table in plan.tables { plan.ddl.tablePostData[table.table]?.forEach { print($0.sql) } }
+            for table in plan.tables { plan.ddl.tablePostData[table.table]?.statements.forEach { print($0.sql) } }
             print("\n-- after all data")
             (plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.foreignKeys.flatMap { $0 } + plan.ddl.privileges + plan.ddl.refresh)
                 .forEach { print($0.sql) }

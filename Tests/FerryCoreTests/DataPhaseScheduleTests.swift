@@ -1,0 +1,58 @@
+@testable import FerryCore
+import Testing
+
+@Suite struct DataPhaseScheduleTests {
+    static let big = QualifiedName("s", "big"), small = QualifiedName("s", "small"), bare = QualifiedName("s", "bare")
+
+    static func task(_ table: QualifiedName, bytes: Int64, slice: Int? = nil) -> TableTask {
+        var task = TableTask(table: table, columns: ["id"], format: .binary, copiesData: true, bytes: bytes, estimatedRows: 1)
+        task.slice = slice.map { TableSlice(index: $0, count: 2, fromBlock: Int64($0) * 10, toBlock: $0 == 0 ? 10 : nil) }
+        return task
+    }
+
+    static func builds(_ table: QualifiedName, _ count: Int) -> TableIndexing {
+        TableIndexing(builds: (0..<count).map { [DDLStatement("CREATE INDEX i\($0) ON \(table.sql) (id);", object: "INDEX i\($0)")] })
+    }
+
+    @Test func aLandedTablesIndexesAreReadyBeforeTheNextCopyAndItsFinishComesLast() {
+        var schedule = DataPhaseSchedule(copyTasks: [Self.task(Self.big, bytes: 100), Self.task(Self.small, bytes: 1)],
+                                         indexing: [Self.big: Self.builds(Self.big, 2)])
+        let first = schedule.next()
+        #expect(first == .copy(Self.task(Self.big, bytes: 100)))
+        let landed = schedule.finished(first!)
+        #expect(landed, "the only copy of its table landed it")
+        guard case .buildIndex(Self.big, _)? = schedule.next(), case .buildIndex(Self.big, _)? = schedule.next() else {
+            Issue.record("both index builds of the landed table come before the next copy")
+            return
+        }
+        #expect(schedule.next() == .copy(Self.task(Self.small, bytes: 1)), "two workers build, a third copies")
+        #expect(schedule.next() == nil && !schedule.isComplete)
+    }
+
+    @Test func twoWorkersBuildOneTablesIndexesSideBySideThenFinishIt() {
+        var schedule = DataPhaseSchedule(copyTasks: [Self.task(Self.big, bytes: 100)], indexing: [Self.big: Self.builds(Self.big, 3)])
+        schedule.finished(schedule.next()!)
+        let a = schedule.next()!, b = schedule.next()!
+        schedule.finished(a)
+        let c = schedule.next()!
+        #expect(schedule.next() == nil, "the finish waits for every build")
+        schedule.finished(b)
+        schedule.finished(c)
+        #expect(schedule.next() == .finish(Self.big))
+        #expect(!schedule.isComplete)
+        schedule.finished(.finish(Self.big))
+        #expect(schedule.isComplete && schedule.next() == nil)
+    }
+
+    @Test func slicesLandTheirTableOnlyWithTheLastOne() {
+        let slices = [Self.task(Self.big, bytes: 50, slice: 0), Self.task(Self.big, bytes: 50, slice: 1)]
+        var schedule = DataPhaseSchedule(copyTasks: slices + [Self.task(Self.bare, bytes: 1)], indexing: [:])
+        let first = schedule.next()!, second = schedule.next()!
+        let secondLanded = schedule.finished(second)
+        #expect(!secondLanded)
+        #expect(schedule.next() == .copy(Self.task(Self.bare, bytes: 1)), "nothing of big is ready yet")
+        let firstLanded = schedule.finished(first)
+        #expect(firstLanded)
+        #expect(schedule.next() == .finish(Self.big), "no indexes: straight to its keys and ANALYZE")
+    }
+}
