@@ -74,7 +74,7 @@ public final class Migration: Sendable {
             sliceMinimumBytes: request.sliceMinimumBytes))
         for hazard in plan.hazards { logger.warning("\(hazard)") }
         for object in plan.notMigrated { logger.warning("not migrated: \(object)") }
-        try await Self.checkTarget(target, for: plan)
+        try await TargetCheck(target: target, plan: plan).run()
         recorder.update { progress in
             progress.hazards = plan.hazards.map(\.description) + plan.notMigrated.map { "not migrated: \($0)" }
             progress.tables = plan.tables.map {
@@ -202,63 +202,6 @@ public final class Migration: Sendable {
                 if $0.state != .skipped { $0.state = .done }
             }
             await board.finished(job)
-        }
-    }
-
-    /// Fails before anything is written when the target lacks a feature the schema uses or an
-    /// object outside the schema that it needs (an extension's type, a function in `public`…).
-    static func checkTarget(_ target: PGConnection, for plan: MigrationPlan) async throws {
-        var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
-        if !plan.icuCollations.isEmpty {
-            // An ICU build imports the *-x-icu collations at initdb; pg_collation's `unicode` (16+) exists either way.
-            let icu = try await target.query("""
-                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_collation WHERE collprovider = 'i' AND collname LIKE '%-x-icu') AS icu
-                """).rows[0].bool("icu")
-            if !icu {
-                problems.append("ICU collations (\(plan.icuCollations.joined(separator: ", "))) need a server built with ICU; the target is not")
-            }
-        }
-        if !plan.roles.isEmpty {
-            let existing = Set(try await target.query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])",
-                                                      [CatalogReader.arrayLiteral(plan.roles)]).rows.map { $0.string("rolname") })
-            let missingRoles = plan.roles.filter { !existing.contains($0) }
-            if !missingRoles.isEmpty {
-                problems.append("roles that the schema names (in policies, or as owners and grantees) do not exist on the target: "
-                    + missingRoles.map(SQL.identifier).joined(separator: ", ") + " (roles are global: create them first)")
-            }
-        }
-        for extensionObject in plan.extensions {
-            let row = try await target.query("""
-                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1) AS available,
-                       (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-                        WHERE e.extname = $1) AS installed_in
-                """, [extensionObject.name]).rows[0]
-            if !row.bool("available") {
-                problems.append("extension \(extensionObject.name) (in schema \(extensionObject.schema)) is not available on the target server")
-            } else if let schema = row["installed_in"], !plan.schemas.contains(schema) {
-                problems.append("extension \(extensionObject.name) is installed in schema \(schema) on the target but in "
-                    + "\(extensionObject.schema) on the source: move it (ALTER EXTENSION \(SQL.identifier(extensionObject.name)) "
-                    + "SET SCHEMA \(SQL.identifier(extensionObject.schema))) or drop it on the target")
-            }
-        }
-        var missing: [Prerequisite] = []
-        for prerequisite in plan.prerequisites {
-            do {
-                _ = try await target.query("SELECT pg_catalog.pg_get_object_address($1, $2::text[], $3::text[])",
-                                           [prerequisite.type, CatalogReader.arrayLiteral(prerequisite.names),
-                                            CatalogReader.arrayLiteral(prerequisite.arguments)])
-            } catch {
-                missing.append(prerequisite)
-            }
-        }
-        // One line per missing extension, whatever number of its objects the schema uses.
-        for (extensionName, objects) in Dictionary(grouping: missing, by: \.extensionName).sorted(by: { ($0.key ?? "") < ($1.key ?? "") }) {
-            let labels = objects.map(\.label).joined(separator: ", ")
-            problems.append(extensionName.map { "the schema needs extension \($0) (for \(labels)), which the target lacks: CREATE EXTENSION \($0)" }
-                ?? "the schema needs \(labels), which the target lacks")
-        }
-        guard problems.isEmpty else {
-            throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
         }
     }
 

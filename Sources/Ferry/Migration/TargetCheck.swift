@@ -1,0 +1,78 @@
+import FerryCore
+import PGClient
+
+/// What the target must offer before anything is written: the features of its version that the
+/// schema uses, ICU, the roles the DDL names, the schema's extensions, and the objects outside
+/// the schema that objects inside need. Every problem is listed in one error, so a user fixes
+/// them in one go instead of discovering them one failed run at a time.
+struct TargetCheck {
+    let target: PGConnection
+    let plan: MigrationPlan
+
+    func run() async throws {
+        var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
+        problems += try await icu() + roles() + extensions() + prerequisites()
+        guard problems.isEmpty else {
+            throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
+        }
+    }
+
+    private func icu() async throws -> [String] {
+        guard !plan.icuCollations.isEmpty else { return [] }
+        // An ICU build imports the *-x-icu collations at initdb; pg_collation's `unicode` (16+) exists either way.
+        let icu = try await target.query("""
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_collation WHERE collprovider = 'i' AND collname LIKE '%-x-icu') AS icu
+            """).rows[0].bool("icu")
+        return icu ? [] : ["ICU collations (\(plan.icuCollations.joined(separator: ", "))) need a server built with ICU; the target is not"]
+    }
+
+    private func roles() async throws -> [String] {
+        guard !plan.roles.isEmpty else { return [] }
+        let existing = Set(try await target.query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])",
+                                                  [CatalogReader.arrayLiteral(plan.roles)]).rows.map { $0.string("rolname") })
+        let missing = plan.roles.filter { !existing.contains($0) }
+        guard !missing.isEmpty else { return [] }
+        return ["roles that the schema names (in policies, or as owners and grantees) do not exist on the target: "
+            + missing.map(SQL.identifier).joined(separator: ", ") + " (roles are global: create them first)"]
+    }
+
+    /// An extension of a migrated schema is dropped with it and created again, so the target
+    /// must have it available and must not hold it in another schema.
+    private func extensions() async throws -> [String] {
+        var problems: [String] = []
+        for wanted in plan.extensions {
+            let row = try await target.query("""
+                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1) AS available,
+                       (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                        WHERE e.extname = $1) AS installed_in
+                """, [wanted.name]).rows[0]
+            if !row.bool("available") {
+                problems.append("extension \(wanted.name) (in schema \(wanted.schema)) is not available on the target server")
+            } else if let schema = row["installed_in"], !plan.schemas.contains(schema) {
+                problems.append("extension \(wanted.name) is installed in schema \(schema) on the target but in \(wanted.schema) "
+                    + "on the source: move it (ALTER EXTENSION \(SQL.identifier(wanted.name)) SET SCHEMA "
+                    + "\(SQL.identifier(wanted.schema))) or drop it on the target")
+            }
+        }
+        return problems
+    }
+
+    /// One line per missing extension, whatever number of its objects the schema uses.
+    private func prerequisites() async throws -> [String] {
+        var missing: [Prerequisite] = []
+        for prerequisite in plan.prerequisites {
+            do {
+                _ = try await target.query("SELECT pg_catalog.pg_get_object_address($1, $2::text[], $3::text[])",
+                                           [prerequisite.type, CatalogReader.arrayLiteral(prerequisite.names),
+                                            CatalogReader.arrayLiteral(prerequisite.arguments)])
+            } catch {
+                missing.append(prerequisite)
+            }
+        }
+        return Dictionary(grouping: missing, by: \.extensionName).sorted { ($0.key ?? "") < ($1.key ?? "") }.map { extensionName, objects in
+            let labels = objects.map(\.label).joined(separator: ", ")
+            return extensionName.map { "the schema needs extension \($0) (for \(labels)), which the target lacks: CREATE EXTENSION \($0)" }
+                ?? "the schema needs \(labels), which the target lacks"
+        }
+    }
+}
