@@ -35,6 +35,9 @@ import Testing
         #expect(state.int("mood_rows") == 3)
         let sourceNext = try await source.query("SELECT nextval('torture.free_seq') AS n").rows[0].int("n")
         #expect(state.int("next_free") == sourceNext)
+        // Identity on a partitioned table: added to the whole tree, its sequence carried over.
+        let nextSerial = "SELECT nextval(pg_get_serial_sequence('torture.shards', 'serial_no')) AS n"
+        #expect(try await target.query(nextSerial).rows[0].int("n") == (try await source.query(nextSerial).rows[0].int("n")))
         #expect(state.int("events") == (try await source.query("SELECT count(*) AS n FROM torture.events").rows[0].int("n")))
     }
 

@@ -75,8 +75,10 @@ extension DDLRenderer {
             }
             if let identity = column.identity,
                let sequence = catalog.sequences.first(where: { $0.identityOf == ColumnReference(table: table.name, column: column.name) }) {
+                // A partitioned table takes identity only for the whole tree (PG 17+), so not ONLY.
+                let identityAlter = table.kind == .partitioned ? "ALTER TABLE \(table.name.sql) ALTER COLUMN" : alter
                 statements.append(.init(
-                    "\(alter) \(name) ADD GENERATED \(identity == .always ? "ALWAYS" : "BY DEFAULT") AS IDENTITY (\n"
+                    "\(identityAlter) \(name) ADD GENERATED \(identity == .always ? "ALWAYS" : "BY DEFAULT") AS IDENTITY (\n"
                         + "    SEQUENCE NAME \(sequence.name.sql)" + sequenceOptions(sequence) + "\n);",
                     object: "IDENTITY \(table.name).\(column.name)"))
                 statements += comment("SEQUENCE \(sequence.name.sql)", sequence.comment, object: "SEQUENCE \(sequence.name)")
