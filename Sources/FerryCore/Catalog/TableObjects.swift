@@ -57,12 +57,13 @@ public struct Index: Sendable, Equatable {
     }
 }
 
-public struct Trigger: Sendable, Equatable {
+/// A trigger or a rule: deparsed whole by the server, and enabled in one of four states.
+public struct TableHook: Sendable, Equatable {
     public var name: String
     public var table: QualifiedName
-    /// `pg_get_triggerdef(oid, false)`.
+    /// `pg_get_triggerdef(oid, false)`, or `pg_get_ruledef` (a complete `CREATE RULE …;`).
     public var definition: String
-    /// `tgenabled`: O (origin, the default), D (disabled), R (replica), A (always).
+    /// `tgenabled` / `ev_enabled`: O (origin, the default), D (disabled), R (replica), A (always).
     public var enabled: String
     public var comment: String?
 
@@ -74,6 +75,9 @@ public struct Trigger: Sendable, Equatable {
         self.comment = comment
     }
 }
+
+public typealias Trigger = TableHook
+public typealias Rule = TableHook
 
 /// `ALTER INDEX parent ATTACH PARTITION child`: a partition's index joining its parent's.
 public struct IndexAttachment: Sendable, Equatable {
@@ -85,23 +89,6 @@ public struct IndexAttachment: Sendable, Equatable {
         self.parent = parent
         self.child = child
         self.depth = depth
-    }
-}
-
-public struct Rule: Sendable, Equatable {
-    public var name: String
-    public var table: QualifiedName
-    /// `pg_get_ruledef`: a complete `CREATE RULE …;`.
-    public var definition: String
-    /// `ev_enabled`: O, D, R or A, as for triggers.
-    public var enabled: String
-    public var comment: String?
-    public init(name: String, table: QualifiedName, definition: String, enabled: String = "O", comment: String? = nil) {
-        self.name = name
-        self.table = table
-        self.definition = definition
-        self.enabled = enabled
-        self.comment = comment
     }
 }
 
