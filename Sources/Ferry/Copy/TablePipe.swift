@@ -6,6 +6,8 @@ struct TablePipe {
     let target: PGConnection
     let chunkSize: Int
     let ringCapacity: Int
+    /// A COPY stream fails when no byte moves for this long.
+    let stallTimeout: Duration?
     let progress: ProgressRecorder
 
     /// - Returns: the number of rows moved, equal on both sides.
@@ -21,9 +23,15 @@ struct TablePipe {
         try await run(on: .target) { try await target.execute(begin) }
         let ring = ChunkRing(capacity: ringCapacity)
         do {
-            async let written = write(from: ring)
-            async let read = read(into: ring)
-            let (sent, stored) = try await (read, written)
+            // Reader and writer wait on the ring on their connection threads: cancellation
+            // must reach them there too.
+            let (sent, stored) = try await withTaskCancellationHandler {
+                async let written = write(from: ring)
+                async let read = read(into: ring)
+                return try await (read, written)
+            } onCancel: {
+                ring.fail(CancellationError())
+            }
             guard sent == stored else {
                 throw FerryError("table \(table): row count mismatch, the source sent \(sent) rows and the target stored \(stored)")
             }
@@ -39,7 +47,7 @@ struct TablePipe {
         let table = task.table
         let progress = progress
         do {
-            let rows = try await source.copyOut(task.copyOutSQL, chunkSize: chunkSize) { chunk, rows in
+            let rows = try await source.copyOut(task.copyOutSQL, chunkSize: chunkSize, stall: stallTimeout) { chunk, rows in
                 try ring.push(chunk)
                 progress.updateTable(table) {
                     $0.rows += Int64(rows)
@@ -57,7 +65,7 @@ struct TablePipe {
 
     private func write(from ring: ChunkRing) async throws -> Int {
         do {
-            return try await target.copyIn(task.copyInSQL(freeze: true)) { try ring.pop() }
+            return try await target.copyIn(task.copyInSQL(freeze: true), stall: stallTimeout) { try ring.pop() }
         } catch {
             let failure = FerryError.table(task.table, .target, error)
             ring.fail(failure)

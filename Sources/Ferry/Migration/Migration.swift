@@ -56,14 +56,20 @@ public final class Migration: Sendable {
         }
     }
 
+    /// Every connection lives in a scope that closes it, awaited, whatever ends the scope: when
+    /// `run()` reports an error, the snapshot and every session are already released.
     private func migrate() async throws -> MigrationPlan {
-        let request = request
         recorder.phase("snapshot", step: "Reading the source catalog")
         let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
                                                      includeOwnership: request.includeOwnership)
-        defer { Task { await snapshot.close() } }
-        let target = try await Connections.target(request.target, encoding: snapshot.encoding)
-        defer { Task { await target.close() } }
+        return try await snapshot.closing { snapshot in
+            let target = try await Connections.target(request.target, encoding: snapshot.encoding)
+            return try await target.closing { target in try await migrate(snapshot: snapshot, target: target) }
+        }
+    }
+
+    private func migrate(snapshot: SourceSnapshot, target: PGConnection) async throws -> MigrationPlan {
+        let request = request
         guard try await Connections.databaseIdentity(target) != snapshot.identity else {
             throw FerryError("the target is the source database itself; pgferry refuses to drop the schema it reads from")
         }
@@ -106,7 +112,8 @@ public final class Migration: Sendable {
 
     /// Runs the data phase's jobs (`DataPhaseSchedule`) on `jobs` workers. Each worker owns one
     /// source connection in the exported snapshot and one target connection, and takes whatever
-    /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE.
+    /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE. The first
+    /// failure cancels every other worker at once.
     private func copyTables(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
         let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData))
         let analyzed = request.analyze ? Set(plan.copiedTables.map(\.table)) : []
@@ -115,17 +122,15 @@ public final class Migration: Sendable {
             for _ in 0..<workers {
                 group.addTask {
                     do {
-                        let source = try await snapshot.worker()
-                        let target = try await Connections.target(self.request.target, encoding: snapshot.encoding)
-                        defer {
-                            Task {
-                                await source.close()
-                                await target.close()
+                        try await snapshot.withWorker { source in
+                            let target = try await Connections.target(self.request.target, encoding: snapshot.encoding)
+                            try await target.closing { target in
+                                while let job = await board.next() {
+                                    try Task.checkCancellation()
+                                    try await self.run(job, plan: plan, analyze: analyzed, source: source, target: target,
+                                                       board: board)
+                                }
                             }
-                        }
-                        while let job = await board.next() {
-                            try Task.checkCancellation()
-                            try await self.run(job, plan: plan, analyze: analyzed, source: source, target: target, board: board)
                         }
                     } catch {
                         await board.abandon()  // workers waiting for a job stop too
@@ -133,8 +138,14 @@ public final class Migration: Sendable {
                     }
                 }
             }
-            try await group.waitForAll()
+            try await Self.failFast(&group)
         }
+    }
+
+    /// Waits for a group's tasks; the first error cancels the rest at once (`waitForAll` would
+    /// let them run to their end before reporting it).
+    static func failFast(_ group: inout ThrowingTaskGroup<Void, any Error>) async throws {
+        for try await _ in group {}
     }
 
     /// Foreign keys validate by scanning their tables, so they run `jobs` at a time. Two keys
@@ -142,24 +153,27 @@ public final class Migration: Sendable {
     private func createForeignKeys(_ groups: [[DDLStatement]], first: PGConnection, encoding: String) async throws {
         let queue = WorkQueue(groups)
         let workers = max(1, min(request.jobs, groups.count))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<workers {
-                group.addTask {
-                    let target = worker == 0 ? first : try await Connections.target(self.request.target, encoding: encoding)
-                    defer { if worker > 0 { Task { await target.close() } } }
-                    while let statements = queue.next() {
-                        for attempt in 1... {
-                            do {
-                                try await Self.run(statements, on: target)
-                                break
-                            } catch let error as FerryError where error.isDeadlock && attempt < 5 {
-                                self.logger.info("foreign key deadlock, retrying", metadata: ["attempt": "\(attempt)"])
-                            }
-                        }
+        @Sendable func createKeys(on target: PGConnection) async throws {
+            while let statements = queue.next() {
+                for attempt in 1... {
+                    do {
+                        try await Self.run(statements, on: target)
+                        break
+                    } catch let error as FerryError where error.isDeadlock && attempt < 5 {
+                        self.logger.info("foreign key deadlock, retrying", metadata: ["attempt": "\(attempt)"])
                     }
                 }
             }
-            try await group.waitForAll()
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    if worker == 0 { return try await createKeys(on: first) }
+                    let target = try await Connections.target(self.request.target, encoding: encoding)
+                    try await target.closing { try await createKeys(on: $0) }
+                }
+            }
+            try await Self.failFast(&group)
         }
     }
 
@@ -175,7 +189,7 @@ public final class Migration: Sendable {
                     if $0.copyStartedAt == nil { $0.copyStartedAt = start }
                 }
                 let pipe = TablePipe(task: task, source: source, target: target, chunkSize: request.chunkSize,
-                                     ringCapacity: request.ringCapacity, progress: recorder)
+                                     ringCapacity: request.ringCapacity, stallTimeout: request.stallTimeout, progress: recorder)
                 let rows = try await pipe.run()
                 logger.debug("table copied", metadata: ["table": "\(table)", "rows": "\(rows)"])
             }
@@ -230,16 +244,17 @@ extension Migration {
     public func plan() async throws -> MigrationPlan {
         let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
                                                      includeOwnership: request.includeOwnership)
-        defer { Task { await snapshot.close() } }
-        var targetVersion = snapshot.catalog.serverVersion
-        if let target = try? await PGConnection.connect(request.target) {
-            targetVersion = target.serverVersion
-            await target.close()
+        return try await snapshot.closing { snapshot in
+            var targetVersion = snapshot.catalog.serverVersion
+            if let target = try? await PGConnection.connect(request.target) {
+                targetVersion = target.serverVersion
+                await target.close()
+            }
+            return try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
+                excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
+                includeOwnership: request.includeOwnership, targetServerVersion: targetVersion, jobs: request.jobs,
+                sliceMinimumBytes: request.sliceMinimumBytes))
         }
-        return try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
-            excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
-            includeOwnership: request.includeOwnership, targetServerVersion: targetVersion, jobs: request.jobs,
-            sliceMinimumBytes: request.sliceMinimumBytes))
     }
 }
 

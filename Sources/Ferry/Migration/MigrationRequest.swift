@@ -22,12 +22,15 @@ public struct MigrationRequest: Sendable {
     public var sliceMinimumBytes: Int64
     /// ANALYZE each table after its load (statistics are not copied; pg_restore leaves it to the user).
     public var analyze: Bool
+    /// A COPY stream (or its start) that moves no byte for this long fails the run; nil: no limit.
+    public var stallTimeout: Duration?
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
                 orphanPolicy: OrphanPolicy = .notValid, includeOwnership: Bool = false,
                 chunkSize: Int = MigrationRequest.defaultChunkSize, ringCapacity: Int = MigrationRequest.defaultRingCapacity,
-                sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true) {
+                sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true,
+                stallTimeout: Duration? = MigrationRequest.defaultStallTimeout) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -40,6 +43,7 @@ public struct MigrationRequest: Sendable {
         self.ringCapacity = ringCapacity
         self.sliceMinimumBytes = sliceMinimumBytes
         self.analyze = analyze
+        self.stallTimeout = stallTimeout
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).
@@ -49,6 +53,9 @@ public struct MigrationRequest: Sendable {
     /// Slicing is off by default: on 2 cores it measured 18–35 % slower (slices lose FREEZE and
     /// contend for one table); `sliceMinimumBytes` turns it on where cores are to spare.
     public static let defaultSliceMinimumBytes = Int64.max
+
+    /// 60 s: a live server moves COPY bytes every few milliseconds; a stopped one, never.
+    public static let defaultStallTimeout: Duration = .seconds(60)
 
     /// One table per core, at least two: a pipe spends much of its time waiting on the servers.
     public static var defaultJobs: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) }

@@ -34,16 +34,30 @@ struct SourceSnapshot: Sendable {
         }
     }
 
-    /// A new source connection reading in the exported snapshot.
-    func worker() async throws -> PGConnection {
+    /// Runs `body` on a new source connection reading in the exported snapshot, closed afterwards.
+    func withWorker<T>(_ body: (PGConnection) async throws -> T) async throws -> T {
         let (connection, _) = try await Connections.source(configuration, encoding: encoding)
-        try await connection.execute(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT \(SQL.literal(snapshotID))")
-        return connection
+        return try await connection.closing { connection in
+            try await connection.execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT \(SQL.literal(snapshotID))")
+            return try await body(connection)
+        }
     }
 
+    /// Runs `body`, then releases the snapshot and its locks, awaited, however `body` ends.
+    func closing<T>(_ body: (SourceSnapshot) async throws -> T) async throws -> T {
+        do {
+            let value = try await body(self)
+            await close()
+            return value
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
+    /// Ends the snapshot's transaction and closes its connection; a second call does nothing.
     func close() async {
-        _ = try? await holder.execute("COMMIT")
         await holder.close()
     }
 }

@@ -68,14 +68,33 @@ public struct ConnectionConfiguration: Sendable, Hashable {
         return "\(user.map { "\($0)@" } ?? "")\(host):\(port)/\(database)"
     }
 
-    /// The parameters handed to libpq: ours plus pgferry's defaults.
+    /// The parameters handed to libpq: ours plus pgferry's defaults. TCP keepalives and
+    /// `tcp_user_timeout` make a dead network an error in about 30 s instead of never; a URL
+    /// (or `PGTCPUSERTIMEOUT`) that sets them wins.
     var effectiveParameters: [Parameter] {
         var effective = self
-        if effective["application_name"] == nil { effective["application_name"] = "pgferry" }
-        if effective["connect_timeout"] == nil && Environment.value("PGCONNECT_TIMEOUT") == nil {
-            effective["connect_timeout"] = "10"
+        let defaults: [(keyword: String, environment: String?, value: String)] = [
+            ("application_name", nil, "pgferry"),
+            ("connect_timeout", "PGCONNECT_TIMEOUT", "10"),
+            ("keepalives", nil, "1"),
+            ("keepalives_idle", nil, "10"),
+            ("keepalives_interval", nil, "5"),
+            ("keepalives_count", nil, "3"),
+            ("tcp_user_timeout", "PGTCPUSERTIMEOUT", "30000"),
+        ]
+        for (keyword, variable, value) in defaults where effective[keyword] == nil {
+            if let variable, Environment.value(variable) != nil { continue }
+            effective[keyword] = value
         }
         return effective.parameters
+    }
+
+    /// How long one step of connection setup may go without an answer: `connect_timeout`
+    /// (libpq ignores it when the connection is set up without blocking); nil for 0, no limit.
+    var connectTimeout: Duration? {
+        let text = self["connect_timeout"] ?? Environment.value("PGCONNECT_TIMEOUT") ?? "10"
+        let seconds = Int(text.trimmingCharacters(in: .whitespaces)) ?? 10
+        return seconds <= 0 ? nil : .seconds(max(seconds, 2))
     }
 
     /// Strings that must never appear in a message about this connection.

@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 extension PGConnection {
     /// Runs a `COPY … TO STDOUT` and hands its bytes to `emit` in chunks.
@@ -9,19 +10,19 @@ extension PGConnection {
     /// and the error is rethrown.
     ///
     /// The corresponding libpq function is `PQgetCopyData`.
+    /// - Parameter stall: fail when the server sends nothing for this long.
     /// - Returns: the row count from the server's `COPY n` command tag.
-    public func copyOut(_ sql: String, chunkSize: Int,
+    public func copyOut(_ sql: String, chunkSize: Int, stall: Duration? = nil,
                         emit: @escaping @Sendable (_ chunk: [UInt8], _ rows: Int) throws -> Void) async throws -> Int {
-        let secrets = secrets
-        return try await perform { [self] conn in
-            try Self.start(sql, expecting: PGRES_COPY_OUT, conn: conn, secrets: secrets)
+        try await perform { conn, waiter in
+            try Self.start(sql, expecting: PGRES_COPY_OUT, conn: conn, &waiter, stall: stall)
             var chunk = [UInt8]()
             chunk.reserveCapacity(chunkSize)
             var rowsInChunk = 0
             var buffer: UnsafeMutablePointer<CChar>?
             do {
                 while true {
-                    let length = PQgetCopyData(conn, &buffer, 0)
+                    let length = PQgetCopyData(conn, &buffer, 1)
                     if length > 0, let row = buffer {
                         let message = UnsafeRawBufferPointer(start: row, count: Int(length))
                         chunk.append(contentsOf: message)
@@ -33,21 +34,39 @@ extension PGConnection {
                             chunk = []
                             chunk.reserveCapacity(chunkSize)
                         }
+                    } else if length == 0 {
+                        _ = try waiter.wait(readable: true, writable: false, stall: stall)
+                        guard PQconsumeInput(conn) == 1 else { throw waiter.connectionError() }
                     } else if length == -1 {
                         break
                     } else {
-                        throw PGError(code: .connection, message: String(cString: PQerrorMessage(conn)), redacting: secrets)
+                        throw waiter.connectionError()
                     }
                 }
                 if !chunk.isEmpty { try emit(chunk, rowsInChunk) }
             } catch {
-                // Stop the server from sending the rest, then drain what is in flight.
-                cancel()
-                while PQgetCopyData(conn, &buffer, 0) > 0 { PQfreemem(buffer) }
-                _ = try? Self.finish(conn: conn, secrets: secrets)
+                // Stop the server from sending the rest and drain what is in flight, bounded
+                // by the cancel grace period.
+                waiter.requestCancel()
+                _ = try? Self.drainCopyOut(conn, &waiter)
                 throw error
             }
-            return try Self.finish(conn: conn, secrets: secrets)
+            return try Self.finish(conn, &waiter, stall: stall)
+        }
+    }
+
+    private static func drainCopyOut(_ conn: OpaquePointer, _ waiter: inout SocketWaiter) throws -> Int {
+        var buffer: UnsafeMutablePointer<CChar>?
+        while true {
+            let length = PQgetCopyData(conn, &buffer, 1)
+            if length > 0 {
+                PQfreemem(buffer)
+            } else if length == 0 {
+                _ = try waiter.wait(readable: true, writable: false, stall: nil)
+                guard PQconsumeInput(conn) == 1 else { throw waiter.connectionError() }
+            } else {
+                return try finish(conn, &waiter, stall: nil)
+            }
         }
     }
 
@@ -66,67 +85,106 @@ extension PGConnection {
     ///
     /// `next` runs on the connection thread and may block until data is available. If it throws,
     /// the COPY is aborted with `PQputCopyEnd(errormsg)`, so the server rolls the load back, and
-    /// the error is rethrown.
+    /// the error is rethrown. During COPY IN the server speaks only to report an error (or a
+    /// notice), and libpq reads it only at the end: so between chunks, input on the socket that
+    /// is not a notice ends the COPY at once with the server's error.
     ///
     /// The corresponding libpq functions are `PQputCopyData` and `PQputCopyEnd`.
+    /// - Parameter stall: fail when the server accepts nothing for this long.
     /// - Returns: the row count from the server's `COPY n` command tag.
-    public func copyIn(_ sql: String, next: @escaping @Sendable () throws -> [UInt8]?) async throws -> Int {
-        let secrets = secrets
-        return try await perform { conn in
-            try Self.start(sql, expecting: PGRES_COPY_IN, conn: conn, secrets: secrets)
+    public func copyIn(_ sql: String, stall: Duration? = nil, next: @escaping @Sendable () throws -> [UInt8]?) async throws -> Int {
+        let handle = handle
+        return try await perform { conn, waiter in
+            try Self.start(sql, expecting: PGRES_COPY_IN, conn: conn, &waiter, stall: stall)
+            /// True when the server sent something other than notices: it has ended the COPY.
+            func serverSpoke() throws -> Bool {
+                let notices = handle.notices
+                guard PQconsumeInput(conn) == 1 else { throw waiter.connectionError() }
+                _ = PQputCopyData(conn, "", 0)  // parses (and counts) the notices read
+                return handle.notices == notices
+            }
             do {
                 while let chunk = try next() {
-                    let sent = chunk.withUnsafeBytes { bytes in
-                        PQputCopyData(conn, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+                    if waiter.hasInput(), try serverSpoke() { throw ServerEndedCopy() }
+                    try chunk.withUnsafeBytes { bytes in
+                        let pointer = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+                        while true {
+                            let queued = PQputCopyData(conn, pointer, Int32(bytes.count))
+                            if queued == 1 { break }
+                            if queued < 0 { throw waiter.connectionError() }
+                            let ready = try waiter.wait(readable: true, writable: true, stall: stall)
+                            if ready.readable, try serverSpoke() { throw ServerEndedCopy() }
+                            if PQflush(conn) < 0 { throw waiter.connectionError() }
+                        }
                     }
-                    if sent != 1 { throw Self.pendingError(conn: conn, secrets: secrets) }
+                    while PQflush(conn) == 1 {
+                        let ready = try waiter.wait(readable: true, writable: true, stall: stall)
+                        if ready.readable, try serverSpoke() { throw ServerEndedCopy() }
+                    }
                 }
+                try Self.endCopy(conn, &waiter, message: nil, stall: stall)
+            } catch is ServerEndedCopy {
+                throw Self.abortCopyIn(conn, &waiter, reason: "the target reported an error") ?? waiter.connectionError()
             } catch {
-                _ = PQputCopyEnd(conn, "pgferry aborted the COPY: the source side failed")
-                _ = try? Self.finish(conn: conn, secrets: secrets)
+                _ = Self.abortCopyIn(conn, &waiter, reason: "the other side of the pipe failed")
                 throw error
             }
-            guard PQputCopyEnd(conn, nil) == 1 else {
-                throw Self.pendingError(conn: conn, secrets: secrets)
-            }
-            return try Self.finish(conn: conn, secrets: secrets)
+            return try Self.finish(conn, &waiter, stall: stall)
+        }
+    }
+
+    private struct ServerEndedCopy: Error {}
+
+    private static func endCopy(_ conn: OpaquePointer, _ waiter: inout SocketWaiter, message: String?, stall: Duration?) throws {
+        while true {
+            let ended = PQputCopyEnd(conn, message)
+            if ended == 1 { break }
+            if ended < 0 { throw waiter.connectionError() }
+            _ = try waiter.wait(readable: false, writable: true, stall: stall)
+        }
+        try flush(conn, &waiter, stall: stall)
+    }
+
+    /// Ends a failed COPY IN so the server rolls it back; returns the server's error, if it sent one.
+    private static func abortCopyIn(_ conn: OpaquePointer, _ waiter: inout SocketWaiter, reason: String) -> PGError? {
+        guard PQstatus(conn) == CONNECTION_OK else { return nil }
+        do {
+            try endCopy(conn, &waiter, message: "pgferry aborted the COPY: \(reason)", stall: SocketWaiter.cancelGrace)
+            _ = try finish(conn, &waiter, stall: SocketWaiter.cancelGrace)
+            return nil
+        } catch let error as PGError where error.code == .server {
+            return error
+        } catch {
+            return nil
         }
     }
 
     private static func start(_ sql: String, expecting status: ExecStatusType, conn: OpaquePointer,
-                              secrets: [String]) throws {
-        guard let result = PQexec(conn, sql) else {
-            throw PGError(code: .connection, message: String(cString: PQerrorMessage(conn)), redacting: secrets)
-        }
+                              _ waiter: inout SocketWaiter, stall: Duration?) throws {
+        guard PQsendQuery(conn, sql) == 1 else { throw waiter.connectionError() }
+        try flush(conn, &waiter, stall: stall)
+        guard let result = try nextResult(conn, &waiter, stall: stall) else { throw waiter.connectionError() }
         defer { PQclear(result) }
         guard PQresultStatus(result) == status else {
-            throw error(from: result, conn: conn, secrets: secrets)
+            let failure = error(from: result, conn: conn, secrets: waiter.secrets)
+            while let rest = try? nextResult(conn, &waiter, stall: stall) { PQclear(rest) }
+            throw failure
         }
     }
 
     /// Reads the results that follow a COPY until libpq has none left; returns the row count.
-    private static func finish(conn: OpaquePointer, secrets: [String]) throws -> Int {
+    private static func finish(_ conn: OpaquePointer, _ waiter: inout SocketWaiter, stall: Duration?) throws -> Int {
         var rows = 0
         var failure: PGError?
-        while let result = PQgetResult(conn) {
+        while let result = try nextResult(conn, &waiter, stall: stall) {
             if PQresultStatus(result) == PGRES_COMMAND_OK {
                 rows = Int(String(cString: PQcmdTuples(result))) ?? 0
             } else if failure == nil {
-                failure = error(from: result, conn: conn, secrets: secrets)
+                failure = error(from: result, conn: conn, secrets: waiter.secrets)
             }
             PQclear(result)
         }
         if let failure { throw failure }
         return rows
-    }
-
-    /// The server's error after a failed send: the result libpq has queued, or the connection error.
-    private static func pendingError(conn: OpaquePointer, secrets: [String]) -> PGError {
-        do {
-            _ = try finish(conn: conn, secrets: secrets)
-        } catch let error as PGError {
-            return error
-        } catch {}
-        return PGError(code: .connection, message: String(cString: PQerrorMessage(conn)), redacting: secrets)
     }
 }

@@ -5,33 +5,35 @@ import Synchronization
 /// One libpq connection, driven from async code.
 ///
 /// Every libpq call runs on the connection's own thread (`ConnectionThread`), so blocking calls
-/// never occupy Swift's cooperative pool. Calls are serialised in submission order.
+/// never occupy Swift's cooperative pool. Calls are serialised in submission order. The
+/// connection is non-blocking: every wait is a bounded `poll` (`SocketWaiter`) that notices
+/// cancellation, so no call outlives a cancel by more than the grace period.
 public final class PGConnection: Sendable {
-    /// The `PGconn*`, touched only on `thread`.
+    /// The `PGconn*` and what lives as long as it, touched only on `thread`.
     final class Handle: @unchecked Sendable {  // safe: confined to the connection thread
         var conn: OpaquePointer?
+        /// Notices the server sent, counted by libpq's notice receiver.
+        var notices = 0
     }
 
     let thread: ConnectionThread
-    let handle = Handle()
-    private let canceller: Mutex<CancelBox>
+    let handle: Handle
+    let canceller: CancelHandle
     let secrets: [String]
     /// The server version as `PQserverVersion` reports it, e.g. 150018.
     public let serverVersion: Int
+    /// The server process serving this connection (`PQbackendPID`).
+    public let backendPID: Int
     public let configuration: ConnectionConfiguration
 
-    struct CancelBox: @unchecked Sendable {  // safe: the pointer is only used under `canceller`'s lock
-        var pointer: OpaquePointer?
-    }
-
-    private init(thread: ConnectionThread, configuration: ConnectionConfiguration, serverVersion: Int,
-                 cancel: OpaquePointer?, conn: OpaquePointer) {
+    private init(thread: ConnectionThread, handle: Handle, configuration: ConnectionConfiguration, opened: Opened) {
         self.thread = thread
+        self.handle = handle
         self.configuration = configuration
         self.secrets = configuration.secrets
-        self.serverVersion = serverVersion
-        self.canceller = Mutex(CancelBox(pointer: cancel))
-        handle.conn = conn
+        self.serverVersion = opened.version
+        self.backendPID = opened.backendPID
+        self.canceller = CancelHandle(opened.cancel.pointer)
     }
 
     deinit {
@@ -41,24 +43,27 @@ public final class PGConnection: Sendable {
             handle.conn = nil
         }
         thread.stop()
-        canceller.withLock { box in
-            if let pointer = box.pointer { PQfreeCancel(pointer) }
-            box.pointer = nil
-        }
     }
 
-    /// Opens a connection. The corresponding libpq function is `PQconnectdbParams`.
+    /// Opens a connection. The corresponding libpq functions are `PQconnectStartParams` and
+    /// `PQconnectPoll`: the connection is set up without blocking, so cancellation ends it at
+    /// once, and it fails when a step makes no progress for `connect_timeout` seconds.
     public static func connect(_ configuration: ConnectionConfiguration) async throws -> PGConnection {
+        try Task.checkCancellation()
         let thread = ConnectionThread(name: "pgferry-conn")
-        let secrets = configuration.secrets
+        let handle = Handle()
+        let job = JobState()
         do {
-            let opened: Opened = try await withCheckedThrowingContinuation { continuation in
-                thread.submit {
-                    continuation.resume(with: Result { try Self.open(configuration, secrets: secrets) })
+            let opened: Opened = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    thread.submit {
+                        continuation.resume(with: Result { try Self.open(configuration, handle: handle, job: job) })
+                    }
                 }
+            } onCancel: {
+                _ = job.cancel()
             }
-            return PGConnection(thread: thread, configuration: configuration, serverVersion: opened.version,
-                                cancel: opened.cancel.pointer, conn: opened.conn.pointer)
+            return PGConnection(thread: thread, handle: handle, configuration: configuration, opened: opened)
         } catch {
             thread.stop()
             throw error
@@ -67,12 +72,13 @@ public final class PGConnection: Sendable {
 
     private struct Opened: @unchecked Sendable {  // safe: handed over once, from the connection thread
         struct Pointer { let pointer: OpaquePointer }
-        var conn: Pointer
         var cancel: Pointer
         var version: Int
+        var backendPID: Int
     }
 
-    private static func open(_ configuration: ConnectionConfiguration, secrets: [String]) throws -> Opened {
+    private static func open(_ configuration: ConnectionConfiguration, handle: Handle, job: JobState) throws -> Opened {
+        let secrets = configuration.secrets
         let parameters = configuration.effectiveParameters
         let keywords = parameters.map { strdup($0.keyword) } + [nil]
         let values = parameters.map { strdup($0.value) } + [nil]
@@ -80,11 +86,12 @@ public final class PGConnection: Sendable {
             keywords.forEach { free($0) }
             values.forEach { free($0) }
         }
+        // expand_dbname 0: a dbname is a name, never a connection string.
         let conn = keywords.withUnsafeBufferPointer { keywordPointers in
             values.withUnsafeBufferPointer { valuePointers in
                 keywordPointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { keywordPointers in
                     valuePointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { valuePointers in
-                        PQconnectdbParams(keywordPointers.baseAddress, valuePointers.baseAddress, 0)
+                        PQconnectStartParams(keywordPointers.baseAddress, valuePointers.baseAddress, 0)
                     }
                 }
             }
@@ -92,31 +99,49 @@ public final class PGConnection: Sendable {
         guard let conn else {
             throw PGError(code: .connection, message: "could not allocate a libpq connection")
         }
-        guard PQstatus(conn) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(conn))
+        func fail(_ message: String, code: PGError.Code = .connection) -> PGError {
             PQfinish(conn)
-            throw PGError(code: .connection,
-                          message: "could not connect to \(configuration.redactedDescription): \(message)",
-                          redacting: secrets)
+            return PGError(code: code, message: "could not connect to \(configuration.redactedDescription): \(message)",
+                           redacting: secrets)
         }
-        // libpq prints notices on stderr by default; pgferry reports through its own channels.
-        PQsetNoticeProcessor(conn, { _, _ in }, nil)
-        guard let cancel = PQgetCancel(conn) else {
-            PQfinish(conn)
-            throw PGError(code: .connection, message: "could not create a cancel handle")
+        let stepTimeout = configuration.connectTimeout
+        var status = PQstatus(conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING
+        var stepStart = ContinuousClock.now
+        while status != PGRES_POLLING_OK {
+            if status == PGRES_POLLING_FAILED { throw fail(String(cString: PQerrorMessage(conn))) }
+            if job.isCancelled { throw fail("cancelled", code: .cancelled) }
+            if let stepTimeout, ContinuousClock.now - stepStart >= stepTimeout {
+                throw fail("timeout expired after \(SocketWaiter.describe(stepTimeout)) without an answer")
+            }
+            var descriptor = pollfd(fd: PQsocket(conn), events: Int16(status == PGRES_POLLING_READING ? POLLIN : POLLOUT),
+                                    revents: 0)
+            if poll(&descriptor, 1, SocketWaiter.tickMilliseconds) > 0 {
+                status = PQconnectPoll(conn)
+                stepStart = .now
+            }
         }
-        return Opened(conn: .init(pointer: conn), cancel: .init(pointer: cancel), version: Int(PQserverVersion(conn)))
+        // libpq prints notices on stderr by default; pgferry counts them instead (a COPY IN
+        // tells a notice from an error by it).
+        PQsetNoticeReceiver(conn, { context, _ in
+            guard let context else { return }
+            Unmanaged<Handle>.fromOpaque(context).takeUnretainedValue().notices += 1
+        }, Unmanaged.passUnretained(handle).toOpaque())
+        guard PQsetnonblocking(conn, 1) == 0 else { throw fail("could not make the connection non-blocking") }
+        guard let cancel = PQgetCancel(conn) else { throw fail("could not create a cancel handle") }
+        handle.conn = conn
+        return Opened(cancel: .init(pointer: cancel), version: Int(PQserverVersion(conn)), backendPID: Int(PQbackendPID(conn)))
     }
 
-    /// Runs `body` on the connection thread with the live `PGconn*`.
+    /// Runs `body` on the connection thread with the live `PGconn*` and a waiter for its socket.
     ///
-    /// Swift task cancellation turns into a libpq cancel request for the running statement. A
-    /// cancel that comes before the job has started keeps it from starting; one that comes
-    /// while it starts is repeated until the job ends, since the server ignores a cancel request
-    /// that arrives before the statement does.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+    /// Swift task cancellation marks the job cancelled: one that has not started never starts;
+    /// a running one sees the mark at its next wait (at most 100 ms later), sends a cancel
+    /// request and gives the server `SocketWaiter.cancelGrace` to end the statement.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer, inout SocketWaiter) throws -> T) async throws -> T {
         try Task.checkCancellation()
         let handle = handle
+        let canceller = canceller
+        let secrets = secrets
         let job = JobState()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -129,7 +154,8 @@ public final class PGConnection: Sendable {
                         continuation.resume(throwing: CancellationError())
                         return
                     }
-                    let result = Result { try body(conn) }
+                    var waiter = SocketWaiter(conn: conn, job: job, canceller: canceller, secrets: secrets)
+                    let result = Result { try body(conn, &waiter) }
                     job.end()
                     continuation.resume(with: result)
                 }
@@ -138,18 +164,11 @@ public final class PGConnection: Sendable {
                 }
             }
         } onCancel: {
-            guard job.cancel() else { return }
-            self.cancel()
-            Task.detached { [self] in
-                for _ in 0..<100 where job.isRunning {
-                    try? await Task.sleep(for: .milliseconds(50))
-                    if job.isRunning { self.cancel() }
-                }
-            }
+            _ = job.cancel()
         }
     }
 
-    /// Whether a job was cancelled before it began, and whether it is running.
+    /// Whether a job was cancelled, and whether it is running.
     final class JobState: Sendable {
         private let state = Mutex((cancelled: false, running: false))
 
@@ -164,7 +183,7 @@ public final class PGConnection: Sendable {
 
         func end() { state.withLock { $0.running = false } }
 
-        /// Marks the job cancelled; true when it is running and needs a cancel request.
+        /// Marks the job cancelled; true when it is running.
         func cancel() -> Bool {
             state.withLock { state in
                 state.cancelled = true
@@ -172,18 +191,14 @@ public final class PGConnection: Sendable {
             }
         }
 
-        var isRunning: Bool { state.withLock { $0.running } }
+        var isCancelled: Bool { state.withLock { $0.cancelled } }
     }
 
-    /// Asks the server to cancel the statement in progress; safe from any thread.
+    /// Asks the server to cancel the statement in progress; returns at once, from any thread.
     ///
-    /// The corresponding libpq function is `PQcancel`.
+    /// The corresponding libpq function is `PQcancel`, run on a thread of its own.
     public func cancel() {
-        canceller.withLock { box in
-            guard let pointer = box.pointer else { return }
-            var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(pointer, &buffer, Int32(buffer.count))
-        }
+        canceller.send()
     }
 
     /// Closes the connection; later calls fail with `PGError.Code.closed`.
@@ -201,35 +216,35 @@ public final class PGConnection: Sendable {
 
     /// Runs one or more statements with the simple query protocol and returns the last result.
     ///
-    /// The corresponding libpq function is `PQexec`.
+    /// The corresponding libpq function is `PQsendQuery`.
     @discardableResult
     public func execute(_ sql: String) async throws -> QueryResult {
-        let secrets = secrets
-        return try await perform { conn in
-            try Self.collect(PQexec(conn, sql), conn: conn, secrets: secrets)
+        try await perform { conn, waiter in
+            guard PQsendQuery(conn, sql) == 1 else { throw waiter.connectionError() }
+            return try Self.results(conn, &waiter)
         }
     }
 
     /// Runs one statement with text parameters `$1…$n`.
     ///
-    /// The corresponding libpq function is `PQexecParams`.
+    /// The corresponding libpq function is `PQsendQueryParams`.
     public func query(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
-        let secrets = secrets
-        return try await perform { conn in
+        try await perform { conn, waiter in
             let values = parameters.map { $0.map { strdup($0) } ?? nil }
             defer { values.forEach { free($0) } }
-            let result = values.withUnsafeBufferPointer { pointers in
+            let sent = values.withUnsafeBufferPointer { pointers in
                 pointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
-                    PQexecParams(conn, sql, Int32(pointers.count), nil, pointers.baseAddress, nil, nil, 0)
+                    PQsendQueryParams(conn, sql, Int32(pointers.count), nil, pointers.baseAddress, nil, nil, 0)
                 }
             }
-            return try Self.collect(result, conn: conn, secrets: secrets)
+            guard sent == 1 else { throw waiter.connectionError() }
+            return try Self.results(conn, &waiter)
         }
     }
 
     /// A server parameter reported at connection start, e.g. `server_encoding`.
     public func parameterStatus(_ name: String) async throws -> String? {
-        try await perform { conn in
+        try await perform { conn, _ in
             PQparameterStatus(conn, name).map { String(cString: $0) }
         }
     }
@@ -252,7 +267,7 @@ public final class PGConnection: Sendable {
                         _ function: @escaping @Sendable (OpaquePointer?, UnsafePointer<CChar>?, Int) -> UnsafeMutablePointer<CChar>?)
         async throws -> String {
         let secrets = secrets
-        return try await perform { conn in
+        return try await perform { conn, _ in
             let utf8Count = text.utf8.count
             guard let escaped = function(conn, text, utf8Count) else {
                 throw PGError(code: .protocolViolation, message: String(cString: PQerrorMessage(conn)), redacting: secrets)
@@ -263,10 +278,7 @@ public final class PGConnection: Sendable {
     }
 
     /// Turns a `PGresult*` into a `QueryResult` or a `PGError`, and clears it.
-    static func collect(_ result: OpaquePointer?, conn: OpaquePointer, secrets: [String]) throws -> QueryResult {
-        guard let result else {
-            throw PGError(code: .connection, message: String(cString: PQerrorMessage(conn)), redacting: secrets)
-        }
+    static func collect(_ result: OpaquePointer, conn: OpaquePointer, secrets: [String]) throws -> QueryResult {
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
@@ -298,5 +310,25 @@ public final class PGConnection: Sendable {
                        message: message.isEmpty ? String(cString: PQerrorMessage(conn)) : message,
                        sqlState: sqlState, detail: field(CLibPQ_DIAG_MESSAGE_DETAIL), hint: field(CLibPQ_DIAG_MESSAGE_HINT),
                        redacting: secrets)
+    }
+}
+
+extension PGConnection {
+    /// Opens a connection, runs `body` with it, and closes it, awaited, however `body` ends.
+    public static func withConnection<T>(_ configuration: ConnectionConfiguration,
+                                         _ body: (PGConnection) async throws -> T) async throws -> T {
+        try await connect(configuration).closing(body)
+    }
+
+    /// Runs `body` with this connection and closes it afterwards, awaited, however `body` ends.
+    public func closing<T>(_ body: (PGConnection) async throws -> T) async throws -> T {
+        do {
+            let value = try await body(self)
+            await close()
+            return value
+        } catch {
+            await close()
+            throw error
+        }
     }
 }

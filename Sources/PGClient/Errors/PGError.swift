@@ -6,7 +6,7 @@ import Foundation
 /// every message is scrubbed of the connection's password before it is stored.
 public struct PGError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String { case connection, server, protocolViolation, closed, invalidConfiguration }
+        private enum Base: String { case connection, server, protocolViolation, closed, invalidConfiguration, stalled, cancelled }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
@@ -20,6 +20,10 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         public static let closed = Code(.closed)
         /// The connection parameters are not acceptable.
         public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// No byte moved on the connection for longer than the stall limit.
+        public static let stalled = Code(.stalled)
+        /// The statement was cancelled and the server did not end it in time; the connection is gone.
+        public static let cancelled = Code(.cancelled)
 
         public var description: String { base.rawValue }
     }

@@ -3,6 +3,7 @@ import Dispatch
 import Ferry
 import Foundation
 import Logging
+import Synchronization
 
 extension PGFerry {
     struct Migrate: AsyncParsableCommand {
@@ -41,8 +42,13 @@ extension PGFerry {
         var ringSize: Int = MigrationRequest.defaultRingCapacity
 
         @Option(name: .customLong("slice-min-size"),
-                help: "Copy a table of at least this many bytes that is larger than its share in --jobs block-range slices at once (off by default; PostgreSQL 14+ sources).")
-        var sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes
+                help: ArgumentHelp("Copy a table of at least this many bytes that is larger than its share in --jobs block-range slices at once (off by default; PostgreSQL 14+ sources).",
+                                   valueName: "bytes"))
+        var sliceMinimumBytes: Int64?
+
+        @Option(name: .customLong("stall-timeout"),
+                help: ArgumentHelp("Fail the run when a COPY stream moves no byte for this many seconds (0: never).", valueName: "seconds"))
+        var stallTimeout: Int = Int(MigrationRequest.defaultStallTimeout.components.seconds)
 
         @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of each table after its load (planner statistics are not copied).")
         var skipAnalyze = false
@@ -53,6 +59,7 @@ extension PGFerry {
                 throw ValidationError("--chunk-size must be between 1 and 67108864 bytes, got \(chunkSize)")
             }
             guard ringSize >= 1 else { throw ValidationError("--ring-size must be at least 1 byte, got \(ringSize)") }
+            guard stallTimeout >= 0 else { throw ValidationError("--stall-timeout must be 0 (never) or a number of seconds, got \(stallTimeout)") }
         }
 
         func run() async throws {
@@ -61,10 +68,10 @@ extension PGFerry {
                 source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
                 schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
-                ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes, analyze: !skipAnalyze)
+                ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
+                analyze: !skipAnalyze, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout))
             let migration = Migration(request: request, logger: logger)
-            let interrupt = onInterrupt { migration.cancel() }
-            defer { interrupt.cancel() }
+            let interrupt = InterruptHandler { migration.cancel() }
 
             let display = LiveDisplay(enabled: !json && isatty(STDOUT_FILENO) == 1)
             let runner = Task { try await migration.run() }
@@ -84,6 +91,11 @@ extension PGFerry {
                 ProgressText.summary(progress).forEach { print($0) }
             }
             if case .failure(let error) = outcome {
+                // Like other command-line tools: 128 + the signal that stopped the run.
+                if let signal = interrupt.received {
+                    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                    throw ExitCode(128 + signal)
+                }
                 throw CommandFailure("\(error)")
             }
             if validateAfterwards {
@@ -118,21 +130,42 @@ final class LiveDisplay: @unchecked Sendable {  // safe: used from the command's
     }
 }
 
-/// A failure reported as one line, `pgferry: error: …`, with exit code 1.
+/// A failure reported as one line, `Error: …`, with exit code 1.
 struct CommandFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
 
-/// Calls `handler` on Ctrl-C (once; a second Ctrl-C ends the process).
-func onInterrupt(_ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
-    signal(SIGINT, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: SIGINT)
-    source.setEventHandler {
-        FileHandle.standardError.write(Data("pgferry: cancelling…\n".utf8))
-        handler()
-        signal(SIGINT, SIG_DFL)
+/// Calls `handler` on Ctrl-C or SIGTERM (once; a second Ctrl-C ends the process) and remembers
+/// which signal came.
+final class InterruptHandler {
+    private final class Received: Sendable {
+        let signal = Mutex<Int32?>(nil)
     }
-    source.resume()
-    return source
+
+    private let sources: [any DispatchSourceSignal]
+    private let signalReceived = Received()
+
+    init(_ handler: @escaping @Sendable () -> Void) {
+        var sources: [any DispatchSourceSignal] = []
+        let received = signalReceived
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("pgferry: cancelling…\n".utf8))
+                received.signal.withLock { $0 = $0 ?? number }
+                handler()
+                signal(number, SIG_DFL)
+            }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    /// The signal that asked the run to stop, if any.
+    var received: Int32? { signalReceived.signal.withLock { $0 } }
+
+    deinit { sources.forEach { $0.cancel() } }
 }
