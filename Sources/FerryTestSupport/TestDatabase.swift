@@ -8,6 +8,12 @@ public struct TestDatabase: Sendable {
 
     public var configuration: ConnectionConfiguration { server.configuration(database: name) }
 
+    /// A database that exists already.
+    public init(server: TestServers.Server, name: String) {
+        self.server = server
+        self.name = name
+    }
+
     /// Creates a fresh database `pgferry_<prefix>_<random>`.
     public static func create(on server: TestServers.Server, _ prefix: String) async throws -> TestDatabase {
         let name = "pgferry_\(prefix)_\(UInt32.random(in: 0...UInt32.max))"

@@ -130,7 +130,7 @@ public final class LockedBox<Value: Sendable>: @unchecked Sendable {  // safe: `
 /// and then hear nothing, which is how an unresponsive server looks to a client.
 public final class TCPListener: @unchecked Sendable {  // safe: immutable after init
     public let port: Int
-    private let descriptor: Int32
+    let descriptor: Int32
 
     public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -21,26 +21,23 @@ struct TablePipe {
         // root load side by side into tables that are still empty.
         let begin = task.loadsAlone ? "BEGIN; TRUNCATE ONLY \(table.sql)" : "BEGIN"
         try await run(on: .target) { try await target.execute(begin) }
+        // A failure leaves the target's transaction open: the run ends and closing the
+        // connection rolls it back (a ROLLBACK could wait on a server that stopped answering).
         let ring = ChunkRing(capacity: ringCapacity)
-        do {
-            // Reader and writer wait on the ring on their connection threads: cancellation
-            // must reach them there too.
-            let (sent, stored) = try await withTaskCancellationHandler {
-                async let written = write(from: ring)
-                async let read = read(into: ring)
-                return try await (read, written)
-            } onCancel: {
-                ring.fail(CancellationError())
-            }
-            guard sent == stored else {
-                throw FerryError("table \(table): row count mismatch, the source sent \(sent) rows and the target stored \(stored)")
-            }
-            try await run(on: .target) { try await target.execute("COMMIT") }
-            return stored
-        } catch {
-            _ = try? await target.execute("ROLLBACK")
-            throw error
+        // Reader and writer wait on the ring on their connection threads: cancellation must
+        // reach them there too.
+        let (sent, stored) = try await withTaskCancellationHandler {
+            async let written = write(from: ring)
+            async let read = read(into: ring)
+            return try await (read, written)
+        } onCancel: {
+            ring.fail(CancellationError())
         }
+        guard sent == stored else {
+            throw FerryError("table \(table): row count mismatch, the source sent \(sent) rows and the target stored \(stored)")
+        }
+        try await run(on: .target) { try await target.execute("COMMIT") }
+        return stored
     }
 
     private func read(into ring: ChunkRing) async throws -> Int {

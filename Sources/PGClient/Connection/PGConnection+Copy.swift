@@ -45,28 +45,13 @@ extension PGConnection {
                 }
                 if !chunk.isEmpty { try emit(chunk, rowsInChunk) }
             } catch {
-                // Stop the server from sending the rest and drain what is in flight, bounded
-                // by the cancel grace period.
-                waiter.requestCancel()
-                _ = try? Self.drainCopyOut(conn, &waiter)
+                // The other side of the pipe is gone: stop the server's scan and drop the
+                // connection rather than drain what it still sends (a slow network would make
+                // that take long). The scope that owns the connection closes it.
+                waiter.abandon()
                 throw error
             }
             return try Self.finish(conn, &waiter, stall: stall)
-        }
-    }
-
-    private static func drainCopyOut(_ conn: OpaquePointer, _ waiter: inout SocketWaiter) throws -> Int {
-        var buffer: UnsafeMutablePointer<CChar>?
-        while true {
-            let length = PQgetCopyData(conn, &buffer, 1)
-            if length > 0 {
-                PQfreemem(buffer)
-            } else if length == 0 {
-                _ = try waiter.wait(readable: true, writable: false, stall: nil)
-                guard PQconsumeInput(conn) == 1 else { throw waiter.connectionError() }
-            } else {
-                return try finish(conn, &waiter, stall: nil)
-            }
         }
     }
 
@@ -106,19 +91,18 @@ extension PGConnection {
             do {
                 while let chunk = try next() {
                     if waiter.hasInput(), try serverSpoke() { throw ServerEndedCopy() }
-                    try chunk.withUnsafeBytes { bytes in
-                        let pointer = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-                        while true {
-                            let queued = PQputCopyData(conn, pointer, Int32(bytes.count))
-                            if queued == 1 { break }
-                            if queued < 0 { throw waiter.connectionError() }
-                            let ready = try waiter.wait(readable: true, writable: true, stall: stall)
-                            if ready.readable, try serverSpoke() { throw ServerEndedCopy() }
-                            if PQflush(conn) < 0 { throw waiter.connectionError() }
-                        }
+                    // libpq's buffer grows to take any chunk; the chunk must then leave within
+                    // the stall limit, however it trickles out.
+                    let sending = ContinuousClock.now
+                    let queued = chunk.withUnsafeBytes { bytes in
+                        PQputCopyData(conn, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
                     }
-                    while PQflush(conn) == 1 {
-                        let ready = try waiter.wait(readable: true, writable: true, stall: stall)
+                    if queued != 1 { throw waiter.connectionError() }
+                    while true {
+                        let flushed = PQflush(conn)
+                        if flushed == 0 { break }
+                        if flushed < 0 { throw waiter.connectionError() }
+                        let ready = try waiter.wait(readable: true, writable: true, stall: stall, since: sending)
                         if ready.readable, try serverSpoke() { throw ServerEndedCopy() }
                     }
                 }

@@ -35,10 +35,12 @@ struct SocketWaiter {
     /// Waits until the socket is readable or writable as asked (`POLLIN`, `POLLOUT`).
     /// - Parameter stall: fail when nothing happens for this long; nil waits for as long as the
     ///   statement runs (a long index build sends nothing), bounded only by cancellation and TCP keepalives.
-    mutating func wait(readable: Bool, writable: Bool, stall: Duration?) throws -> Readiness {
+    /// - Parameter start: when the wait for this progress began, if before this call (a chunk
+    ///   that trickles out in many small writes is still one stall).
+    mutating func wait(readable: Bool, writable: Bool, stall: Duration?,
+                       since start: ContinuousClock.Instant = .now) throws -> Readiness {
         let socket = PQsocket(conn)
         guard socket >= 0 else { throw PGError(code: .connection, message: "the connection has no socket") }
-        let start = ContinuousClock.now
         var events: Int16 = 0
         if readable { events |= Int16(POLLIN) }
         if writable { events |= Int16(POLLOUT) }
@@ -56,7 +58,7 @@ struct SocketWaiter {
                 throw PGError(code: .connection, message: "waiting for the server failed: \(String(cString: strerror(errno)))")
             }
             if let stall, ContinuousClock.now - start >= stall {
-                canceller.send()
+                abandon()
                 throw PGError(code: .stalled, message: "the server sent and accepted nothing for \(Self.describe(stall))",
                               redacting: secrets)
             }
@@ -67,6 +69,13 @@ struct SocketWaiter {
     func hasInput() -> Bool {
         var descriptor = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) > 0
+    }
+
+    /// Gives up on the connection at once: asks the server to cancel what it runs and shuts the
+    /// socket down, so every later call on it fails without waiting.
+    func abandon() {
+        canceller.send()
+        shutdown(PQsocket(conn), Int32(SHUT_RDWR))
     }
 
     /// Asks the server to cancel (once) and, after the grace period, gives up on the connection.

@@ -1,0 +1,43 @@
+import Foundation
+import PGClient
+
+/// A PostgreSQL cluster of one test's own, for faults that would disturb the shared test servers:
+/// restarting it, or stopping its postmaster.
+public final class ThrowawayCluster: Sendable {
+    public let directory: String
+    public let port: Int
+
+    private static var script: String { TestServers.repositoryRoot.appendingPathComponent("scripts/pg-cluster.sh").path }
+
+    public init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-cluster-\(UUID().uuidString)").path
+        try TestServers.run(Self.script, ["start", directory, "auto"], environment: ["PGFERRY_CLUSTER_FAST": "1"])
+        let portText = try String(contentsOfFile: directory + "/port", encoding: .utf8)
+        guard let port = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestSupportError("pg-cluster.sh wrote no port to \(directory)/port")
+        }
+        self.port = port
+    }
+
+    public var server: TestServers.Server { TestServers.Server(port: port, bindir: nil) }
+
+    /// The postmaster's process id, from `postmaster.pid`.
+    public func postmasterPID() throws -> pid_t {
+        let text = try String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8)
+        guard let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) }) else {
+            throw TestSupportError("no pid in \(directory)/data/postmaster.pid")
+        }
+        return pid
+    }
+
+    /// Stops the cluster (fast shutdown: sessions are terminated) and starts it on the same port.
+    public func restart() throws {
+        try TestServers.run(Self.script, ["stop", directory])
+        try TestServers.run(Self.script, ["start", directory, String(port)], environment: ["PGFERRY_CLUSTER_FAST": "1"])
+    }
+
+    public func stop() {
+        _ = try? TestServers.run(Self.script, ["stop", directory])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

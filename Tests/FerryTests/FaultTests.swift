@@ -1,0 +1,272 @@
+import Ferry
+import FerryTestSupport
+import Foundation
+import Testing
+
+/// Faults injected into real servers during a run: killed, stopped and restarted backends, a
+/// network that stops delivering (a freezing proxy), cancel in every phase. After each: the run
+/// ended in time, no session of pgferry is left on either server, and a rerun is exact.
+@Suite(.serialized) struct FaultTests {
+    /// Two tables of ~20 MB each with a foreign key between them; through a proxy at `throttle`
+    /// a copy lasts seconds, long enough to hit it.
+    static func twoTables(_ prefix: String) async throws -> (source: TestDatabase, target: TestDatabase) {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "\(prefix)_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "\(prefix)_tgt")
+        try await source.execute("""
+            CREATE SCHEMA f;
+            CREATE TABLE f.one (id int PRIMARY KEY, payload text);
+            CREATE TABLE f.two (id int PRIMARY KEY, one_id int REFERENCES f.one, payload text);
+            INSERT INTO f.one SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, \(rows)) g;
+            INSERT INTO f.two SELECT g, g, repeat(md5(g::text), 3) FROM generate_series(1, \(rows)) g;
+            """)
+        return (source, target)
+    }
+
+    static let rows = 200_000
+    /// Bytes per second through a throttling proxy. Not much slower: data a killed or stopped
+    /// server still has in its socket buffers (megabytes) reaches pgferry at this rate, which
+    /// would add seconds that a real network does not.
+    static let throttle = 8 << 20
+
+    static func request(source: ConnectionConfiguration, target: ConnectionConfiguration,
+                        stallTimeout: Duration? = MigrationRequest.defaultStallTimeout) -> MigrationRequest {
+        MigrationRequest(source: source, target: target, schemas: ["f"], jobs: 2, ringCapacity: 64 * 1024,
+                         stallTimeout: stallTimeout)
+    }
+
+    /// `configuration` reached through `proxy`.
+    static func via(_ proxy: FaultProxy, _ configuration: ConnectionConfiguration) -> ConnectionConfiguration {
+        var proxied = configuration
+        proxied["port"] = String(proxy.port)
+        return proxied
+    }
+
+    /// Waits until `query` (run as the superuser on `server`) returns a row; returns its first value.
+    static func waitForRow(_ server: TestServers.Server, _ query: String, _ parameters: [String?],
+                           timeout: Duration = .seconds(20)) async throws -> String? {
+        let admin = try await PGConnection.connect(server.configuration())
+        return try await admin.closing { admin in
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if let row = try await admin.query(query, parameters).rows.first { return row[0] }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
+        }
+    }
+
+    /// The backend running a COPY of `table` on `database`.
+    static func copyBackend(_ server: TestServers.Server, database: String, table: String) async throws -> String? {
+        try await waitForRow(server, """
+            SELECT pid::text FROM pg_stat_activity
+            WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY %' AND query LIKE '%' || $2 || '%'
+            """, [database, table])
+    }
+
+    /// After a failed run: no session of pgferry left on either database (given a moment for
+    /// the servers to notice closed sockets), and a rerun copies everything exactly.
+    static func expectCleanAndRerun(source: TestDatabase, target: TestDatabase,
+                                    sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for database in [source, target] {
+            let left = try await waitForRow(database.server, """
+                SELECT 'clean' WHERE NOT EXISTS (SELECT FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pgferry')
+                """, [database.name], timeout: .seconds(10))
+            #expect(left == "clean", "pgferry sessions are left on \(database.name)", sourceLocation: sourceLocation)
+            let sessions = try await database.query(
+                """
+                SELECT count(*) AS n FROM pg_stat_activity
+                WHERE datname = $1 AND application_name = 'pgferry' AND pid <> pg_backend_pid()
+                """, [database.name])
+            #expect(try sessions.rows[0].int("n") == 0, "pgferry sessions are left on \(database.name)",
+                    sourceLocation: sourceLocation)
+        }
+        try await Migration(request: request(source: source.configuration, target: target.configuration)).run()
+        let report = try await Validator(source: source.configuration, target: target.configuration, schemas: ["f"],
+                                         checksums: true).validate()
+        #expect(report.allMatch, "the rerun must copy every row exactly", sourceLocation: sourceLocation)
+        #expect(report.tables.map(\.targetCount) == [Int64(rows), Int64(rows)], sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: ["source", "target"])
+    func killingOneBackendOfTwoConcurrentCopiesFailsTheRunWithinTwoSeconds(side: String) async throws {
+        let (source, target) = try await Self.twoTables("kill2_\(side)")
+        let proxy = try FaultProxy(upstreamPort: source.server.port, bytesPerSecond: Self.throttle)
+        let migration = Migration(request: Self.request(source: Self.via(proxy, source.configuration),
+                                                        target: target.configuration))
+        let run = Task { try await migration.run() }
+        let database = side == "source" ? source : target
+        let pid = try await Self.copyBackend(database.server, database: database.name, table: "f.one")
+        let other = try await Self.copyBackend(database.server, database: database.name, table: "f.two")
+        #expect(pid != nil && other != nil, "both copies must be seen running at once")
+        let killedAt = ContinuousClock.now
+        _ = try await database.query("SELECT pg_terminate_backend($1::int)", [pid])
+        let outcome = await run.result
+        let elapsed = ContinuousClock.now - killedAt
+        #expect(elapsed < .seconds(2), "the run took \(elapsed) to fail after the kill")
+        guard case .failure(let error) = outcome else {
+            Issue.record("the run must fail when a \(side) backend dies")
+            return
+        }
+        #expect("\(error)".contains("f.one"))
+        #expect(migration.progress.status == .error)
+        proxy.close()
+        try await Self.expectCleanAndRerun(source: source, target: target)
+    }
+
+    @Test func aStoppedTargetBackendFailsTheCopyWithinTheStallTimeout() async throws {
+        let (source, target) = try await Self.twoTables("sigstop")
+        let proxy = try FaultProxy(upstreamPort: source.server.port, bytesPerSecond: Self.throttle)
+        let migration = Migration(request: Self.request(source: Self.via(proxy, source.configuration),
+                                                        target: target.configuration, stallTimeout: .seconds(2)))
+        let run = Task { try await migration.run() }
+        let pid = try #require(try await Self.copyBackend(target.server, database: target.name, table: "f.one"))
+        let stoppedAt = ContinuousClock.now
+        kill(pid_t(pid)!, SIGSTOP)
+        let outcome = await run.result
+        let elapsed = ContinuousClock.now - stoppedAt
+        kill(pid_t(pid)!, SIGCONT)
+        #expect(elapsed < .seconds(5), "the run took \(elapsed) to fail with a 2 s stall timeout")
+        guard case .failure(let error) = outcome else {
+            Issue.record("the run must fail when the target backend stops")
+            return
+        }
+        #expect("\(error)".contains("nothing for 2 s") || "\(error)".contains("cancelled"), "\(error)")
+        proxy.close()
+        try await Self.expectCleanAndRerun(source: source, target: target)
+    }
+
+    @Test func aStoppedTargetServerFailsTheConnectWithinConnectTimeout() async throws {
+        let cluster = try ThrowawayCluster()
+        defer { cluster.stop() }
+        let source = try await TestDatabase.create(on: try await TestServers.source, "connstop_src")
+        try await source.execute("CREATE SCHEMA f; CREATE TABLE f.t (id int)")
+        var target = cluster.server.configuration()
+        target["connect_timeout"] = "2"
+        let postmaster = try cluster.postmasterPID()
+        kill(postmaster, SIGSTOP)
+        defer { kill(postmaster, SIGCONT) }
+        let start = ContinuousClock.now
+        await #expect {
+            try await Migration(request: MigrationRequest(source: source.configuration, target: target, schemas: ["f"])).run()
+        } throws: { error in
+            "\(error)".contains("timeout expired after 2 s")
+        }
+        #expect(ContinuousClock.now - start < .seconds(4))
+    }
+
+    @Test func aTargetRestartMidCopyFailsTheRunAndTheRerunSucceeds() async throws {
+        let cluster = try ThrowawayCluster()
+        defer { cluster.stop() }
+        let source = try await TestDatabase.create(on: try await TestServers.source, "restart_src")
+        try await source.execute("""
+            CREATE SCHEMA f; CREATE TABLE f.one (id int PRIMARY KEY, payload text);
+            INSERT INTO f.one SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, \(Self.rows)) g;
+            """)
+        let target = try await TestDatabase.create(on: cluster.server, "restart_tgt")
+        let proxy = try FaultProxy(upstreamPort: source.server.port, bytesPerSecond: Self.throttle)
+        defer { proxy.close() }
+        let migration = Migration(request: Self.request(source: Self.via(proxy, source.configuration),
+                                                        target: target.configuration))
+        let run = Task { try await migration.run() }
+        #expect(try await Self.copyBackend(target.server, database: target.name, table: "f.one") != nil)
+        let restartedAt = ContinuousClock.now
+        try cluster.restart()
+        let outcome = await run.result
+        #expect(ContinuousClock.now - restartedAt < .seconds(5))
+        guard case .failure(let error) = outcome else {
+            Issue.record("the run must fail when the target restarts")
+            return
+        }
+        #expect("\(error)".contains("f.one"), "\(error)")
+        try await Migration(request: Self.request(source: source.configuration, target: target.configuration)).run()
+        let report = try await Validator(source: source.configuration, target: target.configuration, schemas: ["f"],
+                                         checksums: true).validate()
+        #expect(report.allMatch)
+    }
+
+    /// Where the network stops: the statement the proxy freezes before, on which side, or nil to
+    /// freeze mid-COPY.
+    enum Stall: String, CaseIterable, CustomTestStringConvertible {
+        case snapshot, preData, data, postData
+
+        var testDescription: String { rawValue }
+        var side: String { self == .snapshot ? "source" : "target" }
+        var trigger: String? {
+            switch self {
+            case .snapshot: "pg_export_snapshot"
+            case .preData: "DROP SCHEMA"
+            case .data: nil
+            case .postData: "FOREIGN KEY"
+            }
+        }
+    }
+
+    @Test(arguments: Stall.allCases)
+    func cancelWithTheNetworkStalledEndsTheRunWithinTwoSeconds(stall: Stall) async throws {
+        let (source, target) = try await Self.twoTables("stall_\(stall.rawValue)")
+        let sourceProxy = try FaultProxy(upstreamPort: source.server.port, bytesPerSecond: stall == .data ? Self.throttle : nil)
+        let targetProxy = try FaultProxy(upstreamPort: target.server.port)
+        let proxy = stall.side == "source" ? sourceProxy : targetProxy
+        if let trigger = stall.trigger { proxy.freeze(whenClientSends: trigger) }
+        let migration = Migration(request: Self.request(source: Self.via(sourceProxy, source.configuration),
+                                                        target: Self.via(targetProxy, target.configuration),
+                                                        stallTimeout: nil))
+        let run = Task { try await migration.run() }
+        if stall == .data {
+            for _ in 0..<1000 where migration.progress.totalRows == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(migration.progress.totalRows > 0, "the copy never started")
+            proxy.freeze()
+        }
+        #expect(try await proxy.waitUntilFrozen(timeout: .seconds(20)), "the run never reached the \(stall) stall")
+        try await Task.sleep(for: .milliseconds(300))
+        let cancelledAt = ContinuousClock.now
+        migration.cancel()
+        let outcome = await run.result
+        let elapsed = ContinuousClock.now - cancelledAt
+        #expect(elapsed < .seconds(2), "cancel took \(elapsed) in \(stall)")
+        guard case .failure(let error) = outcome else {
+            Issue.record("a cancelled run must fail")
+            return
+        }
+        #expect("\(error)".contains("cancelled"), "\(error)")
+        #expect(migration.progress.status == .error)
+        // The network comes back: the servers see pgferry's closed sockets and end those sessions.
+        sourceProxy.thaw()
+        targetProxy.thaw()
+        try await Self.expectCleanAndRerun(source: source, target: target)
+        sourceProxy.close()
+        targetProxy.close()
+    }
+
+    @Test func aTargetErrorInsideACopyEndsItAtOnceNotAtTheEndOfTheTable() async throws {
+        // The CHECK reads a setting that only the target database has: row 100 fails there.
+        let source = try await TestDatabase.create(on: try await TestServers.source, "checkerr_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "checkerr_tgt")
+        try await source.execute("""
+            CREATE SCHEMA f;
+            CREATE TABLE f.one (id int CHECK (id <> coalesce(current_setting('pgferry.bad', true), '-1')::int), payload text);
+            INSERT INTO f.one SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, \(Self.rows)) g;
+            """)
+        try await target.execute("ALTER DATABASE \(target.name) SET pgferry.bad = '100'")
+        // Streaming the whole table through the proxy takes seconds; the error is in its first chunk.
+        let proxy = try FaultProxy(upstreamPort: source.server.port, bytesPerSecond: Self.throttle)
+        defer { proxy.close() }
+        let migration = Migration(request: MigrationRequest(
+            source: Self.via(proxy, source.configuration), target: target.configuration, schemas: ["f"], jobs: 1,
+            ringCapacity: 64 * 1024))
+        let run = Task { try await migration.run() }
+        for _ in 0..<2000 where !migration.progress.tables.contains(where: { $0.state == .copying }) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let dataStartedAt = ContinuousClock.now
+        let outcome = await run.result
+        let elapsed = ContinuousClock.now - dataStartedAt
+        guard case .failure(let error) = outcome else {
+            Issue.record("the load must fail on the CHECK")
+            return
+        }
+        #expect("\(error)".contains("violates check constraint"), "\(error)")
+        #expect(elapsed < .seconds(1), "the target's error took \(elapsed) to end the COPY")
+        #expect(migration.progress.totalRows < Int64(Self.rows / 2), "the table was streamed on after the error")
+    }
+}
