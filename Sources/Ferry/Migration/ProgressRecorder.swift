@@ -51,8 +51,13 @@ final class ProgressRecorder: Sendable {
                 $0.status = .error
                 $0.error = "\(error)"
                 $0.currentStep = "Migration failed"
-                for index in $0.tables.indices where $0.tables[index].state == .copying || $0.tables[index].state == .indexing {
-                    $0.tables[index].state = .failed
+                // A table whose rows had landed is not "failed": its data is on the target.
+                for index in $0.tables.indices {
+                    switch $0.tables[index].state {
+                    case .copying: $0.tables[index].state = .failed
+                    case .indexing: $0.tables[index].state = .copied
+                    default: break
+                    }
                 }
             } else {
                 $0.status = .complete

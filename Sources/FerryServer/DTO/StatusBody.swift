@@ -91,12 +91,12 @@ struct StatusBody: Encodable, Equatable {
     }
 
     private static func copyFinished(_ table: TableProgress) -> Bool {
-        table.state == .done || table.state == .indexing
+        table.state == .done || table.state == .indexing || table.state == .copied
     }
 
     private static func percent(_ table: TableProgress) -> Double {
         switch table.state {
-        case .done, .indexing: return 100
+        case .done, .indexing, .copied: return 100
         case .pending, .skipped: return 0
         case .copying, .failed:
             guard table.sourceBytes > 0 else { return 0 }
