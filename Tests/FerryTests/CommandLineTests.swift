@@ -61,4 +61,27 @@ import Testing
         #expect(result.status == 0)
         #expect(result.output.hasPrefix("PostgreSQL "))
     }
+
+    /// Ctrl-C and SIGTERM end a run within 2 s even when the target stopped answering, with
+    /// 128 + the signal as the exit code and one error line.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)), arguments: [SIGINT, SIGTERM])
+    func aSignalEndsAStalledRunWithinTwoSeconds(signal: Int32) async throws {
+        let (source, target) = try await FaultTests.twoTables("clisig\(signal)")
+        let proxy = try FaultProxy(upstreamPort: target.server.port)
+        defer { proxy.close() }
+        proxy.freeze(whenClientSends: "COPY ")
+        let program = try RunningProgram(Self.binary, ["migrate", "--schema", "f"], environment: [
+            "PGFERRY_SOURCE_URL": Self.url(source),
+            "PGFERRY_TARGET_URL": "postgresql://postgres@127.0.0.1:\(proxy.port)/\(target.name)",
+        ])
+        #expect(try await proxy.waitUntilFrozen(timeout: .seconds(30)), "the run never reached its COPY")
+        let signalledAt = ContinuousClock.now
+        program.signal(signal)
+        let status = try await program.wait(timeout: .seconds(10))
+        let elapsed = ContinuousClock.now - signalledAt
+        #expect(status == 128 + signal, "\(program.output)")
+        #expect(elapsed < .seconds(2), "pgferry took \(elapsed) to stop")
+        let errorLines = program.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errorLines.count == 1 && errorLines.first?.contains("cancelled") == true, "\(program.output)")
+    }
 }
