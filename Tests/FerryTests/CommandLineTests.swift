@@ -79,6 +79,7 @@ import Testing
         program.signal(signal)
         let status = try await program.wait(timeout: .seconds(10))
         let elapsed = ContinuousClock.now - signalledAt
+        FaultTests.report("pgferry migrate, \(signal == SIGINT ? "SIGINT" : "SIGTERM") with the target frozen", elapsed)
         #expect(status == 128 + signal, "\(program.output)")
         #expect(elapsed < .seconds(2), "pgferry took \(elapsed) to stop")
         let errorLines = program.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
