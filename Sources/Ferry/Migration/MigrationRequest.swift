@@ -22,12 +22,19 @@ public struct MigrationRequest: Sendable {
     public var sliceMinimumBytes: Int64
     /// ANALYZE each table after its load (statistics are not copied; pg_restore leaves it to the user).
     public var analyze: Bool
+    /// Let `DROP SCHEMA … CASCADE` on the target also drop objects of other schemas that depend on
+    /// the schema (views, foreign keys, columns of its types…). Off: the run refuses and names them.
+    public var dropDependents: Bool
+    /// How long the target's `DROP SCHEMA` waits for other sessions' locks before the run fails
+    /// naming them; zero waits without limit.
+    public var dropLockTimeout: Duration
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
                 orphanPolicy: OrphanPolicy = .notValid, includeOwnership: Bool = false,
                 chunkSize: Int = MigrationRequest.defaultChunkSize, ringCapacity: Int = MigrationRequest.defaultRingCapacity,
-                sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true) {
+                sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true,
+                dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -40,6 +47,8 @@ public struct MigrationRequest: Sendable {
         self.ringCapacity = ringCapacity
         self.sliceMinimumBytes = sliceMinimumBytes
         self.analyze = analyze
+        self.dropDependents = dropDependents
+        self.dropLockTimeout = dropLockTimeout
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).
@@ -49,6 +58,9 @@ public struct MigrationRequest: Sendable {
     /// Slicing is off by default: on 2 cores it measured 18–35 % slower (slices lose FREEZE and
     /// contend for one table); `sliceMinimumBytes` turns it on where cores are to spare.
     public static let defaultSliceMinimumBytes = Int64.max
+
+    /// Long enough for short transactions to finish, short enough that a forgotten open one is reported.
+    public static let defaultDropLockTimeout = Duration.seconds(10)
 
     /// One table per core, at least two: a pipe spends much of its time waiting on the servers.
     public static var defaultJobs: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) }
