@@ -17,7 +17,7 @@ struct DropGuard {
     /// Objects named in the refusal; the rest are counted.
     static let listed = 20
 
-    init(target: PGConnection, schemas: [String], request: MigrationRequest, logger: Logger) {
+    init(target: PGConnection, schemas: [String], request: MigrationRequest, logger: Logger = Logger(label: "pgferry")) {
         self.target = target
         self.schemas = schemas
         self.dropDependents = request.dropDependents
