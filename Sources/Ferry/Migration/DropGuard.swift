@@ -104,7 +104,7 @@ struct DropGuard {
         let more = dependents.count > Self.listed ? "; and \(dependents.count - Self.listed) more" : ""
         return FerryError("DROP SCHEMA \(schemaList) CASCADE on the target would also drop \(dependents.count) "
             + "object\(dependents.count == 1 ? "" : "s") outside the migrated schema\(schemas.count == 1 ? "" : "s") that "
-            + "depend on it, which pgferry does not recreate: " + dependents.prefix(Self.listed).joined(separator: "; ") + more
+            + "depend on \(schemas.count == 1 ? "it" : "them"), which pgferry does not recreate: " + dependents.prefix(Self.listed).joined(separator: "; ") + more
             + ". Drop or change them on the target first (and recreate them after the migration), "
             + "or rerun with --drop-dependents (MigrationRequest.dropDependents) to let the DROP take them")
     }
