@@ -80,7 +80,7 @@ struct EndToEndTests {
         #expect(Set(rows.filter { $0["skipped"] as? Bool == true }.compactMap { $0["table"] as? String })
             == ["queen.message_traces", "queen.message_trace_names"])
         let copied = try await databases.target.query("SELECT count(*) AS n FROM queen.messages")
-        #expect(copied.rows[0].int("n") == 20000)
+        #expect(try copied.rows[0].int("n") == 20000)
 
         let reset = try await http.call("POST", "api/v1/migration/reset")
         #expect(reset.status == 200 && reset.json["status"] as? String == "idle")

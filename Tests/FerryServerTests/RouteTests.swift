@@ -190,7 +190,7 @@ struct RouteTests {
                 SELECT count(*) AS n FROM pg_catalog.pg_stat_activity
                 WHERE datname = pg_catalog.current_database() AND application_name = 'pgferry' AND wait_event_type = 'Lock'
                 """)
-            if waiting.rows[0].int("n") > 0 { return }
+            if try waiting.rows[0].int("n") > 0 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestSupportError("the migration never waited on the lock")
@@ -208,7 +208,7 @@ struct RouteTests {
         #expect(tables.allSatisfy { ($0["bytes"] as? Int ?? -1) >= 0 })
         #expect((plan.json["ddl"] as? [[String: Any]])?.contains { ($0["sql"] as? String)?.hasPrefix("CREATE TABLE") == true } == true)
         let nothingOnTarget = try await databases.target.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'queen'")
-        #expect(nothingOnTarget.rows[0].int("n") == 0)
+        #expect(try nothingOnTarget.rows[0].int("n") == 0)
 
         let started = try await client.post("start", databases.targetBody(extra: ["excludeTableData": ["messages_consumed"]]))
         #expect(started.status == .accepted)

@@ -68,8 +68,8 @@ import Testing
             SELECT nextval('"Odd ""Schema"" ü".free_seq') AS free,
                    nextval(pg_get_serial_sequence('"Odd ""Schema"" ü"."Select"', 'Primary Key')) AS serial
             """).rows[0]
-        #expect(next.int("free") == 155)
-        #expect(next.int("serial") == 4)
+        #expect(try next.int("free") == 155)
+        #expect(try next.int("serial") == 4)
     }
 
     /// What PG 18 added to tables: named, NO INHERIT and NOT VALID not-null constraints (the
@@ -119,6 +119,6 @@ import Testing
                                              schemas: ["nn"], checksums: true).validate()
         #expect(validation.allMatch, "\(validation.tables)")
         let rows = try await target.query("SELECT count(*) AS n FROM nn.parent WHERE b IS NULL").rows[0]
-        #expect(rows.int("n") == 1, "the NULL the NOT VALID constraint tolerates is still there")
+        #expect(try rows.int("n") == 1, "the NULL the NOT VALID constraint tolerates is still there")
     }
 }

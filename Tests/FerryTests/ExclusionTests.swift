@@ -21,10 +21,10 @@ import Testing
                    (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE NOT convalidated
                      AND connamespace = 'queen'::regnamespace) AS not_valid
             """).rows[0]
-        #expect(counts.int("messages") == 0)
-        #expect(counts.int("traces") > 0)
-        #expect(counts.int("message_indexes") >= 3, "excluded tables keep their indexes")
-        #expect(counts["not_valid"] == "dead_letter_queue_message_id_fkey,message_traces_message_id_fkey")
+        #expect(try counts.int("messages") == 0)
+        #expect(try counts.int("traces") > 0)
+        #expect(try counts.int("message_indexes") >= 3, "excluded tables keep their indexes")
+        #expect(try counts.optionalString("not_valid") == "dead_letter_queue_message_id_fkey,message_traces_message_id_fkey")
 
         let validation = try await Validator(source: source.configuration, target: target.configuration,
                                              schemas: ["queen"], excludedTables: ["messages", "stats_history"]).validate()
@@ -42,7 +42,7 @@ import Testing
         let skipped = Set(report.progress.tables.filter { $0.state == .skipped }.map(\.table))
         #expect(skipped == ["queen.messages", "queen.message_traces", "queen.message_trace_names", "queen.dead_letter_queue"])
         let notValid = try await target.query("SELECT count(*) AS n FROM pg_constraint WHERE NOT convalidated")
-        #expect(notValid.rows[0].int("n") == 0)
+        #expect(try notValid.rows[0].int("n") == 0)
     }
 
     @Test func anUnknownTableNameFailsBeforeTheTargetIsTouched() async throws {

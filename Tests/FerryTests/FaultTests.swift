@@ -281,4 +281,31 @@ import Testing
         #expect(elapsed < .seconds(1), "the target's error took \(elapsed) to end the COPY")
         #expect(migration.progress.totalRows < Int64(Self.rows / 2), "the table was streamed on after the error")
     }
+
+    @Test func aConcurrentAlterTableOnATableNotYetCopiedIsNamedInTheError() async throws {
+        let (source, target) = try await Self.twoTables("ddl")
+        let proxy = try FaultProxy(upstreamPort: source.server.port, bytesPerSecond: Self.throttle)
+        defer { proxy.close() }
+        let migration = Migration(request: MigrationRequest(source: Self.via(proxy, source.configuration),
+                                                            target: target.configuration, schemas: ["f"], jobs: 1))
+        let run = Task { try await migration.run() }
+        let copying = try #require(try await Self.waitForRow(source.server, """
+            SELECT CASE WHEN query LIKE '%f.one%' THEN 'f.two' ELSE 'f.one' END FROM pg_stat_activity
+            WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY %'
+            """, [source.name]))
+        // The ALTER waits behind the snapshot's lock; the worker's LOCK … NOWAIT then fails on it.
+        let alter = try await PGConnection.connect(source.configuration)
+        let altering = Task { try await alter.execute("ALTER TABLE \(copying) ADD COLUMN late int") }
+        let pid = alter.backendPID
+        let outcome = await run.result
+        guard case .failure(let error) = outcome else {
+            Issue.record("the run must fail on the lock conflict")
+            return
+        }
+        #expect("\(error)".contains("table \(copying) is locked by"), "\(error)")
+        #expect("\(error)".contains("\(pid)"), "\(error)")
+        #expect("\(error)".contains("rerun"), "\(error)")
+        _ = await altering.result  // goes through once the snapshot is released
+        await alter.close()
+    }
 }

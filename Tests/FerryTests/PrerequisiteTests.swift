@@ -38,7 +38,7 @@ import Testing
                 "a citext column is no built-in type: text COPY")
         #expect(try source.schemaDump(["app"]) == (try target.schemaDump(["app"])))
         let emails = try await target.query("SELECT count(*) AS n FROM app.accounts WHERE email = 'user1@example.com'")
-        #expect(emails.rows[0].int("n") == 1, "citext semantics survive")
+        #expect(try emails.rows[0].int("n") == 1, "citext semantics survive")
     }
 
     /// pg_dump `-n` leaves out an extension installed in the schema, and every object using its
@@ -66,8 +66,8 @@ import Testing
             SELECT (SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension WHERE extnamespace = 'app'::regnamespace) AS extensions,
                    (SELECT count(*) FROM app.users WHERE email OPERATOR(app.=) 'user7@example.COM') AS found
             """).rows[0]
-        #expect(state.string("extensions") == "citext,pg_trgm")
-        #expect(state.int("found") == 1, "citext semantics survive")
+        #expect(try state.string("extensions") == "citext,pg_trgm")
+        #expect(try state.int("found") == 1, "citext semantics survive")
     }
 
     @Test func rolesNamedByPoliciesMustExistOnTheTarget() async throws {

@@ -56,11 +56,11 @@ extension CatalogReader {
             \(Self.fold("d.refclassid", "d.refobjid", as: "r"))
             WHERE s.oid = ANY($1::oid[]) AND r.oid = ANY($1::oid[])
             """, [oids]).rows
-        catalog.dependencies = rows.compactMap { row in
-            guard let objectClass = ObjectKey.Class(rawValue: row.string("object_class")),
-                  let referencedClass = ObjectKey.Class(rawValue: row.string("referenced_class")) else { return nil }
-            let dependency = Dependency(object: ObjectKey(objectClass, UInt32(row.int("object_oid"))),
-                                        referenced: ObjectKey(referencedClass, UInt32(row.int("referenced_oid"))))
+        catalog.dependencies = try rows.compactMap { row in
+            guard let objectClass = try ObjectKey.Class(rawValue: row.string("object_class")),
+                  let referencedClass = try ObjectKey.Class(rawValue: row.string("referenced_class")) else { return nil }
+            let dependency = try Dependency(object: ObjectKey(objectClass, row.oid("object_oid")),
+                                            referenced: ObjectKey(referencedClass, row.oid("referenced_oid")))
             return keys.contains(dependency.object) && keys.contains(dependency.referenced) ? dependency : nil
         }
         // An inheritance child is created after its parents (INHERITS names them).
@@ -100,9 +100,9 @@ extension CatalogReader {
               AND (i.schema IS NULL OR i.schema NOT IN (SELECT pg_catalog.quote_ident(s) FROM unnest($2::text[]) s))
             ORDER BY 4
             """, [oids, schemaArray]).rows
-        return rows.map {
-            Prerequisite(type: $0.string("type"), names: $0.array("names"), arguments: $0.array("arguments"),
-                         label: $0.string("label"), extensionName: $0["extension"])
+        return try rows.map {
+            try Prerequisite(type: $0.string("type"), names: $0.array("names"), arguments: $0.array("arguments"),
+                             label: $0.string("label"), extensionName: $0.optionalString("extension"))
         }
     }
 }

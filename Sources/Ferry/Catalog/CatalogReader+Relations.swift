@@ -25,21 +25,21 @@ extension CatalogReader {
         let columns = try await readColumns(oids: oids)
         var tables: [Table] = []
         for row in rows {
-            let oid = UInt32(row.int("oid"))
-            let parentRows = parents.filter { UInt32($0.int("inhrelid")) == oid }
-            let parentNames = parentRows.map { QualifiedName($0.string("nspname"), $0.string("relname")) }
-            let isPartition = row["partition_bound"] != nil
-            let replicaIdentity = row.string("replident")
-            var table = Table(
+            let oid = try row.oid("oid")
+            let parentRows = try parents.filter { try $0.oid("inhrelid") == oid }
+            let parentNames = try parentRows.map { try QualifiedName($0.string("nspname"), $0.string("relname")) }
+            let partitionBound = try row.optionalString("partition_bound")
+            let replicaIdentity = try row.string("replident")
+            var table = try Table(
                 oid: oid, name: QualifiedName(row.string("nspname"), row.string("relname")),
                 kind: Table.Kind(rawValue: row.string("relkind")) ?? .ordinary,
-                unlogged: row.string("relpersistence") == "u", reloptions: row.array("reloptions"),
+                unlogged: row.string("relpersistence") == "u", reloptions: row.optionalArray("reloptions") ?? [],
                 columns: columns[oid] ?? [], bytes: row.int64("bytes"), estimatedRows: row.int64("reltuples"),
                 rowSecurity: row.bool("relrowsecurity"), forceRowSecurity: row.bool("relforcerowsecurity"),
-                comment: row["comment"], ownership: try await ownership(row), partitionKey: row["partition_key"],
-                partitionOf: isPartition ? parentNames.first : nil, partitionBound: row["partition_bound"],
-                inherits: isPartition ? [] : parentNames, replicaIdentity: replicaIdentity == "d" ? nil : replicaIdentity)
-            table.heapBlocks = row.int64("blocks")
+                comment: row.optionalString("comment"), ownership: await ownership(row), partitionKey: row.optionalString("partition_key"),
+                partitionOf: partitionBound != nil ? parentNames.first : nil, partitionBound: partitionBound,
+                inherits: partitionBound != nil ? [] : parentNames, replicaIdentity: replicaIdentity == "d" ? nil : replicaIdentity)
+            table.heapBlocks = try row.int64("blocks")
             tables.append(table)
         }
         return tables
@@ -72,24 +72,25 @@ extension CatalogReader {
             """, [oids]).rows
         var columns: [UInt32: [Column]] = [:]
         for row in rows {
-            let generated = row.string("attgenerated")
-            var column = Column(
+            let generated = try row.string("attgenerated")
+            let expression = try row.optionalString("default_expression")
+            var column = try Column(
                 name: row.string("attname"), type: row.string("type"), builtinType: row.bool("builtin"),
-                collation: row["collation"], notNull: row.bool("attnotnull"),
-                defaultExpression: generated.isEmpty ? row["default_expression"] : nil,
+                collation: row.optionalString("collation"), notNull: row.bool("attnotnull"),
+                defaultExpression: generated.isEmpty ? expression : nil,
                 identity: Column.Identity(rawValue: row.string("attidentity")),
-                generated: generated.isEmpty ? nil : row["default_expression"], comment: row["comment"])
+                generated: generated.isEmpty ? nil : expression, comment: row.optionalString("comment"))
             column.generatedVirtual = generated == "v"
-            column.notNullConstraint = row["not_null_name"].map {
-                NotNullConstraint(name: $0, noInherit: row.bool("not_null_no_inherit"), validated: row.bool("not_null_validated"),
-                                  isLocal: row.bool("not_null_local"), comment: row["not_null_comment"])
+            column.notNullConstraint = try row.optionalString("not_null_name").map {
+                try NotNullConstraint(name: $0, noInherit: row.bool("not_null_no_inherit"), validated: row.bool("not_null_validated"),
+                                      isLocal: row.bool("not_null_local"), comment: row.optionalString("not_null_comment"))
             }
-            column.isLocal = row.bool("attislocal")
-            column.storage = row["storage"].flatMap { Self.storageNames[$0] }
-            column.compression = ["p": "pglz", "l": "lz4"][row.string("compression")]
-            column.statisticsTarget = row["statistics"].flatMap { Int($0) }
-            column.options = row.array("options")
-            columns[UInt32(row.int("attrelid")), default: []].append(column)
+            column.isLocal = try row.bool("attislocal")
+            column.storage = try row.optionalString("storage").flatMap { Self.storageNames[$0] }
+            column.compression = try ["p": "pglz", "l": "lz4"][row.string("compression")]
+            column.statisticsTarget = try row.optionalInt("statistics")
+            column.options = try row.optionalArray("options") ?? []
+            try columns[row.oid("attrelid"), default: []].append(column)
         }
         return columns
     }
@@ -116,22 +117,27 @@ extension CatalogReader {
             """, [schemaArray]).rows
         var sequences: [Sequence] = []
         for row in rows {
-            let name = QualifiedName(row.string("nspname"), row.string("relname"))
-            let column = row["table_name"].map {
-                ColumnReference(table: QualifiedName(row.string("table_schema"), $0), column: row.string("column_name"))
+            let oid = try row.oid("oid")
+            let name = try QualifiedName(row.string("nspname"), row.string("relname"))
+            let column = try row.optionalString("table_name").map {
+                try ColumnReference(table: QualifiedName(row.string("table_schema"), $0), column: row.string("column_name"))
             }
-            // Sequence values are not transactional: read them now, as pg_dump does.
-            let state = try await connection.query(version >= 180000
-                ? "SELECT last_value, is_called FROM pg_catalog.pg_get_sequence_data(\(SQL.literal(name.sql))::pg_catalog.regclass)"
-                : "SELECT last_value, is_called FROM \(name.sql)").rows.first
-            var sequence = Sequence(
+            let dependency = try row.optionalString("deptype")
+            // Sequence values are not transactional: read them now, as pg_dump does. PG 18's
+            // pg_get_sequence_data answers NULL for a sequence the role may not read.
+            let state = try await version >= 180000
+                ? connection.query("SELECT last_value, is_called FROM pg_catalog.pg_get_sequence_data($1::pg_catalog.oid::pg_catalog.regclass)",
+                                   [String(oid)]).rows.first
+                : connection.query("SELECT last_value, is_called FROM \(name.sql)").rows.first
+            var sequence = try Sequence(
                 name: name, dataType: row.string("type"), start: row.int64("seqstart"),
                 increment: row.int64("seqincrement"), minValue: row.int64("seqmin"), maxValue: row.int64("seqmax"),
                 cache: row.int64("seqcache"), cycle: row.bool("seqcycle"), unlogged: row.string("relpersistence") == "u",
-                lastValue: state?.int64("last_value") ?? row.int64("seqstart"), isCalled: state?.bool("is_called") ?? false,
-                ownedBy: row["deptype"] == "a" ? column : nil, identityOf: row["deptype"] == "i" ? column : nil,
-                comment: row["comment"], ownership: try await ownership(row))
-            sequence.oid = UInt32(row.int("oid"))
+                lastValue: state.flatMap { try $0.decode("last_value", as: Int64?.self) } ?? row.int64("seqstart"),
+                isCalled: state.flatMap { try $0.decode("is_called", as: Bool?.self) } ?? false,
+                ownedBy: dependency == "a" ? column : nil, identityOf: dependency == "i" ? column : nil,
+                comment: row.optionalString("comment"), ownership: await ownership(row))
+            sequence.oid = oid
             sequences.append(sequence)
         }
         return sequences
@@ -154,19 +160,19 @@ extension CatalogReader {
             """, [oids]).rows
         var views: [View] = []
         for row in rows {
-            let oid = UInt32(row.int("oid"))
-            let options = row.array("reloptions")
-            var definition = row.string("definition")
+            let oid = try row.oid("oid")
+            let options = try row.optionalArray("reloptions") ?? []
+            var definition = try row.string("definition")
             while definition.last == ";" || definition.last == "\n" { definition.removeLast() }
-            views.append(View(
+            views.append(try View(
                 oid: oid, name: QualifiedName(row.string("nspname"), row.string("relname")),
                 materialized: row.string("relkind") == "m", definition: definition,
                 options: options.filter { !$0.hasPrefix("check_option=") },
                 checkOption: options.first { $0.hasPrefix("check_option=") }.map { String($0.dropFirst("check_option=".count)) },
                 populated: row.bool("relispopulated"),
-                columnComments: columnComments.filter { UInt32($0.int("attrelid")) == oid }
-                    .map { ($0.string("attname"), $0.string("comment")) },
-                comment: row["comment"], ownership: try await ownership(row)))
+                columnComments: columnComments.filter { try $0.oid("attrelid") == oid }
+                    .map { try ($0.string("attname"), $0.string("comment")) },
+                comment: row.optionalString("comment"), ownership: await ownership(row)))
         }
         return views
     }

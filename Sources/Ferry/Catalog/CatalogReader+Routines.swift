@@ -21,12 +21,12 @@ extension CatalogReader {
             """, [schemaArray]).rows
         var functions: [Function] = []
         for row in rows {
-            var function = Function(
+            var function = try Function(
                 name: QualifiedName(row.string("nspname"), row.string("proname")), identityArguments: row.string("arguments"),
                 kind: Function.Kind(rawValue: row.string("prokind")) ?? .function, definition: row.string("definition"),
-                comment: row["comment"], ownership: try await ownership(row))
-            function.oid = UInt32(row.int("oid"))
-            function.sqlStandardBody = row.bool("sql_body")
+                comment: row.optionalString("comment"), ownership: await ownership(row))
+            function.oid = try row.oid("oid")
+            function.sqlStandardBody = try row.bool("sql_body")
             functions.append(function)
         }
         return functions
@@ -60,47 +60,49 @@ extension CatalogReader {
             """, [schemaArray]).rows
         var aggregates: [Aggregate] = []
         for row in rows {
-            let ordered = row.string("kind") != "n"
-            let defaultModify = ordered ? "w" : "r"
+            let kind = try row.string("kind")
+            let defaultModify = kind != "n" ? "w" : "r"
             let modify = ["r": "READ_ONLY", "s": "SHAREABLE", "w": "READ_WRITE"]
-            var options = ["SFUNC = \(row.string("sfunc"))", "STYPE = \(row.string("stype"))"]
-            if row.int("aggtransspace") != 0 { options.append("SSPACE = \(row.int("aggtransspace"))") }
-            if let final = row["finalfunc"] {
+            var options = try ["SFUNC = \(row.string("sfunc"))", "STYPE = \(row.string("stype"))"]
+            let space = try row.int("aggtransspace")
+            if space != 0 { options.append("SSPACE = \(space)") }
+            if let final = try row.optionalString("finalfunc") {
                 options.append("FINALFUNC = \(final)")
-                if row.bool("aggfinalextra") { options.append("FINALFUNC_EXTRA") }
-                if row.string("finalmodify") != defaultModify, let value = modify[row.string("finalmodify")] {
+                if try row.bool("aggfinalextra") { options.append("FINALFUNC_EXTRA") }
+                if try row.string("finalmodify") != defaultModify, let value = try modify[row.string("finalmodify")] {
                     options.append("FINALFUNC_MODIFY = \(value)")
                 }
             }
-            if let combine = row["combinefunc"] { options.append("COMBINEFUNC = \(combine)") }
-            if let serial = row["serialfunc"] { options.append("SERIALFUNC = \(serial)") }
-            if let deserial = row["deserialfunc"] { options.append("DESERIALFUNC = \(deserial)") }
-            if let initial = row["agginitval"] { options.append("INITCOND = \(SQL.literal(initial))") }
-            if let msfunc = row["msfunc"] {
+            if let combine = try row.optionalString("combinefunc") { options.append("COMBINEFUNC = \(combine)") }
+            if let serial = try row.optionalString("serialfunc") { options.append("SERIALFUNC = \(serial)") }
+            if let deserial = try row.optionalString("deserialfunc") { options.append("DESERIALFUNC = \(deserial)") }
+            if let initial = try row.optionalString("agginitval") { options.append("INITCOND = \(SQL.literal(initial))") }
+            if let msfunc = try row.optionalString("msfunc") {
                 options.append("MSFUNC = \(msfunc)")
-                if let minv = row["minvfunc"] { options.append("MINVFUNC = \(minv)") }
-                if let mstype = row["mstype"] { options.append("MSTYPE = \(mstype)") }
-                if row.int("aggmtransspace") != 0 { options.append("MSSPACE = \(row.int("aggmtransspace"))") }
-                if let mfinal = row["mfinalfunc"] {
+                if let minv = try row.optionalString("minvfunc") { options.append("MINVFUNC = \(minv)") }
+                if let mstype = try row.optionalString("mstype") { options.append("MSTYPE = \(mstype)") }
+                let movingSpace = try row.int("aggmtransspace")
+                if movingSpace != 0 { options.append("MSSPACE = \(movingSpace)") }
+                if let mfinal = try row.optionalString("mfinalfunc") {
                     options.append("MFINALFUNC = \(mfinal)")
-                    if row.bool("aggmfinalextra") { options.append("MFINALFUNC_EXTRA") }
-                    if row.string("mfinalmodify") != defaultModify, let value = modify[row.string("mfinalmodify")] {
+                    if try row.bool("aggmfinalextra") { options.append("MFINALFUNC_EXTRA") }
+                    if try row.string("mfinalmodify") != defaultModify, let value = try modify[row.string("mfinalmodify")] {
                         options.append("MFINALFUNC_MODIFY = \(value)")
                     }
                 }
-                if let minitial = row["aggminitval"] { options.append("MINITCOND = \(SQL.literal(minitial))") }
+                if let minitial = try row.optionalString("aggminitval") { options.append("MINITCOND = \(SQL.literal(minitial))") }
             }
-            if let sortop = row["sortop"] {
+            if let sortop = try row.optionalString("sortop") {
                 // regoperator prints `schema.op(type,type)`; SORTOP wants OPERATOR(schema.op).
                 let name = sortop.prefix { $0 != "(" }
                 options.append("SORTOP = OPERATOR(\(name))")
             }
-            if let parallel = ["s": "safe", "r": "restricted"][row.string("parallel")] { options.append("PARALLEL = \(parallel)") }
-            if row.string("kind") == "h" { options.append("HYPOTHETICAL") }
-            aggregates.append(Aggregate(
-                oid: UInt32(row.int("oid")), name: QualifiedName(row.string("nspname"), row.string("proname")),
+            if let parallel = try ["s": "safe", "r": "restricted"][row.string("parallel")] { options.append("PARALLEL = \(parallel)") }
+            if kind == "h" { options.append("HYPOTHETICAL") }
+            aggregates.append(try Aggregate(
+                oid: row.oid("oid"), name: QualifiedName(row.string("nspname"), row.string("proname")),
                 arguments: row.string("arguments"), identityArguments: row.string("identity_arguments"), options: options,
-                comment: row["comment"], ownership: try await ownership(row)))
+                comment: row.optionalString("comment"), ownership: await ownership(row)))
         }
         return aggregates
     }
@@ -128,18 +130,18 @@ extension CatalogReader {
             """, [schemaArray]).rows
         var operators: [Operator] = []
         for row in rows {
-            var options = ["FUNCTION = \(row.string("function"))"]
-            if let left = row["left_type"] { options.append("LEFTARG = \(left)") }
-            if let right = row["right_type"] { options.append("RIGHTARG = \(right)") }
-            if let commutator = row["commutator"] { options.append("COMMUTATOR = \(commutator)") }
-            if let negator = row["negator"] { options.append("NEGATOR = \(negator)") }
-            if row.bool("oprcanmerge") { options.append("MERGES") }
-            if row.bool("oprcanhash") { options.append("HASHES") }
-            if let restrict = row["restrict_function"] { options.append("RESTRICT = \(restrict)") }
-            if let join = row["join_function"] { options.append("JOIN = \(join)") }
-            operators.append(Operator(
-                oid: UInt32(row.int("oid")), schema: row.string("nspname"), name: row.string("oprname"),
-                leftType: row["left_type"], rightType: row["right_type"], options: options, comment: row["comment"],
+            var options = try ["FUNCTION = \(row.string("function"))"]
+            if let left = try row.optionalString("left_type") { options.append("LEFTARG = \(left)") }
+            if let right = try row.optionalString("right_type") { options.append("RIGHTARG = \(right)") }
+            if let commutator = try row.optionalString("commutator") { options.append("COMMUTATOR = \(commutator)") }
+            if let negator = try row.optionalString("negator") { options.append("NEGATOR = \(negator)") }
+            if try row.bool("oprcanmerge") { options.append("MERGES") }
+            if try row.bool("oprcanhash") { options.append("HASHES") }
+            if let restrict = try row.optionalString("restrict_function") { options.append("RESTRICT = \(restrict)") }
+            if let join = try row.optionalString("join_function") { options.append("JOIN = \(join)") }
+            operators.append(try Operator(
+                oid: row.oid("oid"), schema: row.string("nspname"), name: row.string("oprname"),
+                leftType: row.optionalString("left_type"), rightType: row.optionalString("right_type"), options: options, comment: row.optionalString("comment"),
                 ownership: try await ownership(row)))
         }
         return operators

@@ -22,17 +22,17 @@ extension CatalogReader {
               AND (con.conparentid = 0 OR con.contype IN ('p', 'u', 'x'))
             ORDER BY n.nspname, c.relname, con.conname
             """, [oids]).rows
-        return rows.map { row in
-            var constraint = Constraint(
+        return try rows.map { row in
+            var constraint = try Constraint(
                 name: row.string("conname"), table: QualifiedName(row.string("nspname"), row.string("relname")),
                 kind: Constraint.Kind(rawValue: row.string("contype"))!, definition: row.string("definition"),
                 validated: row.bool("convalidated"), isLocal: row.bool("conislocal"),
-                indexDefinition: row["index_definition"],
+                indexDefinition: row.optionalString("index_definition"),
                 deferrableClause: row.bool("condeferrable")
                     ? "DEFERRABLE" + (row.bool("condeferred") ? " INITIALLY DEFERRED" : "") : nil,
-                referencedTable: row["referenced_table"].map { QualifiedName(row.string("referenced_schema"), $0) },
-                comment: row["comment"])
-            constraint.clustered = row.bool("clustered")
+                referencedTable: row.optionalString("referenced_table").map { try QualifiedName(row.string("referenced_schema"), $0) },
+                comment: row.optionalString("comment"))
+            constraint.clustered = try row.bool("clustered")
             return constraint
         }
     }
@@ -47,10 +47,10 @@ extension CatalogReader {
             WHERE con.contypid = ANY($1::oid[]) AND con.contype = 'c'
             ORDER BY n.nspname, t.typname, con.conname
             """, [oids]).rows
-        return rows.map { row in
-            var constraint = Constraint(
+        return try rows.map { row in
+            var constraint = try Constraint(
                 name: row.string("conname"), table: QualifiedName(row.string("nspname"), row.string("typname")), kind: .check,
-                definition: row.string("definition"), validated: row.bool("convalidated"), comment: row["comment"])
+                definition: row.string("definition"), validated: row.bool("convalidated"), comment: row.optionalString("comment"))
             constraint.onDomain = true
             return constraint
         }
@@ -71,12 +71,12 @@ extension CatalogReader {
                               WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
             ORDER BY tn.nspname, tc.relname, ic.relname
             """, [oids]).rows
-        return rows.map { row in
-            var index = Index(name: QualifiedName(row.string("nspname"), row.string("index_name")),
+        return try rows.map { row in
+            var index = try Index(name: QualifiedName(row.string("nspname"), row.string("index_name")),
                               table: QualifiedName(row.string("table_schema"), row.string("table_name")),
                               definition: row.string("definition"), clustered: row.bool("indisclustered"),
-                              comment: row["comment"])
-            index.oid = UInt32(row.int("indexrelid"))
+                              comment: row.optionalString("comment"))
+            index.oid = try row.oid("indexrelid")
             return index
         }
     }
@@ -97,8 +97,8 @@ extension CatalogReader {
             WHERE c.relkind IN ('i', 'I') AND i.indrelid = ANY($1::oid[])
             ORDER BY 1, 2
             """, [oids]).rows
-        return rows.map { row in
-            IndexAttachment(parent: QualifiedName(row.string("parent_schema"), row.string("parent")),
+        return try rows.map { row in
+            try IndexAttachment(parent: QualifiedName(row.string("parent_schema"), row.string("parent")),
                             child: QualifiedName(row.string("child_schema"), row.string("child")),
                             depth: catalog.partitionDepth(of: QualifiedName(row.string("table_schema"), row.string("table_name"))))
         }
@@ -115,9 +115,9 @@ extension CatalogReader {
             WHERE t.tgrelid = ANY($1::oid[]) AND NOT t.tgisinternal AND t.tgparentid = 0
             ORDER BY n.nspname, c.relname, t.tgname
             """, [oids]).rows
-        return rows.map { row in
-            Trigger(name: row.string("tgname"), table: QualifiedName(row.string("nspname"), row.string("relname")),
-                    definition: row.string("definition"), enabled: row.string("enabled"), comment: row["comment"])
+        return try rows.map { row in
+            try Trigger(name: row.string("tgname"), table: QualifiedName(row.string("nspname"), row.string("relname")),
+                    definition: row.string("definition"), enabled: row.string("enabled"), comment: row.optionalString("comment"))
         }
     }
 
@@ -131,9 +131,9 @@ extension CatalogReader {
             WHERE r.ev_class = ANY($1::oid[]) AND r.rulename <> '_RETURN'
             ORDER BY n.nspname, c.relname, r.rulename
             """, [oids]).rows
-        return rows.map { row in
-            Rule(name: row.string("rulename"), table: QualifiedName(row.string("nspname"), row.string("relname")),
-                 definition: row.string("definition"), enabled: row.string("enabled"), comment: row["comment"])
+        return try rows.map { row in
+            try Rule(name: row.string("rulename"), table: QualifiedName(row.string("nspname"), row.string("relname")),
+                 definition: row.string("definition"), enabled: row.string("enabled"), comment: row.optionalString("comment"))
         }
     }
 
@@ -151,11 +151,11 @@ extension CatalogReader {
             ORDER BY n.nspname, c.relname, p.polname
             """, [oids]).rows
         let commands = ["r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"]
-        return rows.map { row in
-            Policy(name: row.string("polname"), table: QualifiedName(row.string("nspname"), row.string("relname")),
+        return try rows.map { row in
+            try Policy(name: row.string("polname"), table: QualifiedName(row.string("nspname"), row.string("relname")),
                    permissive: row.bool("polpermissive"), command: commands[row.string("command")] ?? "ALL",
-                   roles: row.array("roles"), using: row["using_expression"], withCheck: row["check_expression"],
-                   comment: row["comment"])
+                   roles: row.array("roles"), using: row.optionalString("using_expression"), withCheck: row.optionalString("check_expression"),
+                   comment: row.optionalString("comment"))
         }
     }
 
@@ -168,10 +168,10 @@ extension CatalogReader {
             WHERE s.stxrelid = ANY($1::oid[])
             ORDER BY n.nspname, s.stxname
             """, [oids]).rows
-        return rows.map { row in
-            ExtendedStatistics(name: QualifiedName(row.string("nspname"), row.string("stxname")),
-                               definition: row.string("definition"), statisticsTarget: row["target"].flatMap { Int($0) },
-                               comment: row["comment"])
+        return try rows.map { row in
+            try ExtendedStatistics(name: QualifiedName(row.string("nspname"), row.string("stxname")),
+                               definition: row.string("definition"), statisticsTarget: row.optionalInt("target"),
+                               comment: row.optionalString("comment"))
         }
     }
 }

@@ -17,7 +17,7 @@ extension CatalogReader {
               AND \(notExtensionMember("t.oid", "pg_type"))
             ORDER BY n.nspname, t.typname
             """, [schemaArray]).rows
-        let oids = Self.oidArray(rows.map { UInt32($0.int("oid")) })
+        let oids = Self.oidArray(try rows.map { try $0.oid("oid") })
         let labels = try await connection.query("""
             SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum WHERE enumtypid = ANY($1::oid[]) ORDER BY enumtypid, enumsortorder
             """, [oids]).rows
@@ -54,31 +54,31 @@ extension CatalogReader {
             """, [oids]).rows
         var types: [UserType] = []
         for row in rows {
-            let oid = UInt32(row.int("oid"))
+            let oid = try row.oid("oid")
             let definition: UserType.Definition
-            switch row.string("kind") {
+            switch try row.string("kind") {
             case "e":
-                definition = .enumeration(labels.filter { UInt32($0.int("enumtypid")) == oid }.map { $0.string("enumlabel") })
+                definition = .enumeration(try labels.filter { try $0.oid("enumtypid") == oid }.map { try $0.string("enumlabel") })
             case "c":
-                definition = .composite(attributes.filter { UInt32($0.int("reltype")) == oid }.map {
-                    UserType.Attribute(name: $0.string("attname"), type: $0.string("type"), collation: $0["collation"],
-                                       comment: $0["comment"])
+                definition = .composite(try attributes.filter { try $0.oid("reltype") == oid }.map {
+                    try UserType.Attribute(name: $0.string("attname"), type: $0.string("type"), collation: $0.optionalString("collation"),
+                                       comment: $0.optionalString("comment"))
                 })
             case "d":
-                definition = .domain(base: row.string("base"), collation: row["collation"],
-                                     defaultExpression: row["default_expression"], notNull: row.bool("typnotnull"))
+                definition = try .domain(base: row.string("base"), collation: row.optionalString("collation"),
+                                     defaultExpression: row.optionalString("default_expression"), notNull: row.bool("typnotnull"))
             default:
-                guard let range = ranges.first(where: { UInt32($0.int("rngtypid")) == oid }) else { continue }
-                var options = ["subtype = \(range.string("subtype"))"]
-                if let name = range["multirange"] { options.append("multirange_type_name = \(name)") }
-                if let opclass = range["opclass"] { options.append("subtype_opclass = \(opclass)") }
-                if let collation = range["collation"] { options.append("collation = \(collation)") }
-                if let canonical = range["canonical"] { options.append("canonical = \(canonical)") }
-                if let diff = range["subtype_diff"] { options.append("subtype_diff = \(diff)") }
+                guard let range = try ranges.first(where: { try $0.oid("rngtypid") == oid }) else { continue }
+                var options = try ["subtype = \(range.string("subtype"))"]
+                if let name = try range.optionalString("multirange") { options.append("multirange_type_name = \(name)") }
+                if let opclass = try range.optionalString("opclass") { options.append("subtype_opclass = \(opclass)") }
+                if let collation = try range.optionalString("collation") { options.append("collation = \(collation)") }
+                if let canonical = try range.optionalString("canonical") { options.append("canonical = \(canonical)") }
+                if let diff = try range.optionalString("subtype_diff") { options.append("subtype_diff = \(diff)") }
                 definition = .range(options)
             }
-            types.append(UserType(oid: oid, name: QualifiedName(row.string("nspname"), row.string("typname")),
-                                  definition: definition, comment: row["comment"], ownership: try await ownership(row)))
+            types.append(try UserType(oid: oid, name: QualifiedName(row.string("nspname"), row.string("typname")),
+                                  definition: definition, comment: row.optionalString("comment"), ownership: await ownership(row)))
         }
         return types
     }
@@ -98,19 +98,19 @@ extension CatalogReader {
             """, [schemaArray]).rows
         var collations: [Collation] = []
         for row in rows {
-            let provider = ["c": "libc", "i": "icu", "b": "builtin"][row.string("provider")] ?? "libc"
+            let provider = try ["c": "libc", "i": "icu", "b": "builtin"][row.string("provider")] ?? "libc"
             var options = ["provider = \(provider)"]
-            if !row.bool("collisdeterministic") { options.append("deterministic = false") }
+            if try !row.bool("collisdeterministic") { options.append("deterministic = false") }
             if provider == "libc" {
-                let collate = row.string("collcollate"), ctype = row.string("collctype")
+                let collate = try row.string("collcollate"), ctype = try row.string("collctype")
                 options += collate == ctype ? ["locale = \(SQL.literal(collate))"]
                     : ["lc_collate = \(SQL.literal(collate))", "lc_ctype = \(SQL.literal(ctype))"]
             } else {
-                options.append("locale = \(SQL.literal(row["locale"] ?? row.string("collcollate")))")
+                options.append("locale = \(SQL.literal(try row.optionalString("locale") ?? row.string("collcollate")))")
             }
-            if let rules = row["rules"] { options.append("rules = \(SQL.literal(rules))") }
-            collations.append(Collation(oid: UInt32(row.int("oid")), name: QualifiedName(row.string("nspname"), row.string("collname")),
-                                        options: options, comment: row["comment"], ownership: try await ownership(row)))
+            if let rules = try row.optionalString("rules") { options.append("rules = \(SQL.literal(rules))") }
+            collations.append(try Collation(oid: row.oid("oid"), name: QualifiedName(row.string("nspname"), row.string("collname")),
+                                        options: options, comment: row.optionalString("comment"), ownership: await ownership(row)))
         }
         return collations
     }

@@ -39,9 +39,9 @@ struct CatalogReader {
             WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm') AND \(notExtensionMember("c.oid", "pg_class"))
             ORDER BY n.nspname, c.relname
             """, [schemaArray])
-        return result.rows.map {
-            Relation(oid: UInt32($0.int("oid")), name: QualifiedName($0.string("nspname"), $0.string("relname")),
-                     kind: $0.string("relkind"))
+        return try result.rows.map {
+            try Relation(oid: $0.oid("oid"), name: QualifiedName($0.string("nspname"), $0.string("relname")),
+                         kind: $0.string("relkind"))
         }
     }
 
@@ -77,21 +77,21 @@ struct CatalogReader {
                    pg_catalog.pg_get_userbyid(n.nspowner) AS owner, n.nspacl::text AS acl
             FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[])
             """, [schemaArray])
-        let found = Set(result.rows.map { $0.string("nspname") })
+        let found = Set(try result.rows.map { try $0.string("nspname") })
         let missing = schemas.filter { !found.contains($0) }
         if !missing.isEmpty {
             let existing = try await connection.query("""
                 SELECT nspname FROM pg_catalog.pg_namespace
                 WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1
                 """)
-            throw FerryError.schemaNotFound(missing, existing: existing.rows.map { $0.string("nspname") })
+            throw FerryError.schemaNotFound(missing, existing: try existing.rows.map { try $0.string("nspname") })
         }
         var schemaObjects: [Schema] = []
         for name in schemas {
-            let row = result.rows.first { $0.string("nspname") == name }!
+            let row = try result.rows.first { try $0.string("nspname") == name }!
             // `public`'s owner and grants are kept even without --owners (see DDLRenderer).
             let ownership = name == "public" ? try await readOwnership(row) : try await ownership(row)
-            schemaObjects.append(Schema(name: name, comment: row["comment"], ownership: ownership))
+            schemaObjects.append(Schema(name: name, comment: try row.optionalString("comment"), ownership: ownership))
         }
         return schemaObjects
     }
@@ -103,7 +103,7 @@ struct CatalogReader {
             FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
             WHERE n.nspname = ANY($1::text[]) ORDER BY e.oid
             """, [schemaArray]).rows.map {
-            Extension(name: $0.string("extname"), schema: $0.string("nspname"), comment: $0["comment"])
+            try Extension(name: $0.string("extname"), schema: $0.string("nspname"), comment: $0.optionalString("comment"))
         }
     }
 
@@ -125,7 +125,7 @@ struct CatalogReader {
                   WHERE e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e')
             ORDER BY 1
             """, [schemaArray])
-        return rows.rows.map { $0.string("label") }
+        return try rows.rows.map { try $0.string("label") }
     }
 
     // MARK: - Helpers
@@ -152,14 +152,14 @@ struct CatalogReader {
 
     /// The row's `owner` and its `acl` exploded into grants.
     func readOwnership(_ row: QueryResult.Row) async throws -> Ownership {
-        let owner = row.string("owner")
-        guard let acl = row["acl"] else { return Ownership(owner: owner) }
+        let owner = try row.string("owner")
+        guard let acl = try row.optionalString("acl") else { return Ownership(owner: owner) }
         let grants = try await connection.query("""
             SELECT CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee,
                    a.privilege_type, a.is_grantable
             FROM pg_catalog.aclexplode($1::pg_catalog.aclitem[]) WITH ORDINALITY a ORDER BY a.ordinality
             """, [acl]).rows.map {
-                Grant(grantee: $0.string("grantee"), privilege: $0.string("privilege_type"), grantable: $0.bool("is_grantable"))
+                try Grant(grantee: $0.string("grantee"), privilege: $0.string("privilege_type"), grantable: $0.bool("is_grantable"))
             }
         return Ownership(owner: owner, grants: grants, hasExplicitACL: true)
     }

@@ -13,8 +13,15 @@ struct TablePipe {
     /// - Returns: the number of rows moved, equal on both sides.
     func run() async throws -> Int {
         let table = task.table
-        try await run(on: .source) {
+        do {
             try await source.execute("LOCK TABLE ONLY \(table.sql) IN ACCESS SHARE MODE NOWAIT")
+        } catch let error as PGError where error.sqlState == "55P03" {
+            // A session asked for a conflicting lock (ALTER TABLE…) after the snapshot was taken:
+            // name it. The lookup cannot run in the aborted transaction.
+            _ = try? await source.execute("ROLLBACK")
+            throw FerryError(await LockConflict.describe(on: source, table: table), sqlState: "55P03")
+        } catch {
+            throw FerryError.table(table, .source, error)
         }
         // A table that loads alone does so in a transaction that truncates it first, so COPY can
         // FREEZE and a failed load leaves nothing; slices and rows routed through a partition

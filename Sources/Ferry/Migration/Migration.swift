@@ -70,9 +70,7 @@ public final class Migration: Sendable {
 
     private func migrate(snapshot: SourceSnapshot, target: PGConnection) async throws -> MigrationPlan {
         let request = request
-        guard try await Connections.databaseIdentity(target) != snapshot.identity else {
-            throw FerryError("the target is the source database itself; pgferry refuses to drop the schema it reads from")
-        }
+        try DatabaseIdentity.requireDistinct(target: await Connections.databaseIdentity(target), source: snapshot.identity)
 
         let plan = try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
             excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
@@ -92,9 +90,7 @@ public final class Migration: Sendable {
 
         recorder.phase("pre-data", step: "Creating schema \(request.schemas.joined(separator: ", ")) on the target")
         try await target.execute("BEGIN")
-        for schema in plan.schemas {
-            try await target.execute("DROP SCHEMA IF EXISTS \(SQL.identifier(schema)) CASCADE")
-        }
+        try await DropGuard(target: target, schemas: plan.schemas, request: request, logger: logger).dropSchemas()
         try await Self.run(plan.ddl.preData, on: target)
         try await target.execute("COMMIT")
 

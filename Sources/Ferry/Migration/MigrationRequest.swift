@@ -24,13 +24,20 @@ public struct MigrationRequest: Sendable {
     public var analyze: Bool
     /// A COPY stream (or its start) that moves no byte for this long fails the run; nil: no limit.
     public var stallTimeout: Duration?
+    /// Let `DROP SCHEMA … CASCADE` on the target also drop objects of other schemas that depend on
+    /// the schema (views, foreign keys, columns of its types…). Off: the run refuses and names them.
+    public var dropDependents: Bool
+    /// How long the target's `DROP SCHEMA` waits for other sessions' locks before the run fails
+    /// naming them; zero waits without limit.
+    public var dropLockTimeout: Duration
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
                 orphanPolicy: OrphanPolicy = .notValid, includeOwnership: Bool = false,
                 chunkSize: Int = MigrationRequest.defaultChunkSize, ringCapacity: Int = MigrationRequest.defaultRingCapacity,
                 sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true,
-                stallTimeout: Duration? = MigrationRequest.defaultStallTimeout) {
+                stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
+                dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -44,6 +51,8 @@ public struct MigrationRequest: Sendable {
         self.sliceMinimumBytes = sliceMinimumBytes
         self.analyze = analyze
         self.stallTimeout = stallTimeout
+        self.dropDependents = dropDependents
+        self.dropLockTimeout = dropLockTimeout
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).
@@ -56,6 +65,8 @@ public struct MigrationRequest: Sendable {
 
     /// 60 s: a live server moves COPY bytes every few milliseconds; a stopped one, never.
     public static let defaultStallTimeout: Duration = .seconds(60)
+    /// Long enough for short transactions to finish, short enough that a forgotten open one is reported.
+    public static let defaultDropLockTimeout = Duration.seconds(10)
 
     /// One table per core, at least two: a pipe spends much of its time waiting on the servers.
     public static var defaultJobs: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) }

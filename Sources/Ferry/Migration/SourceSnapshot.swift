@@ -6,7 +6,7 @@ struct SourceSnapshot: Sendable {
     let configuration: ConnectionConfiguration
     let snapshotID: String
     let encoding: String
-    let identity: String
+    let identity: DatabaseIdentity
     let catalog: SchemaCatalog
 
     static func open(_ configuration: ConnectionConfiguration, schemas: [String],

@@ -29,7 +29,7 @@ struct TargetCheck {
     private func roles() async throws -> [String] {
         guard !plan.roles.isEmpty else { return [] }
         let existing = Set(try await target.query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])",
-                                                  [CatalogReader.arrayLiteral(plan.roles)]).rows.map { $0.string("rolname") })
+                                                  [CatalogReader.arrayLiteral(plan.roles)]).rows.map { try $0.string("rolname") })
         let missing = plan.roles.filter { !existing.contains($0) }
         guard !missing.isEmpty else { return [] }
         return ["roles that the schema names (in policies, or as owners and grantees) do not exist on the target: "
@@ -46,9 +46,9 @@ struct TargetCheck {
                        (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
                         WHERE e.extname = $1) AS installed_in
                 """, [wanted.name]).rows[0]
-            if !row.bool("available") {
+            if try !row.bool("available") {
                 problems.append("extension \(wanted.name) (in schema \(wanted.schema)) is not available on the target server")
-            } else if let schema = row["installed_in"], !plan.schemas.contains(schema) {
+            } else if let schema = try row.optionalString("installed_in"), !plan.schemas.contains(schema) {
                 problems.append("extension \(wanted.name) is installed in schema \(schema) on the target but in \(wanted.schema) "
                     + "on the source: move it (ALTER EXTENSION \(SQL.identifier(wanted.name)) SET SCHEMA "
                     + "\(SQL.identifier(wanted.schema))) or drop it on the target")

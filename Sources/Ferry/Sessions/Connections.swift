@@ -21,20 +21,8 @@ enum Connections {
         }
     }
 
-    /// A fingerprint of the database a connection reaches: the cluster's system identifier
-    /// (or, without the right to read it, the postmaster's start time and port) and the database OID.
-    static func databaseIdentity(_ connection: PGConnection) async throws -> String {
-        let cluster: String
-        do {
-            cluster = try await connection.query("SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()")
-                .rows.first?.string("id") ?? ""
-        } catch {
-            cluster = try await connection.query(
-                "SELECT pg_catalog.pg_postmaster_start_time()::text || ':' || pg_catalog.current_setting('port') AS id")
-                .rows.first?.string("id") ?? ""
-        }
-        let database = try await connection.query(
-            "SELECT oid::text AS id FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()")
-        return cluster + "/" + (database.rows.first?.string("id") ?? "")
+    /// What identifies the database a connection reaches (see `DatabaseIdentity`).
+    static func databaseIdentity(_ connection: PGConnection) async throws -> DatabaseIdentity {
+        try await DatabaseIdentity.read(connection)
     }
 }

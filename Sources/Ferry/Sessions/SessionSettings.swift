@@ -13,7 +13,6 @@ enum SessionSettings {
     /// bodies, and loads fast (no synchronous commit, more memory for index builds).
     static func target(version: Int, encoding: String) -> String {
         (common(version: version, encoding: encoding) + [
-            "SET standard_conforming_strings = on",
             "SET check_function_bodies = false",
             "SET xmloption = content",
             "SET client_min_messages = warning",
@@ -26,6 +25,8 @@ enum SessionSettings {
     private static func common(version: Int, encoding: String) -> [String] {
         var settings = [
             "SELECT pg_catalog.set_config('search_path', '', false)",
+            // Before any literal: SQL.literal quotes for standard_conforming_strings = on.
+            "SET standard_conforming_strings = on",
             "SET client_encoding = \(SQL.literal(encoding))",
             "SET DateStyle = ISO",
             "SET IntervalStyle = postgres",
@@ -36,5 +37,14 @@ enum SessionSettings {
         ]
         if version >= 170000 { settings.append("SET transaction_timeout = 0") }
         return settings
+    }
+
+    /// A timeout setting's value: whole milliseconds, PostgreSQL's unit, at most its limit
+    /// (2^31 - 1, about 24 days); 0 turns the timeout off.
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let limit = Int64(Int32.max)
+        let (seconds, attoseconds) = duration.components
+        guard seconds < limit / 1000 else { return limit }
+        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -25,21 +25,50 @@ public struct Validator: Sendable {
     public var excludedTables: [String]
     /// Also compare an md5 over each table's rows (slower: reads every row on both sides).
     public var checksums: Bool
+    /// The longest one table's count (or checksum) may run on either side; zero: no limit.
+    public var statementTimeout: Duration
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
-                excludedTables: [String] = [], checksums: Bool = false) {
+                excludedTables: [String] = [], checksums: Bool = false,
+                statementTimeout: Duration = Validator.defaultStatementTimeout) {
         self.source = source
         self.target = target
         self.schemas = schemas
         self.excludedTables = excludedTables
         self.checksums = checksums
+        self.statementTimeout = statementTimeout
     }
+
+    /// Ten minutes: a checksum reads the whole table, but validation must not hang on a stuck server.
+    public static let defaultStatementTimeout = Duration.seconds(600)
 
     public func validate() async throws -> ValidationReport {
         let (sourceConnection, encoding) = try await Connections.source(source)
-        defer { Task { await sourceConnection.close() } }
-        let targetConnection = try await Connections.target(target, encoding: encoding)
-        defer { Task { await targetConnection.close() } }
+        return try await Self.closing(sourceConnection) { sourceConnection in
+            let targetConnection = try await Connections.target(target, encoding: encoding)
+            return try await Self.closing(targetConnection) { targetConnection in
+                try await compare(source: sourceConnection, target: targetConnection)
+            }
+        }
+    }
+
+    /// Runs `body`, then closes `connection` and waits for it, whether `body` returned or threw.
+    private static func closing<T: Sendable>(_ connection: PGConnection,
+                                            _ body: (PGConnection) async throws -> T) async throws -> T {
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(connection))
+        } catch {
+            result = .failure(error)
+        }
+        await connection.close()
+        return try result.get()
+    }
+
+    private func compare(source sourceConnection: PGConnection, target targetConnection: PGConnection) async throws -> ValidationReport {
+        let timeout = "SET statement_timeout = \(SessionSettings.milliseconds(statementTimeout))"
+        try await sourceConnection.execute(timeout)
+        try await targetConnection.execute(timeout)
         // Count the source in one snapshot, as the migration read it.
         try await sourceConnection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         let reader = CatalogReader(connection: sourceConnection, schemas: schemas, includeOwnership: false)
@@ -63,12 +92,12 @@ public struct Validator: Sendable {
         for unit in units {
             let relation = (unit.only ? "ONLY " : "") + unit.name.sql
             let checksum = checksums && !unit.skipped
-            let sourceSide = try await measure(relation, on: sourceConnection, checksum: checksum)
-            let targetSide = try? await measure(relation, on: targetConnection, checksum: checksum)
+            let sourceSide = try await measure(unit.name, relation, on: sourceConnection, .source, checksum: checksum)
+            let targetSide = try await measure(unit.name, relation, on: targetConnection, .target, checksum: checksum)
             let matches = targetSide.map { $0 == sourceSide } ?? false
             results.append(TableValidation(
-                table: unit.name.description, sourceCount: sourceSide.count, targetCount: targetSide?.count ?? -1,
-                match: unit.skipped || matches, skipped: unit.skipped, sourceChecksum: sourceSide.checksum,
+                table: unit.name.description, sourceCount: sourceSide?.count ?? -1, targetCount: targetSide?.count ?? -1,
+                match: unit.skipped || matches, skipped: unit.skipped, sourceChecksum: sourceSide?.checksum,
                 targetChecksum: targetSide?.checksum))
         }
         try await sourceConnection.execute("COMMIT")
@@ -80,15 +109,27 @@ public struct Validator: Sendable {
         var checksum: String?
     }
 
-    /// Row count and, if asked, an md5 over the rows' text in sorted order.
-    private func measure(_ relation: String, on connection: PGConnection, checksum: Bool) async throws -> Measure {
+    /// Row count and, if asked, an md5 over the rows' text in sorted order; nil when the table
+    /// is missing on that side.
+    private func measure(_ table: QualifiedName, _ relation: String, on connection: PGConnection, _ side: FerryError.Side,
+                         checksum: Bool) async throws -> Measure? {
         let sql = checksum
             ? """
               SELECT count(*) AS count, coalesce(pg_catalog.md5(pg_catalog.string_agg(h, '' ORDER BY h)), '') AS checksum
               FROM (SELECT pg_catalog.md5(t::text) AS h FROM \(relation) t) rows
               """
             : "SELECT count(*) AS count, NULL AS checksum FROM \(relation)"
-        let row = try await connection.query(sql).rows[0]
-        return Measure(count: row.int64("count"), checksum: row["checksum"])
+        do {
+            let row = try await connection.query(sql).rows[0]
+            return try Measure(count: row.int64("count"), checksum: row.optionalString("checksum"))
+        } catch let error as PGError where side == .target && ["42P01", "3F000"].contains(error.sqlState) {
+            return nil  // undefined table or schema: reported as a mismatch
+        } catch let error as PGError where error.isCancellation && !Task.isCancelled {
+            throw FerryError("table \(table) (\(side.rawValue)): \(checksum ? "checksumming" : "counting") it took longer than "
+                + "the statement timeout (\(statementTimeout)); raise it (--statement-timeout SECONDS, 0 for none)",
+                sqlState: error.sqlState)
+        } catch {
+            throw FerryError.table(table, side, error)
+        }
     }
 }

@@ -20,7 +20,7 @@ struct SourceCheck {
         let schemas = try await connection.query("""
             SELECT n.nspname AS name FROM pg_catalog.pg_namespace n
             WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' ORDER BY 1
-            """).rows.map { $0.string("name") }
+            """).rows.map { try $0.string("name") }
         guard schemas.contains(schema) else {
             throw BadRequest("schema \(schema.debugDescription) is not a schema of the source; existing schemas: "
                 + (schemas.isEmpty ? "(none)" : schemas.joined(separator: ", ")))
@@ -30,7 +30,7 @@ struct SourceCheck {
             SELECT c.relname AS name FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1
-            """, [schema]).rows.map { $0.string("name") }
+            """, [schema]).rows.map { try $0.string("name") }
         // The engine's rule (MigrationPlan.resolveExclusions), answered before the run starts.
         for name in excludeTableData {
             let known = tables.contains(name) || tables.contains { "\(schema).\($0)" == name }

@@ -50,6 +50,10 @@ extension PGFerry {
                 help: ArgumentHelp("Fail the run when a COPY stream moves no byte for this many seconds (0: never).", valueName: "seconds"))
         var stallTimeout: Int = Int(MigrationRequest.defaultStallTimeout.components.seconds)
 
+        @Flag(name: .customLong("drop-dependents"),
+              help: "Let DROP SCHEMA … CASCADE on the target also drop objects of other schemas that depend on the schema (otherwise the run lists them and refuses).")
+        var dropDependents = false
+
         @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of each table after its load (planner statistics are not copied).")
         var skipAnalyze = false
 
@@ -69,7 +73,7 @@ extension PGFerry {
                 schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
-                analyze: !skipAnalyze, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout))
+                analyze: !skipAnalyze, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout), dropDependents: dropDependents)
             let migration = Migration(request: request, logger: logger)
             let interrupt = InterruptHandler { migration.cancel() }
 

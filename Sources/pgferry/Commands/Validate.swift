@@ -13,13 +13,24 @@ extension PGFerry {
         @Flag(help: "Also compare an md5 of each table's rows (reads every row on both sides).")
         var checksums = false
 
+        @Option(name: .customLong("statement-timeout"),
+                help: "Seconds one table's count or checksum may run on either side; 0 for no limit.")
+        var statementTimeoutSeconds: Int = Int(Validator.defaultStatementTimeout.components.seconds)
+
         @Flag(help: "Print JSON.")
         var json = false
+
+        func validate() throws {
+            guard statementTimeoutSeconds >= 0 else {
+                throw ValidationError("--statement-timeout must be 0 (no limit) or a number of seconds, got \(statementTimeoutSeconds)")
+            }
+        }
 
         func run() async throws {
             let report = try await Validator(
                 source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
-                schemas: scope.schemas, excludedTables: scope.excludeTableData, checksums: checksums).validate()
+                schemas: scope.schemas, excludedTables: scope.excludeTableData, checksums: checksums,
+                statementTimeout: .seconds(statementTimeoutSeconds)).validate()
             try printValidation(report, json: json)
         }
     }

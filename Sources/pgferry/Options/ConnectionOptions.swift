@@ -12,22 +12,29 @@ struct ConnectionOptions: ParsableArguments {
     var target: String?
 
     func sourceConfiguration() throws -> ConnectionConfiguration {
-        try Self.configuration(source ?? ProcessInfo.processInfo.environment["PGFERRY_SOURCE_URL"], name: "source")
+        try Self.configuration(source ?? ProcessInfo.processInfo.environment[Self.sourceVariable], name: "source",
+                               variable: Self.sourceVariable)
     }
 
     func targetConfiguration() throws -> ConnectionConfiguration {
-        guard let url = target ?? ProcessInfo.processInfo.environment["PGFERRY_TARGET_URL"] else {
-            throw ValidationError("a target is required: --target URL or PGFERRY_TARGET_URL")
+        guard let url = target ?? ProcessInfo.processInfo.environment[Self.targetVariable] else {
+            throw ValidationError("a target is required: --target URL or \(Self.targetVariable)")
         }
-        return try Self.configuration(url, name: "target")
+        return try Self.configuration(url, name: "target", variable: Self.targetVariable)
     }
 
-    static func configuration(_ url: String?, name: String) throws -> ConnectionConfiguration {
+    static let sourceVariable = "PGFERRY_SOURCE_URL"
+    static let targetVariable = "PGFERRY_TARGET_URL"
+
+    /// Parses `url`; warns when it carries a password on the command line, naming only the
+    /// places pgferry really reads one from (`variable`: the environment variable that may hold the URL).
+    static func configuration(_ url: String?, name: String, variable: String?) throws -> ConnectionConfiguration {
         guard let url else { return ConnectionConfiguration() }
         let configuration = try ConnectionConfiguration(url: url)
         if configuration["password"] != nil && CommandLine.arguments.contains(where: { $0.contains(url) }) {
+            let places = (variable.map { [$0] } ?? []) + ["PGPASSWORD", "~/.pgpass"]
             FileHandle.standardError.write(Data(
-                "pgferry: warning: the \(name) password is in a command-line argument, visible to other users; use PGFERRY_\(name.uppercased())_URL, PGPASSWORD or ~/.pgpass\n".utf8))
+                "pgferry: warning: the \(name) password is in a command-line argument, visible to other users; use \(places.joined(separator: ", ")) instead\n".utf8))
         }
         return configuration
     }
