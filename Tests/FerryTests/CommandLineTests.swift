@@ -85,4 +85,21 @@ import Testing
         let errorLines = program.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(errorLines.count == 1 && errorLines.first?.contains("cancelled") == true, "\(program.output)")
     }
+
+    /// `kill -9` mid-copy: the servers end pgferry's sessions when its sockets close, and the next
+    /// run starts clean.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func aKilledRunLeavesNothingTheNextRunDoesNotCleanUp() async throws {
+        let (source, target) = try await FaultTests.twoTables("clikill")
+        let proxy = try FaultProxy(upstreamPort: source.server.port, bytesPerSecond: FaultTests.throttle)
+        defer { proxy.close() }
+        let program = try RunningProgram(Self.binary, ["migrate", "--schema", "f"], environment: [
+            "PGFERRY_SOURCE_URL": "postgresql://postgres@127.0.0.1:\(proxy.port)/\(source.name)",
+            "PGFERRY_TARGET_URL": Self.url(target),
+        ])
+        #expect(try await FaultTests.copyBackend(target.server, database: target.name, table: "f.one") != nil)
+        program.signal(SIGKILL)
+        #expect(try await program.wait(timeout: .seconds(5)) == 128 + SIGKILL)
+        try await FaultTests.expectCleanAndRerun(source: source, target: target)
+    }
 }

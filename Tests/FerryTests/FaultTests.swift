@@ -308,4 +308,41 @@ import Testing
         _ = await altering.result  // goes through once the snapshot is released
         await alter.close()
     }
+
+    /// A full disk on the target mid-COPY (a tablespace on an 8 MB tmpfs; needs root to mount).
+    @Test(.enabled(if: getuid() == 0)) func aFullTargetDiskEndsTheCopyAtOnce() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-tiny-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try TestServers.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8M", "tmpfs", folder])
+        defer {
+            _ = try? TestServers.run("/bin/umount", ["-l", folder])
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        try TestServers.run("/bin/chown", ["postgres", folder])
+        let targetServer = try await TestServers.target
+        let tablespace = "pgferry_tiny_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try await PGConnection.connect(targetServer.configuration())
+        try await admin.execute("CREATE TABLESPACE \(tablespace) LOCATION '\(folder)'")
+        let targetName = "pgferry_diskfull_\(UInt32.random(in: 0...UInt32.max))"
+        try await admin.execute("CREATE DATABASE \(targetName) TABLESPACE \(tablespace)")
+        let target = TestDatabase(server: targetServer, name: targetName)
+        let source = try await TestDatabase.create(on: try await TestServers.source, "diskfull_src")
+        try await source.execute("""
+            CREATE SCHEMA f; CREATE TABLE f.one (id int, payload text);
+            INSERT INTO f.one SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, \(Self.rows)) g;
+            """)
+        let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                            schemas: ["f"], jobs: 1))
+        let start = ContinuousClock.now
+        await #expect {
+            try await migration.run()
+        } throws: { error in
+            "\(error)".contains("No space left on device")
+        }
+        Self.report("target disk full during COPY (from the run's start)", ContinuousClock.now - start)
+        #expect(migration.progress.totalRows < Int64(Self.rows), "the whole table was streamed after the disk filled")
+        try await admin.execute("DROP DATABASE \(targetName)")
+        try await admin.execute("DROP TABLESPACE \(tablespace)")
+        await admin.close()
+    }
 }
