@@ -167,3 +167,56 @@ import Testing
         await connection.close()
     }
 }
+
+@Suite struct PGConnectionCancelTests {
+    @Test func cancellingATaskCancelsItsStatementOnTheServer() async throws {
+        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
+        try await connection.closing { connection in
+            let sleeping = Task { try await connection.execute("SELECT pg_sleep(30)") }
+            try await Task.sleep(for: .milliseconds(200))
+            let start = ContinuousClock.now
+            sleeping.cancel()
+            await #expect { try await sleeping.value } throws: { ($0 as? PGError)?.isCancellation == true }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            // The server ended the statement: the connection goes on.
+            #expect(try await connection.query("SELECT 1 AS one").rows[0].int("one") == 1)
+        }
+    }
+
+    @Test func aCancelIntoAFrozenNetworkGivesUpAfterTheGracePeriod() async throws {
+        let server = try await TestServers.source
+        let proxy = try FaultProxy(upstreamPort: server.port)
+        defer { proxy.close() }
+        var configuration = server.configuration()
+        configuration["port"] = String(proxy.port)
+        let connection = try await PGConnection.connect(configuration)
+        proxy.freeze()
+        let waiting = Task { try await connection.execute("SELECT 1") }
+        try await Task.sleep(for: .milliseconds(200))
+        let start = ContinuousClock.now
+        waiting.cancel()
+        await #expect { try await waiting.value } throws: { ($0 as? PGError)?.code == .cancelled }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        // The socket is shut down: the next call fails at once instead of waiting.
+        let again = ContinuousClock.now
+        await #expect(throws: PGError.self) { try await connection.execute("SELECT 1") }
+        #expect(ContinuousClock.now - again < .seconds(1))
+        await connection.close()
+    }
+
+    @Test func aCopyThatMovesNothingFailsAtTheStallLimit() async throws {
+        let server = try await TestServers.source
+        let proxy = try FaultProxy(upstreamPort: server.port)
+        defer { proxy.close() }
+        var configuration = server.configuration()
+        configuration["port"] = String(proxy.port)
+        let connection = try await PGConnection.connect(configuration)
+        proxy.freeze(whenClientSends: "COPY")
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await connection.copyOut("COPY (SELECT 1) TO STDOUT", chunkSize: 1024, stall: .seconds(1)) { _, _ in }
+        } throws: { ($0 as? PGError)?.code == .stalled }
+        #expect(ContinuousClock.now - start < .seconds(3))
+        await connection.close()
+    }
+}

@@ -79,7 +79,7 @@ struct SocketWaiter {
     }
 
     /// Asks the server to cancel (once) and, after the grace period, gives up on the connection.
-    mutating func requestCancel() {
+    private mutating func requestCancel() {
         guard cancelSentAt == nil else { return }
         cancelSentAt = .now
         canceller.send()
