@@ -37,7 +37,7 @@ public struct AdminAuth: Sendable {
     }
 
     /// Checks an `Authorization` header value (`Bearer ` is optional, as in Queen).
-    public func check(authorization: String?, now: Date = Date()) -> Decision {
+    public func check(authorization: String?, now: Date = Date()) async -> Decision {
         if disabled { return .allowed }
         guard var credential = authorization?.trimmingCharacters(in: .whitespaces), !credential.isEmpty else {
             return .unauthorized("Authentication required: send Authorization: Bearer <admin token>")
@@ -45,10 +45,10 @@ public struct AdminAuth: Sendable {
         if credential.lowercased().hasPrefix("bearer ") {
             credential = String(credential.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
-        if let token, constantTimeEqual(Array(credential.utf8), Array(token.utf8)) { return .allowed }
+        if let token, StaticToken.matches(credential, token) { return .allowed }
         if let jwtSecret, credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
             do {
-                let roles = try HS256Verifier(secret: Array(jwtSecret.utf8)).roles(of: credential, now: now)
+                let roles = try await AdminTokenVerifier(secret: jwtSecret).roles(of: credential, now: now)
                 return roles.contains(adminRole) ? .allowed : .forbidden("Insufficient permissions: the \(adminRole) role is required")
             } catch {
                 return .unauthorized(error.description)
