@@ -17,6 +17,8 @@ enum TestToken {
     }
 
     static let inAnHour = JSONValue.number(Date().timeIntervalSince1970 + 3600)
+    /// 64 bytes: long enough for HS256 and HS512 (jwt-kit asserts a key of the hash's size).
+    static let secret = "queen-secret-0123456789abcdef-0123456789abcdef-0123456789abcdef-0"
 
     static func mint(_ claims: [String: JSONValue], secret: String, digest: DigestAlgorithm = .sha256) async throws -> String {
         try await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: digest).sign(Claims(claims))
@@ -53,13 +55,13 @@ struct AuthTests {
     }
 
     @Test func jwtRoles() async throws {
-        let secret = "queen-secret"
+        let secret = TestToken.secret
         let auth = AdminAuth(jwtSecret: secret)
         let exp = TestToken.inAnHour
         let admin = try await TestToken.mint(["sub": .string("ops"), "role": .string("admin"), "exp": exp], secret: secret)
         let adminInList = try await TestToken.mint(["roles": .array([.string("read-write"), .string("admin")]), "exp": exp], secret: secret)
         let reader = try await TestToken.mint(["role": .string("read-only"), "exp": exp], secret: secret)
-        let forged = try await TestToken.mint(["role": .string("admin"), "exp": exp], secret: "other-secret")
+        let forged = try await TestToken.mint(["role": .string("admin"), "exp": exp], secret: String(secret.reversed()))
         #expect(await auth.check(authorization: "Bearer \(admin)") == .allowed)
         #expect(await auth.check(authorization: "Bearer \(adminInList)") == .allowed)
         #expect(await auth.check(authorization: "Bearer \(reader)") == .forbidden("Insufficient permissions: the admin role is required"))
@@ -70,7 +72,7 @@ struct AuthTests {
     }
 
     @Test func jwtTimes() async throws {
-        let secret = "queen-secret"
+        let secret = TestToken.secret
         let auth = AdminAuth(jwtSecret: secret)
         let now = Date().timeIntervalSince1970
         func check(_ claims: [String: JSONValue]) async throws -> AdminAuth.Decision {
@@ -89,7 +91,7 @@ struct AuthTests {
     }
 
     @Test func jwtClaimsAreStrictlyTyped() async throws {
-        let secret = "queen-secret"
+        let secret = TestToken.secret
         let auth = AdminAuth(jwtSecret: secret)
         let base: [String: JSONValue] = ["role": .string("admin"), "exp": TestToken.inAnHour]
         func check(_ changes: [String: JSONValue]) async throws -> AdminAuth.Decision {
@@ -111,7 +113,7 @@ struct AuthTests {
     }
 
     @Test func jwtAlgorithmAndShape() async throws {
-        let secret = "queen-secret"
+        let secret = TestToken.secret
         let auth = AdminAuth(jwtSecret: secret)
         let admin = try await TestToken.mint(["role": .string("admin"), "exp": TestToken.inAnHour], secret: secret)
         let parts = admin.split(separator: ".")
@@ -131,6 +133,16 @@ struct AuthTests {
         #expect(await auth.check(authorization: "Bearer \(arrayToken)") == .unauthorized("Invalid token: not a JWT"))
         // Without a JWT secret, a JWT is just a wrong static token.
         #expect(await AdminAuth(token: "t").check(authorization: "Bearer \(admin)") == .unauthorized("Invalid token"))
+    }
+
+    @Test func shortJWTSecretsAreRefused() async throws {
+        let short = AdminAuth(token: "t", jwtSecret: "queen-secret")
+        #expect(short.configurationProblem?.contains("has 12 bytes; HS256 needs at least 32") == true)
+        #expect(AdminAuth(jwtSecret: TestToken.secret).configurationProblem == nil)
+        let token = TestToken.base64URL(#"{"alg":"HS256"}"#) + "." + TestToken.base64URL(#"{"role":"admin"}"#) + ".c2ln"
+        let decision = await short.check(authorization: "Bearer \(token)")
+        #expect(decision == .unauthorized("Invalid token: JWTs are refused, \(short.configurationProblem!)"))
+        #expect(await short.check(authorization: "Bearer t") == .allowed)
     }
 
     @Test func environment() {
@@ -153,7 +165,7 @@ struct AuthTests {
     }
 
     @Test func routesAnswer401And403() async throws {
-        let server = FerryServer(source: .init(), auth: AdminAuth(token: "tok", jwtSecret: "sec"))
+        let server = FerryServer(source: .init(), auth: AdminAuth(token: "tok", jwtSecret: TestToken.secret))
         let client = RouteClient(server: server, token: nil)
         let none = try await client.send(.get, "/api/v1/migration/status")
         #expect(none.status == .unauthorized)
@@ -161,11 +173,11 @@ struct AuthTests {
         #expect(none.headers[.wwwAuthenticate] == "Bearer")
         let wrong = try await client.send(.post, "/api/v1/migration/start", body: "{}", authorization: "Bearer tok2")
         #expect(wrong.status == .unauthorized)
-        let reader = try await TestToken.mint(["role": .string("read-only"), "exp": TestToken.inAnHour], secret: "sec")
+        let reader = try await TestToken.mint(["role": .string("read-only"), "exp": TestToken.inAnHour], secret: TestToken.secret)
         let forbidden = try await client.send(.post, "/api/v1/migration/reset", authorization: "Bearer \(reader)")
         #expect(forbidden.status == .forbidden)
         #expect(forbidden.error == "Insufficient permissions: the admin role is required")
-        let noExpiry = try await TestToken.mint(["role": .string("admin")], secret: "sec")
+        let noExpiry = try await TestToken.mint(["role": .string("admin")], secret: TestToken.secret)
         let unexpiring = try await client.send(.post, "/api/v1/migration/reset", authorization: "Bearer \(noExpiry)")
         #expect(unexpiring.status == .unauthorized)
         #expect(unexpiring.error.contains("exp claim is required"))
@@ -177,7 +189,7 @@ struct AuthTests {
         }
         let ok = try await client.send(.get, "/api/v1/migration/status", authorization: "Bearer tok")
         #expect(ok.status == .ok)
-        let jwt = try await TestToken.mint(["roles": .array([.string("admin")]), "exp": TestToken.inAnHour], secret: "sec")
+        let jwt = try await TestToken.mint(["roles": .array([.string("admin")]), "exp": TestToken.inAnHour], secret: TestToken.secret)
         #expect(try await client.send(.post, "/api/v1/migration/reset", authorization: "Bearer \(jwt)").status == .ok)
         #expect(try await client.send(.get, "/health").status == .ok)
         #expect(try await client.send(.get, "/").status == .ok)

@@ -90,6 +90,7 @@ extension PGFerry {
             }
 
             var auth = AdminAuth.fromEnvironment()
+            if let problem = auth.configurationProblem { throw CommandFailure(problem) }
             if noAuth {
                 guard AdminAuth.isLoopback(address.host) else {
                     throw ValidationError("--no-auth is only allowed on a loopback address, not \(address.host)")
