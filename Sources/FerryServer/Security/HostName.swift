@@ -49,8 +49,14 @@ struct WebOrigin: Equatable {
 
     var effectivePort: Int? { hostName.port ?? (scheme == "http" ? 80 : scheme == "https" ? 443 : nil) }
 
+    /// The same origin, default ports spelt out or not.
+    func matches(_ other: WebOrigin) -> Bool {
+        scheme == other.scheme && hostName.host == other.hostName.host && effectivePort == other.effectivePort
+    }
+
     /// Same origin as the server reached at `host`: same name, and the same port (a Host
-    /// without one matches the scheme's default port, as behind a proxy).
+    /// without one matches the scheme's default port, as behind a proxy). The scheme does not
+    /// matter: whatever answers https on that name and port is this server or its proxy.
     func isSameOrigin(asHost host: HostName) -> Bool {
         guard hostName.host == host.host, scheme == "http" || scheme == "https" else { return false }
         return host.port.map { $0 == effectivePort } ?? (hostName.port == nil)

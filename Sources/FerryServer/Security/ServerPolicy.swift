@@ -39,7 +39,7 @@ public struct ServerPolicy: Sendable {
     func acceptsOrigin(_ origin: String, host: HostName?) -> Bool {
         if let parsed = WebOrigin(origin) {
             if let host, parsed.isSameOrigin(asHost: host) { return true }
-            return allowedOrigins.contains { WebOrigin($0) == parsed }
+            return allowedOrigins.contains { WebOrigin($0)?.matches(parsed) == true }
         }
         return false  // "null" (sandboxed frames, file: pages) and anything unparseable
     }
