@@ -93,7 +93,7 @@ struct ServeProcessTests {
     @Test func sigtermCancelsTheRunWaitsForItsCleanupAndExits() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "sigterm_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "sigterm_tgt")
-        // About 300 MB: long enough to be copying when the signal comes.
+        // About 600 MB in two tables: long enough to be copying when the signal comes.
         try await source.execute("""
             CREATE SCHEMA big;
             CREATE TABLE big.rows (id bigint, payload text);
