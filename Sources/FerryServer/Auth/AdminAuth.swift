@@ -57,7 +57,7 @@ public struct AdminAuth: Sendable {
         }
         if let token, StaticToken.matches(credential, token) { return .allowed }
         if let jwtSecret, credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
-            guard configurationProblem == nil else { return .unauthorized("Invalid token: JWTs are refused, \(configurationProblem!)") }
+            if let problem = configurationProblem { return .unauthorized("Invalid token: JWTs are refused, \(problem)") }
             do {
                 let roles = try await AdminTokenVerifier(secret: jwtSecret).roles(of: credential, now: now)
                 return roles.contains(adminRole) ? .allowed : .forbidden("Insufficient permissions: the \(adminRole) role is required")

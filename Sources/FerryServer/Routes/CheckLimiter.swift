@@ -65,6 +65,7 @@ final class FirstOutcome<T: Sendable>: Sendable {
     }
 
     /// Resumes the waiter once; false when it was already resumed.
+    @discardableResult
     private func resume(_ result: Result<T, any Error>) -> Bool {
         guard let waiting = continuation.withLock({ $0.take() }) else { return false }
         waiting.resume(with: result)

@@ -61,20 +61,27 @@ struct MigrationRoutes: Sendable {
         }
     }
 
+    /// A password refusal for a request that gave none says why the server did not fill one in.
+    private static func explainingMissingPassword(_ message: String, _ fields: RequestFields) -> String {
+        guard (try? fields.target())?["password"] == nil, message.contains("password") else { return message }
+        return message + " (the request gave no password; the server's own PGPASSWORD, ~/.pgpass and service files are "
+            + "never used for a target named in a request)"
+    }
+
     func testConnection(_ request: Request) async throws -> Response {
         let fields = try await fields(request)
         let target = try target(fields)
         do {
             let connection = try await PGConnection.connect(target)
-            defer { Task { await connection.close() } }
-            let version = try await connection.query("SELECT pg_catalog.version() AS version").rows.first?.string("version")
-            return try JSONBody.response(TestConnectionBody(success: true, message: "Connection successful", version: version))
+            // Closed, awaited, before answering, whatever the query does.
+            let version = await Result(awaiting: {
+                try await connection.query("SELECT pg_catalog.version() AS version").rows.first?.string("version")
+            })
+            await connection.close()
+            return try JSONBody.response(TestConnectionBody(success: true, message: "Connection successful", version: try version.get()))
         } catch {
             logger.info("test-connection failed", metadata: ["target": "\(target.redactedDescription)"])
-            var message = Redaction.scrub("\(error)", target)
-            if !fields.has("password"), message.contains("password") {
-                message += " (the request gave no password; the server's own PGPASSWORD, ~/.pgpass and service files are never used for a target named in a request)"
-            }
+            let message = Self.explainingMissingPassword(Redaction.scrub("\(error)", target), fields)
             return try JSONBody.response(TestConnectionBody(success: false, message: "Connection failed", error: message))
         }
     }
@@ -113,6 +120,7 @@ struct MigrationRoutes: Sendable {
             throw error
         } catch {
             var message = Redaction.scrub("\(error)", target)
+            if message.hasPrefix("target: ") { message = Self.explainingMissingPassword(message, fields) }
             for side in ["source", "target"] where message.hasPrefix("\(side): ") {
                 message = "Failed to connect to \(side): " + message.dropFirst(side.count + 2)
             }
