@@ -16,6 +16,8 @@ public struct FerryServer: Sendable {
     /// Host, origin and target-host rules and limits.
     public var policy: ServerPolicy
     public let logger: Logger
+    /// Closed by `MigrationService` when shutdown begins.
+    let shutdown = ShutdownLatch()
 
     public init(source: ConnectionConfiguration, auth: AdminAuth, controller: MigrationController? = nil, jobs: Int? = nil,
                 policy: ServerPolicy = ServerPolicy(), logger: Logger = Logger(label: "pgferry.server")) {
@@ -40,7 +42,8 @@ public struct FerryServer: Sendable {
             .add(middleware: CrossSiteGuard(policy: policy))
             .add(middleware: AdminAuthMiddleware(auth: auth))
         let checks = CheckLimiter(limit: policy.maximumConcurrentChecks, timeout: policy.checkTimeout)
-        MigrationRoutes(controller: controller, source: source, jobs: jobs, policy: policy, checks: checks, logger: logger)
+        MigrationRoutes(controller: controller, source: source, jobs: jobs, policy: policy, checks: checks, shutdown: shutdown,
+                        logger: logger)
             .register(on: api)
         return router
     }
@@ -79,7 +82,7 @@ public struct FerryServer: Sendable {
         let app = try application(host: host, port: port, onServerRunning: onServerRunning)
         // Services shut down in reverse order: the migration before the HTTP server.
         return ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: MigrationService(controller: controller, logger: logger))],
+            services: [.init(service: app), .init(service: MigrationService(controller: controller, shutdown: shutdown, logger: logger))],
             gracefulShutdownSignals: signals, logger: logger))
     }
 

@@ -10,6 +10,7 @@ struct MigrationRoutes: Sendable {
     let jobs: Int?
     let policy: ServerPolicy
     let checks: CheckLimiter
+    let shutdown: ShutdownLatch
     let logger: Logger
 
     func register(on group: RouterGroup<FerryRequestContext>) {
@@ -92,8 +93,10 @@ struct MigrationRoutes: Sendable {
         let schema = try fields.schema()
         let excluded = try fields.excludeTableData()
         let jobs = try fields.jobs() ?? self.jobs ?? MigrationRequest.defaultJobs
+        try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
+        try refuseWhileShuttingDown()  // again: the source check took a while
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
                                               jobs: jobs))
         logger.info("migration started", metadata: [
@@ -102,6 +105,11 @@ struct MigrationRoutes: Sendable {
         return try JSONBody.response(MessageBody(status: "started",
                                                  message: "Migration started. Poll /api/v1/migration/status for progress."),
                                      status: .accepted)
+    }
+
+    /// 503 once shutdown has begun: a run started now would be cut short by the exit.
+    private func refuseWhileShuttingDown() throws {
+        if shutdown.isClosed { throw APIError(.serviceUnavailable, "the server is shutting down: no new migration is started") }
     }
 
     func validate(_ request: Request) async throws -> Response {
