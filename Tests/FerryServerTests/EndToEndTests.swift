@@ -2,7 +2,6 @@ import Ferry
 import FerryServer
 import FerryTestSupport
 import Foundation
-import ServiceLifecycle
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -89,43 +88,3 @@ struct EndToEndTests {
     }
 }
 
-/// The server's service group: graceful shutdown cancels the run, waits for its end, refuses new starts.
-@Suite("Graceful shutdown")
-struct GracefulShutdownTests {
-    @Test func shutdownCancelsTheRunWaitsForItAndRefusesNewStarts() async throws {
-        let databases = try await QueenDatabases.make("shutdown")
-        let token = "shutdown-" + UUID().uuidString
-        let server = FerryServer(source: databases.source.configuration, auth: AdminAuth(token: token), jobs: 2)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let group = try server.serviceGroup(host: "127.0.0.1", port: 0) { portSink.yield($0) }
-        let serving = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        let http = EndToEndTests.HTTP(base: URL(string: "http://127.0.0.1:\(port)")!, token: token)
-
-        // Hold a lock the run's snapshot waits for, so it is running when shutdown begins.
-        let blocker = try await PGConnection.connect(databases.source.configuration)
-        try await blocker.execute("BEGIN; LOCK TABLE queen.queues IN ACCESS EXCLUSIVE MODE")
-        #expect(try await http.call("POST", "api/v1/migration/start", databases.targetBody()).status == 202)
-        for _ in 0..<100 where !(try await databases.source.query("""
-            SELECT count(*) AS n FROM pg_catalog.pg_stat_activity
-            WHERE datname = pg_catalog.current_database() AND application_name = 'pgferry' AND wait_event_type = 'Lock'
-            """).rows[0].int("n") > 0) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-
-        let began = ContinuousClock.now
-        await group.triggerGracefulShutdown()
-        // While the run winds down the API still answers, and refuses a new start.
-        let refused = try await http.call("POST", "api/v1/migration/start", databases.targetBody())
-        #expect(refused.status == 503, "\(refused.text)")
-        #expect(refused.json["error"] as? String == "the server is shutting down: no new migration is started")
-        try await serving.value
-        #expect(ContinuousClock.now - began < .seconds(10))
-        try await blocker.execute("ROLLBACK")
-        await blocker.close()
-        let final = server.controller.status
-        #expect(final.status == .error)
-        #expect(final.error?.contains("cancel") == true, "\(String(describing: final.error))")
-    }
-}
