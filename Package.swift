@@ -5,6 +5,11 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+// JWTs and constant-time comparison: FerryServer only (swift-crypto brings BoringSSL's C code).
+let jwtKit = Target.Dependency.product(name: "JWTKit", package: "jwt-kit")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
     name: "pgferry",
@@ -20,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         // No traits: drops swift-configuration and the FullFoundation switch (swift-style.md §3.1).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -30,13 +38,13 @@ let package = Package(
         .target(name: "PGClient", dependencies: ["CLibPQ"]),
         .target(name: "FerryCore", dependencies: [deque]),
         .target(name: "Ferry", dependencies: ["PGClient", "FerryCore", logging]),
-        .target(name: "FerryServer", dependencies: ["Ferry", hummingbird, logging]),
-        .executableTarget(name: "pgferry", dependencies: ["Ferry", "FerryServer", argumentParser, logging]),
+        .target(name: "FerryServer", dependencies: ["Ferry", hummingbird, serviceLifecycle, unixSignals, jwtKit, crypto, logging]),
+        .executableTarget(name: "pgferry", dependencies: ["Ferry", "FerryServer", argumentParser, logging, serviceLifecycle, unixSignals]),
         .target(name: "FerryTestSupport", dependencies: ["PGClient"]),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "FerryTestSupport"]),
         .testTarget(name: "FerryTests", dependencies: ["Ferry", "FerryTestSupport"]),
-        .testTarget(name: "FerryServerTests", dependencies: ["FerryServer", "FerryTestSupport", hummingbird]),
+        .testTarget(name: "FerryServerTests", dependencies: ["FerryServer", "FerryTestSupport", hummingbird, jwtKit, crypto, serviceLifecycle]),
     ]
 )
 

@@ -26,6 +26,7 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$server_port/health" >/dev/
 
 U="http://127.0.0.1:$server_port/api/v1/migration"
 auth="Authorization: Bearer $token"
+json="Content-Type: application/json"
 target="{\"host\":\"127.0.0.1\",\"port\":$target_port,\"database\":\"queen\",\"user\":\"postgres\",\"password\":\"smoke-secret\"}"
 passed=0; failed=0
 expect() {  # expect NAME EXPECTED_CODE PYTHON_CHECK curl-args…
@@ -42,9 +43,12 @@ expect() {  # expect NAME EXPECTED_CODE PYTHON_CHECK curl-args…
 
 expect "health" 200 "d['status'] == 'ok'" "http://127.0.0.1:$server_port/health"
 expect "no token" 401 "'Authentication required' in d['error']" "$U/status"
-expect "test-connection" 200 "d['success'] and d['version'].startswith('PostgreSQL')" -H "$auth" "$U/test-connection" -d "$target"
-expect "bad port" 400 "'port must be a number' in d['error']" -H "$auth" "$U/start" -d '{"host":"h","port":"x","database":"d","user":"u"}'
-expect "start" 202 "d['status'] == 'started'" -H "$auth" "$U/start" \
+expect "test-connection" 200 "d['success'] and d['version'].startswith('PostgreSQL')" -H "$auth" -H "$json" "$U/test-connection" -d "$target"
+expect "form body refused" 415 "'application/json' in d['error']" -H "$auth" "$U/test-connection" -d "$target"
+expect "foreign Host refused" 421 "'--allow-host' in d['error']" -H "Host: rebound.example:$server_port" "http://127.0.0.1:$server_port/health"
+expect "foreign Origin refused" 403 "'--allow-origin' in d['error']" -H "$auth" -H "Origin: https://evil.example" -X POST "$U/reset"
+expect "bad port" 400 "'port must be a number' in d['error']" -H "$auth" -H "$json" "$U/start" -d '{"host":"h","port":"x","database":"d","user":"u"}'
+expect "start" 202 "d['status'] == 'started'" -H "$auth" -H "$json" "$U/start" \
   -d "${target%\}},\"schema\":\"queen\",\"excludeTableData\":[\"message_traces\",\"message_trace_names\"]}"
 for _ in $(seq 1 600); do
   state=$(curl -s -H "$auth" "$U/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
@@ -52,7 +56,7 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 expect "status complete" 200 "d['status'] == 'complete' and d['totals']['tablesSkipped'] == 2 and d['totals']['percent'] == 100" -H "$auth" "$U/status"
-expect "validate" 200 "d['allMatch'] and len(d['tables']) == 20 and sum(t['skipped'] for t in d['tables']) == 2" -H "$auth" "$U/validate" -d "$target"
+expect "validate" 200 "d['allMatch'] and len(d['tables']) == 20 and sum(t['skipped'] for t in d['tables']) == 2" -H "$auth" -H "$json" "$U/validate" -d "$target"
 expect "plan" 200 "len(d['tables']) == 20 and len(d['ddl']) > 20" -H "$auth" "$U/plan?schema=queen"
 expect "reset" 200 "d['status'] == 'idle'" -X POST -H "$auth" "$U/reset"
 expect "cancel when idle" 409 "d['error'] == 'No migration in progress'" -X POST -H "$auth" "$U/cancel"

@@ -2,6 +2,8 @@ import Ferry
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 /// pgferry's HTTP server: Queen's migration API under `/api/v1/migration`, `/health`, and the
 /// dashboard page at `/`. One migration at a time, driven by one `MigrationController`.
@@ -11,26 +13,38 @@ public struct FerryServer: Sendable {
     public let auth: AdminAuth
     /// Tables copied at once when a start request does not say (`jobs`).
     public var jobs: Int?
+    /// Host, origin and target-host rules and limits.
+    public var policy: ServerPolicy
     public let logger: Logger
+    /// Closed by `MigrationService` when shutdown begins.
+    let shutdown = ShutdownLatch()
 
     public init(source: ConnectionConfiguration, auth: AdminAuth, controller: MigrationController? = nil, jobs: Int? = nil,
-                logger: Logger = Logger(label: "pgferry.server")) {
+                policy: ServerPolicy = ServerPolicy(), logger: Logger = Logger(label: "pgferry.server")) {
         self.source = source
         self.auth = auth
         self.controller = controller ?? MigrationController(logger: logger)
         self.jobs = jobs
+        self.policy = policy
         self.logger = logger
     }
 
-    /// The routes; the migration API behind admin auth, health and the page open.
+    /// The routes: every one behind the Host check; the migration API also behind the
+    /// cross-site checks and admin auth; health and the page open.
     public func buildRouter() -> Router<FerryRequestContext> {
         let router = Router(context: FerryRequestContext.self)
+        router.add(middleware: HostGuard(policy: policy))
         let controller = controller
         router.get("health") { _, _ in try JSONBody.response(HealthBody(migration: controller.status.status)) }
         router.get("/") { _, _ in DashboardPage.response() }
         router.get("migration") { _, _ in DashboardPage.response() }
-        let api = router.group("api/v1/migration").add(middleware: AdminAuthMiddleware(auth: auth))
-        MigrationRoutes(controller: controller, source: source, jobs: jobs, logger: logger).register(on: api)
+        let api = router.group("api/v1/migration")
+            .add(middleware: CrossSiteGuard(policy: policy))
+            .add(middleware: AdminAuthMiddleware(auth: auth))
+        let checks = CheckLimiter(limit: policy.maximumConcurrentChecks, timeout: policy.checkTimeout)
+        MigrationRoutes(controller: controller, source: source, jobs: jobs, policy: policy, checks: checks, shutdown: shutdown,
+                        logger: logger)
+            .register(on: api)
         return router
     }
 
@@ -51,21 +65,32 @@ public struct FerryServer: Sendable {
     public func application(host: String, port: Int,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(Refusal) -> some ApplicationProtocol {
         try checkExposure(host: host)
+        var server = self
+        if server.policy.listenHost == nil { server.policy.listenHost = host }
         return Application(
-            router: buildRouter(),
+            router: server.buildRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "pgferry"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }
-}
 
-extension FerryServer {
-    /// Serves until SIGTERM or SIGINT, then cancels a running migration and waits for it to end.
-    public func run(host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// The HTTP server and the migration as one service group. On graceful shutdown (one of
+    /// `signals`, or `triggerGracefulShutdown()`) the migration is cancelled and its cleanup
+    /// awaited first, while the API still answers status; then the HTTP server stops.
+    public func serviceGroup(host: String, port: Int, signals: [UnixSignal] = [],
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(Refusal) -> ServiceGroup {
         let app = try application(host: host, port: port, onServerRunning: onServerRunning)
-        try await app.runService()
-        controller.cancel()
-        _ = await controller.waitUntilFinished()
+        // Services shut down in reverse order: the migration before the HTTP server.
+        return ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: MigrationService(controller: controller, shutdown: shutdown, logger: logger))],
+            gracefulShutdownSignals: signals, logger: logger))
+    }
+
+    /// Serves until the task is cancelled or one of `signals` arrives, then cancels a running
+    /// migration and waits for it to end.
+    public func run(host: String, port: Int, signals: [UnixSignal] = [],
+                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await serviceGroup(host: host, port: port, signals: signals, onServerRunning: onServerRunning).run()
     }
 }
 

@@ -1,74 +1,148 @@
+import Crypto
 import Ferry
 @testable import FerryServer
-import Hummingbird
 import Foundation
+import Hummingbird
+import JWTKit
 import Testing
+
+/// Mints HS256 (or other) JWTs with jwt-kit, with any claims, of any JSON type.
+enum TestToken {
+    struct Claims: JWTPayload {
+        var claims: [String: JSONValue]
+        init(_ claims: [String: JSONValue]) { self.claims = claims }
+        init(from decoder: any Decoder) throws { claims = try [String: JSONValue](from: decoder) }
+        func encode(to encoder: any Encoder) throws { try claims.encode(to: encoder) }
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    static let inAnHour = JSONValue.number(Date().timeIntervalSince1970 + 3600)
+    /// 64 bytes: long enough for HS256 and HS512 (jwt-kit asserts a key of the hash's size).
+    static let secret = "queen-secret-0123456789abcdef-0123456789abcdef-0123456789abcdef-0"
+
+    static func mint(_ claims: [String: JSONValue], secret: String, digest: DigestAlgorithm = .sha256) async throws -> String {
+        try await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: digest).sign(Claims(claims))
+    }
+
+    static func base64URL(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
 
 @Suite("Admin auth")
 struct AuthTests {
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    @Test func sha256MatchesFIPSVectors() {
-        #expect(Self.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(Self.hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(Self.hex(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(Self.hex(SHA256.hash([UInt8](repeating: 0x61, count: 1_000_000)))
-            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-    }
-
-    @Test func hmacMatchesRFC4231() {
-        // Test cases 1, 2 and 6 (a key longer than the block).
-        #expect(Self.hex(SHA256.hmac(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8)))
-            == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
-        #expect(Self.hex(SHA256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
-            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        #expect(Self.hex(SHA256.hmac(key: [UInt8](repeating: 0xaa, count: 131),
-                                     message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
-            == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
-    }
-
-    @Test func constantTimeComparison() {
-        #expect(constantTimeEqual(Array("token".utf8), Array("token".utf8)))
-        #expect(!constantTimeEqual(Array("token".utf8), Array("tokeN".utf8)))
-        #expect(!constantTimeEqual(Array("token".utf8), Array("token2".utf8)))
-        #expect(!constantTimeEqual(Array("".utf8), Array("x".utf8)))
-    }
-
-    @Test func staticToken() {
+    @Test func staticToken() async {
         let auth = AdminAuth(token: "abc123")
-        #expect(auth.check(authorization: "Bearer abc123") == .allowed)
-        #expect(auth.check(authorization: "bearer abc123") == .allowed)
-        #expect(auth.check(authorization: "abc123") == .allowed)  // Queen: the prefix is optional
-        #expect(auth.check(authorization: nil) == .unauthorized("Authentication required: send Authorization: Bearer <admin token>"))
-        #expect(auth.check(authorization: "Bearer ") == .unauthorized("Invalid token"))
-        #expect(auth.check(authorization: "Bearer abc1234") == .unauthorized("Invalid token"))
-        #expect(AdminAuth(disabled: true).check(authorization: nil) == .allowed)
+        #expect(await auth.check(authorization: "Bearer abc123") == .allowed)
+        #expect(await auth.check(authorization: "bearer abc123") == .allowed)
+        #expect(await auth.check(authorization: "abc123") == .allowed)  // Queen: the prefix is optional
+        #expect(await auth.check(authorization: nil) == .unauthorized("Authentication required: send Authorization: Bearer <admin token>"))
+        #expect(await auth.check(authorization: "Bearer ") == .unauthorized("Invalid token"))
+        #expect(await auth.check(authorization: "Bearer abc1234") == .unauthorized("Invalid token"))
+        #expect(await auth.check(authorization: "Bearer abc12") == .unauthorized("Invalid token"))
+        #expect(await auth.check(authorization: "Bearer ABC123") == .unauthorized("Invalid token"))
+        #expect(await AdminAuth(disabled: true).check(authorization: nil) == .allowed)
         #expect(AdminAuth(token: "").isConfigured == false)
     }
 
-    @Test func jwtRoles() {
-        let auth = AdminAuth(jwtSecret: "queen-secret")
-        let admin = HS256Verifier.sign(payload: ["sub": "ops", "role": "admin"], secret: "queen-secret")
-        let adminInList = HS256Verifier.sign(payload: ["sub": "ops", "roles": ["read-write", "admin"]], secret: "queen-secret")
-        let reader = HS256Verifier.sign(payload: ["sub": "dev", "role": "read-only"], secret: "queen-secret")
-        let forged = HS256Verifier.sign(payload: ["sub": "x", "role": "admin"], secret: "other-secret")
-        let expired = HS256Verifier.sign(payload: ["role": "admin", "exp": Date().timeIntervalSince1970 - 3600], secret: "queen-secret")
-        let later = HS256Verifier.sign(payload: ["role": "admin", "nbf": Date().timeIntervalSince1970 + 3600], secret: "queen-secret")
-        #expect(auth.check(authorization: "Bearer \(admin)") == .allowed)
-        #expect(auth.check(authorization: "Bearer \(adminInList)") == .allowed)
-        #expect(auth.check(authorization: "Bearer \(reader)") == .forbidden("Insufficient permissions: the admin role is required"))
-        #expect(auth.check(authorization: "Bearer \(forged)") == .unauthorized("Invalid token: bad signature"))
-        #expect(auth.check(authorization: "Bearer \(expired)") == .unauthorized("Invalid token: expired"))
-        #expect(auth.check(authorization: "Bearer \(later)") == .unauthorized("Invalid token: not yet valid"))
-        // alg "none" with the signature stripped is refused.
-        let parts = admin.split(separator: ".")
-        let none = HS256Verifier.base64URLEncode(Array(#"{"alg":"none"}"#.utf8)) + "." + parts[1] + "."
-        #expect(auth.check(authorization: "Bearer \(none)") == .unauthorized("Invalid token: algorithm \"none\" is not accepted (HS256 only)"))
-        #expect(auth.check(authorization: "Bearer a.b.c") == .unauthorized("Invalid token: not a JWT"))
+    @Test func staticTokenComparisonIsByValueOnly() {
+        #expect(StaticToken.matches("token", "token"))
+        #expect(!StaticToken.matches("tokeN", "token"))
+        #expect(!StaticToken.matches("token2", "token"))
+        #expect(!StaticToken.matches("", "x"))
+        #expect(StaticToken.matches("ünïcødé", "ünïcødé"))
+    }
+
+    @Test func jwtRoles() async throws {
+        let secret = TestToken.secret
+        let auth = AdminAuth(jwtSecret: secret)
+        let exp = TestToken.inAnHour
+        let admin = try await TestToken.mint(["sub": .string("ops"), "role": .string("admin"), "exp": exp], secret: secret)
+        let adminInList = try await TestToken.mint(["roles": .array([.string("read-write"), .string("admin")]), "exp": exp], secret: secret)
+        let reader = try await TestToken.mint(["role": .string("read-only"), "exp": exp], secret: secret)
+        let forged = try await TestToken.mint(["role": .string("admin"), "exp": exp], secret: String(secret.reversed()))
+        #expect(await auth.check(authorization: "Bearer \(admin)") == .allowed)
+        #expect(await auth.check(authorization: "Bearer \(adminInList)") == .allowed)
+        #expect(await auth.check(authorization: "Bearer \(reader)") == .forbidden("Insufficient permissions: the admin role is required"))
+        #expect(await auth.check(authorization: "Bearer \(forged)") == .unauthorized("Invalid token: bad signature"))
         // A custom admin role name, as Queen's JWT_ROLE_ADMIN.
-        let custom = AdminAuth(jwtSecret: "queen-secret", adminRole: "superuser")
-        #expect(custom.check(authorization: admin) == .forbidden("Insufficient permissions: the superuser role is required"))
+        let custom = AdminAuth(jwtSecret: secret, adminRole: "superuser")
+        #expect(await custom.check(authorization: admin) == .forbidden("Insufficient permissions: the superuser role is required"))
+    }
+
+    @Test func jwtTimes() async throws {
+        let secret = TestToken.secret
+        let auth = AdminAuth(jwtSecret: secret)
+        let now = Date().timeIntervalSince1970
+        func check(_ claims: [String: JSONValue]) async throws -> AdminAuth.Decision {
+            await auth.check(authorization: "Bearer " + (try await TestToken.mint(claims, secret: secret)))
+        }
+        let role: [String: JSONValue] = ["role": .string("admin")]
+        #expect(try await check(role) == .unauthorized("Invalid token: the exp claim is required (the expiry time, in seconds since 1970)"))
+        #expect(try await check(role.merging(["exp": .number(now - 3600)]) { $1 }) == .unauthorized("Invalid token: expired"))
+        #expect(try await check(role.merging(["exp": .number(now - 60)]) { $1 }) == .unauthorized("Invalid token: expired"))
+        // 30 s of clock skew either way.
+        #expect(try await check(role.merging(["exp": .number(now - 10)]) { $1 }) == .allowed)
+        #expect(try await check(role.merging(["exp": .number(now + 3600), "nbf": .number(now + 10)]) { $1 }) == .allowed)
+        #expect(try await check(role.merging(["exp": .number(now + 7200), "nbf": .number(now + 3600)]) { $1 })
+            == .unauthorized("Invalid token: not yet valid"))
+        #expect(try await check(role.merging(["exp": .number(1e300)]) { $1 }) == .allowed)
+    }
+
+    @Test func jwtClaimsAreStrictlyTyped() async throws {
+        let secret = TestToken.secret
+        let auth = AdminAuth(jwtSecret: secret)
+        let base: [String: JSONValue] = ["role": .string("admin"), "exp": TestToken.inAnHour]
+        func check(_ changes: [String: JSONValue]) async throws -> AdminAuth.Decision {
+            await auth.check(authorization: "Bearer " + (try await TestToken.mint(base.merging(changes) { $1 }, secret: secret)))
+        }
+        let number = "a number (seconds since 1970)"
+        #expect(try await check(["exp": .string("9999999999")]) == .unauthorized("Invalid token: claim exp must be \(number), got a string"))
+        #expect(try await check(["exp": .null]) == .unauthorized("Invalid token: claim exp must be \(number), got null"))
+        #expect(try await check(["nbf": .string("0")]) == .unauthorized("Invalid token: claim nbf must be \(number), got a string"))
+        #expect(try await check(["iat": .bool(true)]) == .unauthorized("Invalid token: claim iat must be \(number), got a boolean"))
+        #expect(try await check(["role": .array([.string("admin")])]) == .unauthorized("Invalid token: claim role must be a string, got an array"))
+        #expect(try await check(["role": .number(1)]) == .unauthorized("Invalid token: claim role must be a string, got a number"))
+        #expect(try await check(["role": .null, "roles": .string("admin")])
+            == .unauthorized("Invalid token: claim role must be a string, got null"))
+        #expect(try await check(["roles": .string("admin")]) == .unauthorized("Invalid token: claim roles must be an array of strings, got a string"))
+        #expect(try await check(["roles": .array([.number(1), .string("admin")])])
+            == .unauthorized("Invalid token: claim roles must be an array of strings, got an array holding a number"))
+        #expect(try await check(["iat": .number(Date().timeIntervalSince1970)]) == .allowed)
+    }
+
+    @Test func jwtAlgorithmAndShape() async throws {
+        let secret = TestToken.secret
+        let auth = AdminAuth(jwtSecret: secret)
+        let admin = try await TestToken.mint(["role": .string("admin"), "exp": TestToken.inAnHour], secret: secret)
+        let parts = admin.split(separator: ".")
+        // alg "none" with the signature stripped, and a token signed with another HMAC: refused.
+        let none = TestToken.base64URL(#"{"alg":"none"}"#) + "." + parts[1] + "."
+        #expect(await auth.check(authorization: "Bearer \(none)") == .unauthorized("Invalid token: algorithm \"none\" is not accepted (HS256 only)"))
+        let noAlg = TestToken.base64URL(#"{"typ":"JWT"}"#) + "." + parts[1] + "." + parts[2]
+        #expect(await auth.check(authorization: "Bearer \(noAlg)") == .unauthorized("Invalid token: algorithm \"none\" is not accepted (HS256 only)"))
+        let hs512 = try await TestToken.mint(["role": .string("admin"), "exp": TestToken.inAnHour], secret: secret, digest: .sha512)
+        #expect(await auth.check(authorization: "Bearer \(hs512)") == .unauthorized("Invalid token: algorithm \"HS512\" is not accepted (HS256 only)"))
+        #expect(await auth.check(authorization: "Bearer a.b.c") == .unauthorized("Invalid token: not a JWT"))
+        // A payload that is not a JSON object, correctly signed.
+        let array = TestToken.base64URL(#"{"alg":"HS256"}"#) + "." + TestToken.base64URL("[1]")
+        let signature = HMAC<SHA256>.authenticationCode(for: Data(array.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        let arrayToken = array + "." + Data(signature).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        #expect(await auth.check(authorization: "Bearer \(arrayToken)") == .unauthorized("Invalid token: not a JWT"))
+        // Without a JWT secret, a JWT is just a wrong static token.
+        #expect(await AdminAuth(token: "t").check(authorization: "Bearer \(admin)") == .unauthorized("Invalid token"))
+    }
+
+    @Test func shortJWTSecretsAreRefused() async throws {
+        let short = AdminAuth(token: "t", jwtSecret: "queen-secret")
+        #expect(short.configurationProblem?.contains("has 12 bytes; HS256 needs at least 32") == true)
+        #expect(AdminAuth(jwtSecret: TestToken.secret).configurationProblem == nil)
+        let token = TestToken.base64URL(#"{"alg":"HS256"}"#) + "." + TestToken.base64URL(#"{"role":"admin"}"#) + ".c2ln"
+        let decision = await short.check(authorization: "Bearer \(token)")
+        #expect(decision == .unauthorized("Invalid token: JWTs are refused, \(short.configurationProblem!)"))
+        #expect(await short.check(authorization: "Bearer t") == .allowed)
     }
 
     @Test func environment() {
@@ -76,6 +150,7 @@ struct AuthTests {
         #expect(auth.token == "t" && auth.jwtSecret == "s" && auth.isConfigured)
         #expect(AdminAuth.fromEnvironment(["JWT_SECRET": "s"]).jwtSecret == nil)  // Queen's secret counts only with JWT_ENABLED
         #expect(AdminAuth.fromEnvironment([:]).isConfigured == false)
+        #expect(AdminAuth.fromEnvironment(["JWT_ROLE_ADMIN": "boss"]).adminRole == "boss")
     }
 
     @Test func refusesPublicAddressesWithoutAuth() throws {
@@ -90,7 +165,7 @@ struct AuthTests {
     }
 
     @Test func routesAnswer401And403() async throws {
-        let server = FerryServer(source: .init(), auth: AdminAuth(token: "tok", jwtSecret: "sec"))
+        let server = FerryServer(source: .init(), auth: AdminAuth(token: "tok", jwtSecret: TestToken.secret))
         let client = RouteClient(server: server, token: nil)
         let none = try await client.send(.get, "/api/v1/migration/status")
         #expect(none.status == .unauthorized)
@@ -98,10 +173,14 @@ struct AuthTests {
         #expect(none.headers[.wwwAuthenticate] == "Bearer")
         let wrong = try await client.send(.post, "/api/v1/migration/start", body: "{}", authorization: "Bearer tok2")
         #expect(wrong.status == .unauthorized)
-        let reader = HS256Verifier.sign(payload: ["role": "read-only"], secret: "sec")
+        let reader = try await TestToken.mint(["role": .string("read-only"), "exp": TestToken.inAnHour], secret: TestToken.secret)
         let forbidden = try await client.send(.post, "/api/v1/migration/reset", authorization: "Bearer \(reader)")
         #expect(forbidden.status == .forbidden)
         #expect(forbidden.error == "Insufficient permissions: the admin role is required")
+        let noExpiry = try await TestToken.mint(["role": .string("admin")], secret: TestToken.secret)
+        let unexpiring = try await client.send(.post, "/api/v1/migration/reset", authorization: "Bearer \(noExpiry)")
+        #expect(unexpiring.status == .unauthorized)
+        #expect(unexpiring.error.contains("exp claim is required"))
         for path in ["status", "plan"] {
             #expect(try await client.send(.get, "/api/v1/migration/\(path)").status == .unauthorized)
         }
@@ -110,7 +189,7 @@ struct AuthTests {
         }
         let ok = try await client.send(.get, "/api/v1/migration/status", authorization: "Bearer tok")
         #expect(ok.status == .ok)
-        let jwt = HS256Verifier.sign(payload: ["roles": ["admin"]], secret: "sec")
+        let jwt = try await TestToken.mint(["roles": .array([.string("admin")]), "exp": TestToken.inAnHour], secret: TestToken.secret)
         #expect(try await client.send(.post, "/api/v1/migration/reset", authorization: "Bearer \(jwt)").status == .ok)
         #expect(try await client.send(.get, "/health").status == .ok)
         #expect(try await client.send(.get, "/").status == .ok)

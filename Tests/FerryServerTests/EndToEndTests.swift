@@ -87,3 +87,4 @@ struct EndToEndTests {
         #expect(try await http.call("GET", "api/v1/migration/status").json["status"] as? String == "idle")
     }
 }
+

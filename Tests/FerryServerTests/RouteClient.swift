@@ -26,17 +26,32 @@ struct RouteClient {
         self.token = token
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, body: String? = nil, authorization: String?? = .none) async throws -> Reply {
+    /// Sends a request as a browser or curl would: `Host: localhost` and, with a body,
+    /// `Content-Type: application/json`, unless told otherwise (`contentType: .some(nil)` sends none).
+    func send(_ method: HTTPRequest.Method, _ path: String, body: String? = nil, authorization: String?? = .none,
+              host: String? = "localhost", contentType: String?? = .none, headers extra: HTTPFields = [:]) async throws -> Reply {
+        try await send(method, path, bytes: body.map { Array($0.utf8) }, authorization: authorization, host: host,
+                       contentType: contentType, headers: extra)
+    }
+
+    /// The same with a body of any bytes (not necessarily UTF-8).
+    func send(_ method: HTTPRequest.Method, _ path: String, bytes body: [UInt8]?, authorization: String?? = .none,
+              host: String? = "localhost", contentType: String?? = .none, headers extra: HTTPFields = [:]) async throws -> Reply {
         var headers = HTTPFields()
         switch authorization {
         case .none: if let token { headers[.authorization] = "Bearer \(token)" }
         case .some(let value?): headers[.authorization] = value
         case .some(nil): break
         }
-        if body != nil { headers[.contentType] = "application/json" }
+        switch contentType {
+        case .none: if body != nil { headers[.contentType] = "application/json" }
+        case .some(let value?): headers[.contentType] = value
+        case .some(nil): break
+        }
+        headers.append(contentsOf: extra)
         let request = Request(
-            head: HTTPRequest(method: method, scheme: "http", authority: "localhost", path: path, headerFields: headers),
-            body: RequestBody(buffer: ByteBuffer(string: body ?? "")))
+            head: HTTPRequest(method: method, scheme: "http", authority: host, path: path, headerFields: headers),
+            body: RequestBody(buffer: ByteBuffer(bytes: body ?? [])))
         let response = try await responder.respond(to: request, context: FerryRequestContext(logger: Logger(label: "test")))
         let collector = BodyCollector()
         try await response.body.write(collector)

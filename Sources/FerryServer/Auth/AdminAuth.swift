@@ -30,6 +30,16 @@ public struct AdminAuth: Sendable {
     /// True when some credential is checked.
     public var isConfigured: Bool { !disabled && (token != nil || jwtSecret != nil) }
 
+    /// RFC 7518 §3.2: an HS256 key has at least 256 bits (jwt-kit asserts it).
+    public static let minimumJWTSecretBytes = 32
+
+    /// What is wrong with the configured credentials, if anything; `serve` refuses to start with it.
+    public var configurationProblem: String? {
+        guard let jwtSecret, jwtSecret.utf8.count < Self.minimumJWTSecretBytes else { return nil }
+        return "the JWT secret (PGFERRY_JWT_SECRET or JWT_SECRET) has \(jwtSecret.utf8.count) bytes; HS256 needs at least "
+            + "\(Self.minimumJWTSecretBytes) (RFC 7518 §3.2), e.g. openssl rand -hex 32"
+    }
+
     public enum Decision: Equatable, Sendable {
         case allowed
         case unauthorized(String)
@@ -37,7 +47,7 @@ public struct AdminAuth: Sendable {
     }
 
     /// Checks an `Authorization` header value (`Bearer ` is optional, as in Queen).
-    public func check(authorization: String?, now: Date = Date()) -> Decision {
+    public func check(authorization: String?, now: Date = Date()) async -> Decision {
         if disabled { return .allowed }
         guard var credential = authorization?.trimmingCharacters(in: .whitespaces), !credential.isEmpty else {
             return .unauthorized("Authentication required: send Authorization: Bearer <admin token>")
@@ -45,10 +55,11 @@ public struct AdminAuth: Sendable {
         if credential.lowercased().hasPrefix("bearer ") {
             credential = String(credential.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
-        if let token, constantTimeEqual(Array(credential.utf8), Array(token.utf8)) { return .allowed }
+        if let token, StaticToken.matches(credential, token) { return .allowed }
         if let jwtSecret, credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+            if let problem = configurationProblem { return .unauthorized("Invalid token: JWTs are refused, \(problem)") }
             do {
-                let roles = try HS256Verifier(secret: Array(jwtSecret.utf8)).roles(of: credential, now: now)
+                let roles = try await AdminTokenVerifier(secret: jwtSecret).roles(of: credential, now: now)
                 return roles.contains(adminRole) ? .allowed : .forbidden("Insufficient permissions: the \(adminRole) role is required")
             } catch {
                 return .unauthorized(error.description)

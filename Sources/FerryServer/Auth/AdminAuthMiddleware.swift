@@ -6,7 +6,7 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let auth: AdminAuth
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        switch auth.check(authorization: request.headers[.authorization]) {
+        switch await auth.check(authorization: request.headers[.authorization]) {
         case .allowed:
             return try await next(request, context)
         case .unauthorized(let message):

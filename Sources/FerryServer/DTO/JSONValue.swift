@@ -1,5 +1,6 @@
-/// Any JSON value, so request fields can be checked one by one with errors that name them.
-enum JSONValue: Decodable, Sendable, Equatable {
+/// Any JSON value, so request fields and token claims can be checked one by one with errors that
+/// name them.
+enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -21,6 +22,18 @@ enum JSONValue: Decodable, Sendable, Equatable {
             self = .array(value)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
         }
     }
 

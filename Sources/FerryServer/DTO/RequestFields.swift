@@ -14,10 +14,16 @@ struct RequestFields {
 
     static let targetFieldsHelp = "a JSON object with host, port (default 5432), database, user, password, ssl (true = sslmode require) and optionally sslmode"
 
+    /// Deeper bodies are refused before decoding: no request field nests, and the decoder recurses.
+    static let maximumNesting = 16
+
     /// Parses a body that must be a JSON object.
     init(body: [UInt8]) throws(BadRequest) {
         let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw BadRequest("request body is required: \(Self.targetFieldsHelp)") }
+        guard JSONNesting.depth(of: body) <= Self.maximumNesting else {
+            throw BadRequest("request body nests JSON arrays/objects deeper than \(Self.maximumNesting) levels: expected \(Self.targetFieldsHelp)")
+        }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
@@ -140,12 +146,42 @@ struct RequestFields {
         }
     }
 
+    /// A text field: a JSON string or nothing; numbers and everything else are refused (only
+    /// `port` takes a number), so no value is ever converted.
     private func optionalString(_ field: String) throws(BadRequest) -> String? {
         switch object[field] {
         case nil, .null?: return nil
         case .string(let value)?: return value
-        case .number(let number)? where field != "password": return number == number.rounded() ? String(Int(number)) : String(number)
         case let other?: throw BadRequest("\(field) must be a string, got \(other.typeName)")
         }
+    }
+}
+
+/// How deeply a JSON text nests arrays and objects, counted outside strings without decoding.
+enum JSONNesting {
+    static func depth(of bytes: [UInt8]) -> Int {
+        var depth = 0, deepest = 0
+        var inString = false, escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 }

@@ -8,18 +8,23 @@ struct MigrationRoutes: Sendable {
     let controller: MigrationController
     let source: ConnectionConfiguration
     let jobs: Int?
+    let policy: ServerPolicy
+    let checks: CheckLimiter
+    let shutdown: ShutdownLatch
     let logger: Logger
 
-    static let bodyLimit = 1 << 20
-
     func register(on group: RouterGroup<FerryRequestContext>) {
-        group.post("test-connection") { request, _ in try await handle { try await testConnection(request) } }
+        group.post("test-connection") { request, _ in
+            try await checks.run("test-connection") { try await handle { try await testConnection(request) } }
+        }
         group.post("start") { request, _ in try await handle { try await start(request) } }
         group.get("status") { _, _ in try JSONBody.response(StatusBody(controller.status, request: controller.lastRequest)) }
-        group.post("validate") { request, _ in try await handle { try await validate(request) } }
+        group.post("validate") { request, _ in
+            try await checks.run("validate") { try await handle { try await validate(request) } }
+        }
         group.post("reset") { _, _ in try await handle { try reset() } }
         group.post("cancel") { _, _ in try await handle { try cancel() } }
-        group.get("plan") { request, _ in try await handle { try await plan(request) } }
+        group.get("plan") { request, _ in try await checks.run("plan") { try await handle { try await plan(request) } } }
     }
 
     /// Turns refusals into Queen's `{"error": …}` answers.
@@ -38,32 +43,60 @@ struct MigrationRoutes: Sendable {
     }
 
     private func fields(_ request: Request) async throws -> RequestFields {
-        let buffer = try await request.body.collect(upTo: Self.bodyLimit)
+        var request = request
+        let buffer = try await BodyReader.collect(&request)
         return try RequestFields(body: Array(buffer.readableBytesView))
     }
 
+    /// The request's target: its fields checked, its host allowed by the operator's policy, and
+    /// cut off from the server's own libpq environment (no PGPASSWORD, ~/.pgpass, client
+    /// certificate or service file of the server's goes to a host a request names).
+    private func target(_ fields: RequestFields) throws -> ConnectionConfiguration {
+        let target = try fields.target()
+        try policy.targetHosts.check(target["host"] ?? "")
+        do {
+            return try target.isolatedFromEnvironment()
+        } catch {
+            logger.error("cannot isolate request targets", metadata: ["error": "\(error.message)"])
+            throw APIError(.internalServerError, error.message)
+        }
+    }
+
+    /// A password refusal for a request that gave none says why the server did not fill one in.
+    private static func explainingMissingPassword(_ message: String, _ fields: RequestFields) -> String {
+        guard (try? fields.target())?["password"] == nil, message.contains("password") else { return message }
+        return message + " (the request gave no password; the server's own PGPASSWORD, ~/.pgpass and service files are "
+            + "never used for a target named in a request)"
+    }
+
     func testConnection(_ request: Request) async throws -> Response {
-        let target = try await fields(request).target()
+        let fields = try await fields(request)
+        let target = try target(fields)
         do {
             let connection = try await PGConnection.connect(target)
-            defer { Task { await connection.close() } }
-            let version = try await connection.query("SELECT pg_catalog.version() AS version").rows.first?.string("version")
-            return try JSONBody.response(TestConnectionBody(success: true, message: "Connection successful", version: version))
+            // Closed, awaited, before answering, whatever the query does.
+            let version = await Result(awaiting: {
+                try await connection.query("SELECT pg_catalog.version() AS version").rows.first?.string("version")
+            })
+            await connection.close()
+            return try JSONBody.response(TestConnectionBody(success: true, message: "Connection successful", version: try version.get()))
         } catch {
             logger.info("test-connection failed", metadata: ["target": "\(target.redactedDescription)"])
-            return try JSONBody.response(TestConnectionBody(success: false, message: "Connection failed",
-                                                            error: Redaction.scrub("\(error)", target)))
+            let message = Self.explainingMissingPassword(Redaction.scrub("\(error)", target), fields)
+            return try JSONBody.response(TestConnectionBody(success: false, message: "Connection failed", error: message))
         }
     }
 
     func start(_ request: Request) async throws -> Response {
         let fields = try await fields(request)
-        let target = try fields.target()
+        let target = try target(fields)
         let schema = try fields.schema()
         let excluded = try fields.excludeTableData()
         let jobs = try fields.jobs() ?? self.jobs ?? MigrationRequest.defaultJobs
+        try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
+        try refuseWhileShuttingDown()  // again: the source check took a while
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
                                               jobs: jobs))
         logger.info("migration started", metadata: [
@@ -74,9 +107,14 @@ struct MigrationRoutes: Sendable {
                                      status: .accepted)
     }
 
+    /// 503 once shutdown has begun: a run started now would be cut short by the exit.
+    private func refuseWhileShuttingDown() throws {
+        if shutdown.isClosed { throw APIError(.serviceUnavailable, "the server is shutting down: no new migration is started") }
+    }
+
     func validate(_ request: Request) async throws -> Response {
         let fields = try await fields(request)
-        let target = try fields.target()
+        let target = try target(fields)
         let last = controller.lastRequest
         let schema = fields.has("schema") ? try fields.schema() : last?.schemas.first ?? "queen"
         let excluded = fields.has("excludeTableData")
@@ -90,6 +128,7 @@ struct MigrationRoutes: Sendable {
             throw error
         } catch {
             var message = Redaction.scrub("\(error)", target)
+            if message.hasPrefix("target: ") { message = Self.explainingMissingPassword(message, fields) }
             for side in ["source", "target"] where message.hasPrefix("\(side): ") {
                 message = "Failed to connect to \(side): " + message.dropFirst(side.count + 2)
             }

@@ -16,7 +16,13 @@ struct SourceCheck {
         } catch {
             throw Unreachable(description: "Failed to connect to source: \(error)")
         }
-        defer { Task { await connection.close() } }
+        // Closed, awaited, before the route answers or starts anything.
+        let checked = await Result(awaiting: { try await check(schema: schema, excludeTableData: excludeTableData, on: connection) })
+        await connection.close()
+        try checked.get()
+    }
+
+    private func check(schema: String, excludeTableData: [String], on connection: PGConnection) async throws {
         let schemas = try await connection.query("""
             SELECT n.nspname AS name FROM pg_catalog.pg_namespace n
             WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' ORDER BY 1
