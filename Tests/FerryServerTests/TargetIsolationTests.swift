@@ -137,7 +137,7 @@ struct TargetIsolationTests {
         let row = try await connection.query("SELECT pg_catalog.current_setting('application_name') AS app, pg_catalog.current_setting('client_encoding') AS enc")
             .rows[0]
         await connection.close()
-        #expect(row.string("app") == "pgferry" && row.string("enc") == "UTF8")
+        #expect(try row.string("app") == "pgferry" && row.string("enc") == "UTF8")
     }
 
     @Test func targetHostPolicy() throws {
