@@ -4,96 +4,44 @@ import Synchronization
 
 /// `pgferry serve` as a child process (the built binary, as an operator runs it): its own
 /// environment, its output in a file, stopped with a signal.
-final class ServeProcess: @unchecked Sendable {  // safe: `exitStatus` is guarded by `state`
+final class ServeProcess: Sendable {
     static let binary = TestServers.repositoryRoot.appendingPathComponent(".build/debug/pgferry").path
     static var binaryExists: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
-    let pid: pid_t
     let port: Int
     let token: String
-    let logPath: String
-    private let state = Mutex<Int32?>(nil)
+    private let program: RunningProgram
 
+    var pid: pid_t { program.pid }
     var http: EndToEndTests.HTTP { EndToEndTests.HTTP(base: URL(string: "http://127.0.0.1:\(port)")!, token: token) }
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var log: String { program.output }
+    var exitStatus: Int32? { program.exitStatus }
 
     /// Starts `serve` with `environment` on top of this process's, minus every `PG*` variable
     /// (each test names the ones it means), and waits until `/health` answers.
     init(arguments: [String], environment: [String: String]) async throws {
         port = try TestServers.freePort()
         token = "serve-" + UUID().uuidString
-        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-serve-\(UUID().uuidString).log").path
-        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
-        variables["PGFERRY_ADMIN_TOKEN"] = token
-        variables.merge(environment) { $1 }
-        pid = try Self.spawn([Self.binary, "serve", "--listen", "127.0.0.1:\(port)"] + arguments,
-                             environment: variables.map { "\($0.key)=\($0.value)" }, output: logPath)
+        program = try RunningProgram(Self.binary, ["serve", "--listen", "127.0.0.1:\(port)"] + arguments,
+                                     environment: ["PGFERRY_ADMIN_TOKEN": token].merging(environment) { $1 },
+                                     inherits: { !$0.hasPrefix("PG") })
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if (try? await http.call("GET", "health", authorized: false).status) == 200 { return }
-            if exitStatus != nil { break }
+            if program.exitStatus != nil { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        stop()
+        program.stop()
         throw TestSupportError("pgferry serve did not come up: \(log)")
     }
 
-    deinit { stop() }
-
-    private static func spawn(_ argv: [String], environment: [String], output: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let cArguments = argv.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup($0) } + [nil]
-        defer {
-            cArguments.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
-        guard spawned == 0 else { throw TestSupportError("could not start \(argv[0]): error \(spawned)") }
-        return pid
-    }
-
-    /// The exit status once the process has ended (128 + n for signal n), else nil.
-    var exitStatus: Int32? {
-        state.withLock { exited in
-            if exited == nil {
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid {
-                    exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                }
-            }
-            return exited
-        }
-    }
-
-    func send(_ signal: Int32) { kill(pid, signal) }
+    func send(_ signal: Int32) { program.signal(signal) }
 
     /// Waits up to `timeout` for the process to end; its exit status, or nil if it still runs.
-    func waitForExit(timeout: Duration) async throws -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let status = exitStatus { return status }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return exitStatus
-    }
+    func waitForExit(timeout: Duration) async throws -> Int32? { try await program.wait(timeout: timeout) }
 
     /// Kills the process if it still runs and reaps it.
-    func stop() {
-        guard exitStatus == nil else { return }
-        kill(pid, SIGKILL)
-        state.withLock { exited in
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, 0)
-            exited = 137
-        }
-    }
+    func stop() { program.stop() }
 }
 
 /// A server that speaks just enough of the protocol to ask a client for its password in clear

@@ -169,6 +169,14 @@ import Testing
 }
 
 @Suite struct PGConnectionCancelTests {
+    static func connectThroughProxy() async throws -> (FaultProxy, PGConnection) {
+        let server = try await TestServers.source
+        let proxy = try FaultProxy(upstreamPort: server.port)
+        var configuration = server.configuration()
+        configuration["port"] = String(proxy.port)
+        return (proxy, try await PGConnection.connect(configuration))
+    }
+
     @Test func cancellingATaskCancelsItsStatementOnTheServer() async throws {
         let connection = try await PGConnection.connect(try await TestServers.source.configuration())
         try await connection.closing { connection in
@@ -184,12 +192,8 @@ import Testing
     }
 
     @Test func aCancelIntoAFrozenNetworkGivesUpAfterTheGracePeriod() async throws {
-        let server = try await TestServers.source
-        let proxy = try FaultProxy(upstreamPort: server.port)
+        let (proxy, connection) = try await Self.connectThroughProxy()
         defer { proxy.close() }
-        var configuration = server.configuration()
-        configuration["port"] = String(proxy.port)
-        let connection = try await PGConnection.connect(configuration)
         proxy.freeze()
         let waiting = Task { try await connection.execute("SELECT 1") }
         try await Task.sleep(for: .milliseconds(200))
@@ -205,12 +209,8 @@ import Testing
     }
 
     @Test func aCopyThatMovesNothingFailsAtTheStallLimit() async throws {
-        let server = try await TestServers.source
-        let proxy = try FaultProxy(upstreamPort: server.port)
+        let (proxy, connection) = try await Self.connectThroughProxy()
         defer { proxy.close() }
-        var configuration = server.configuration()
-        configuration["port"] = String(proxy.port)
-        let connection = try await PGConnection.connect(configuration)
         proxy.freeze(whenClientSends: "COPY")
         let start = ContinuousClock.now
         await #expect {

@@ -46,14 +46,7 @@ struct SourceSnapshot: Sendable {
 
     /// Runs `body`, then releases the snapshot and its locks, awaited, however `body` ends.
     func closing<T>(_ body: (SourceSnapshot) async throws -> T) async throws -> T {
-        do {
-            let value = try await body(self)
-            await close()
-            return value
-        } catch {
-            await close()
-            throw error
-        }
+        try await holder.closing { _ in try await body(self) }
     }
 
     /// Ends the snapshot's transaction and closes its connection; a second call does nothing.
