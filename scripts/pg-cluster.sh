@@ -6,11 +6,16 @@
 # BINDIR defaults to the newest /usr/lib/postgresql/*/bin. Runs the server as "postgres" when
 # invoked as root (initdb refuses root). PGFERRY_CLUSTER_FAST=1 turns durability off (tests only).
 # The role pgferry_password_user must log in with a password (scram), everyone else is trusted.
+# PGFERRY_CLUSTER_LISTEN=ADDR[/BITS] listens on ADDR instead of 127.0.0.1 and trusts ADDR/BITS
+# (default /32) too, set when the cluster is created (scripts/network-drop-test.sh: a server in a
+# network namespace behind a veth pair).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 command=${1:?usage: pg-cluster.sh start DIR PORT|auto [BINDIR] | stop DIR [BINDIR]}
 dir=${2:?data directory required}
+listen=${PGFERRY_CLUSTER_LISTEN:-127.0.0.1}
+listen_address=${listen%%/*}
 default_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 as_owner() {
@@ -33,9 +38,12 @@ local all all trust
 host all pgferry_password_user 127.0.0.1/32 scram-sha-256
 host all all 127.0.0.1/32 trust
 HBA
+      if [ "$listen" != 127.0.0.1 ]; then
+        case $listen in */*) echo "host all all $listen trust" ;; *) echo "host all all $listen/32 trust" ;; esac >>"$dir/data/pg_hba.conf"
+      fi
     fi
     start_on() {
-      local options="-p $1 -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c max_wal_size=4GB"
+      local options="-p $1 -k $dir -c listen_addresses=$listen_address -c max_connections=200 -c max_wal_size=4GB"
       if [ "${PGFERRY_CLUSTER_FAST:-0}" = 1 ]; then
         options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
       fi
