@@ -36,6 +36,14 @@ enum SessionSettings {
             "SET idle_in_transaction_session_timeout = 0",
         ]
         if version >= 170000 { settings.append("SET transaction_timeout = 0") }
+        // The server's half of the connection's bounds: when pgferry or the network vanishes
+        // without a FIN, the server ends the session (and frees its locks) in about 30 s
+        // instead of the OS default of two hours; a closed client ends a long statement too.
+        settings += [
+            "SET tcp_keepalives_idle = 10", "SET tcp_keepalives_interval = 5", "SET tcp_keepalives_count = 3",
+            "SET tcp_user_timeout = 30000",
+        ]
+        if version >= 140000 { settings.append("SET client_connection_check_interval = 10000") }
         return settings
     }
 

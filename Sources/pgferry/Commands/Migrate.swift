@@ -78,14 +78,16 @@ extension PGFerry {
             let interrupt = InterruptHandler { migration.cancel() }
 
             let display = LiveDisplay(enabled: !json && isatty(STDOUT_FILENO) == 1)
-            let runner = Task { try await migration.run() }
-            while !Task.isCancelled {
-                let progress = migration.progress
-                display.show(progress)
-                if !progress.status.isRunning && progress.status != .idle { break }
-                try? await Task.sleep(for: .milliseconds(500))
+            let redraw = Task {
+                while !Task.isCancelled {
+                    display.show(migration.progress)
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
             }
-            let outcome = await runner.result
+            // The run's end, not the next redraw, decides when the command returns.
+            let outcome = await Task { try await migration.run() }.result
+            redraw.cancel()
+            await redraw.value
             let progress = migration.progress
             display.clear()
             if json {
