@@ -52,7 +52,8 @@ if [ -n "$unexpected" ]; then
 fi
 glibc=$(objdump -T "$built" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1)
 
-rm -rf "dist/$name" "dist/$name.tar.gz" "dist/$name.tar.gz.sha256"
+# dist/ holds one tarball per architecture, the latest (the Dockerfile takes the one of its arch).
+rm -rf "dist/$name" dist/pgferry-*-linux-"$arch".tar.gz dist/pgferry-*-linux-"$arch".tar.gz.sha256
 mkdir -p "dist/$name"
 strip -o "dist/$name/pgferry" "$built"
 cp README.md "dist/$name/"
