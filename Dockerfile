@@ -10,6 +10,7 @@
 # The base must be the Debian release the binary was built on, or newer (glibc): bookworm here.
 
 FROM debian:bookworm-slim AS unpack
+WORKDIR /dist
 COPY dist/ /dist/
 RUN set -eu; \
     arch=$(uname -m); \
@@ -17,15 +18,19 @@ RUN set -eu; \
     if [ "$#" != 1 ] || [ ! -f "$1" ]; then \
       echo "dist/ must hold exactly one pgferry-*-linux-$arch.tar.gz: run scripts/package.sh" >&2; exit 1; \
     fi; \
-    cd /dist && sha256sum -c "$(basename "$1").sha256"; \
-    mkdir /unpacked && tar -xzf "$1" -C /unpacked --strip-components=1; \
-    cd /unpacked && sha256sum -c SHA256SUMS
+    sha256sum -c "$(basename "$1").sha256"; \
+    mkdir /unpacked; \
+    tar -xzf "$1" -C /unpacked --strip-components=1
+WORKDIR /unpacked
+RUN sha256sum -c SHA256SUMS
 
 FROM debian:bookworm-slim
+# libpq5 unpinned on purpose: Debian's security updates of libpq and OpenSSL should land on rebuild.
+# hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpq5 ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
- && useradd --system --user-group --uid 10001 --home-dir /nonexistent --no-create-home \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq5 ca-certificates \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \
+ && useradd --user-group --uid 10001 --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin pgferry
 COPY --from=unpack /unpacked/pgferry /usr/local/bin/pgferry
 COPY --from=unpack /unpacked/README.md /usr/share/doc/pgferry/README.md
