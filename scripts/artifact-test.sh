@@ -49,17 +49,28 @@ mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' 
 mirror=${mirror:-http://deb.debian.org/debian}
 recipe="debootstrap --variant=minbase --include=libpq5 $suite $mirror"
 minroot=$root_dir/.cache/artifact-root/$suite-minbase-libpq5
+# Removes a (partial) root: first anything debootstrap left mounted in it, and never across a mount.
+remove_root() {
+  [ -e "$1" ] || return 0
+  awk -v root="$1/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n 1 umount -l || true
+  rm -rf --one-file-system "$1"
+}
 if [ "$(cat "$minroot.recipe" 2>/dev/null)" != "$recipe" ] || [ ! -x "$minroot/bin/sh" ]; then
   command -v debootstrap >/dev/null || {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
   }
   echo "artifact-test: $recipe (cached in ${minroot#"$root_dir"/})"
-  rm -rf "$minroot" "$minroot.tmp" "$minroot.recipe"
+  remove_root "$minroot"; remove_root "$minroot.tmp"; rm -f "$minroot.recipe"
   mkdir -p "$(dirname "$minroot")"
-  if ! debootstrap --variant=minbase --include=libpq5 "$suite" "$minroot.tmp" "$mirror" >"$minroot.log" 2>&1; then
-    tail -n 20 "$minroot.log" >&2; echo "artifact-test: debootstrap failed (log: $minroot.log)" >&2; exit 1
-  fi
+  # One retry: a mirror hiccup should not fail CI.
+  for attempt in 1 2; do
+    debootstrap --variant=minbase --include=libpq5 "$suite" "$minroot.tmp" "$mirror" >"$minroot.log" 2>&1 && break
+    tail -n 20 "$minroot.log" >&2
+    remove_root "$minroot.tmp"
+    [ "$attempt" = 1 ] || { echo "artifact-test: debootstrap failed twice (log: $minroot.log)" >&2; exit 1; }
+    echo "artifact-test: debootstrap failed; retrying once" >&2
+  done
   mkdir -p "$minroot.tmp/opt/pgferry"
   mv "$minroot.tmp" "$minroot"
   echo "$recipe" >"$minroot.recipe"
@@ -87,9 +98,10 @@ timed "servers and fixture"
 # in_root [NAME=VALUE…] COMMAND…: runs COMMAND in the minimal root, in a mount namespace of its
 # own (the unpacked tarball at /opt/pgferry, read-only, plus /proc and /sys, gone when it ends),
 # as nobody, with nothing in the environment but PATH, HOME, LANG and the NAME=VALUEs.
-# IN_ROOT_USER=0:0 runs it as root (to query dpkg).
+# IN_ROOT_USER=0:0 runs it as root (to query dpkg). In the background, IN_ROOT_EXEC=1 makes the
+# job's pid COMMAND's own (every step execs), so a kill of $! reaches it.
 in_root() {
-  unshare --mount --propagation private -- /bin/bash -c '
+  ${IN_ROOT_EXEC:+exec} unshare --mount --propagation private -- /bin/bash -c '
     set -e
     root=$1 package=$2 user=$3; shift 3
     mount --bind "$package" "$root/opt/pgferry"
@@ -170,7 +182,7 @@ mapfile -d '' healthcheck < <(dockerfile_array HEALTHCHECK)
 
 server_port=$(free_port)
 token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-in_root PGFERRY_LISTEN="127.0.0.1:$server_port" PGFERRY_ADMIN_TOKEN="$token" \
+IN_ROOT_EXEC=1 in_root PGFERRY_LISTEN="127.0.0.1:$server_port" PGFERRY_ADMIN_TOKEN="$token" \
   PG_HOST=127.0.0.1 PG_PORT="$SOURCE_PORT" PG_DB=queen PG_USER=postgres \
   "${entrypoint[@]}" >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -180,9 +192,10 @@ for _ in $(seq 1 100); do
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done
-if python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1])["status"] == "ok" else 1)' "$health" 2>/dev/null; then
+if python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1])["status"] == "ok" else 1)' "$health" 2>/dev/null \
+   && [[ $(readlink "/proc/$server_pid/exe") == */pgferry ]]; then
   pass "serve (the Dockerfile's ENTRYPOINT) in the root; curl /health from outside: $health"
-else fail "serve: no healthy /health" "$(cat "$work/server.log")"; fi
+else fail "serve: no healthy /health from pid $server_pid ($(readlink "/proc/$server_pid/exe"))" "$(cat "$work/server.log")"; fi
 
 target_json="{\"host\":\"127.0.0.1\",\"port\":$TARGET_PORT,\"database\":\"queen\",\"user\":\"postgres\"}"
 out=$(curl -sS -H "Authorization: Bearer $token" "http://127.0.0.1:$server_port/api/v1/migration/test-connection" -d "$target_json" 2>&1 || true)
@@ -204,7 +217,7 @@ if in_root PGFERRY_LISTEN="127.0.0.1:$server_port" "${healthcheck[@]}" >/dev/nul
 else pass "the HEALTHCHECK command fails once the server is gone"; fi
 
 # The image's default address with no admin auth configured: refused at start, never served open.
-in_root PGFERRY_LISTEN="0.0.0.0:$(free_port)" PG_HOST=127.0.0.1 PG_PORT="$SOURCE_PORT" \
+IN_ROOT_EXEC=1 in_root PGFERRY_LISTEN="0.0.0.0:$(free_port)" PG_HOST=127.0.0.1 PG_PORT="$SOURCE_PORT" \
   "${entrypoint[@]}" >"$work/refusal.log" 2>&1 &
 refusal_pid=$!
 for _ in $(seq 1 100); do kill -0 "$refusal_pid" 2>/dev/null || break; sleep 0.1; done
