@@ -14,8 +14,8 @@ version=$(sed -n 's/^ *static let version = "\(.*\)"$/\1/p' Sources/pgferry/Buil
 arch=$(uname -m)
 name="pgferry-$version-linux-$arch"
 
-commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo "unknown commit")
-if [ "$commit" != "unknown commit" ] && [ -n "$(git status --porcelain -- Sources Package.swift 2>/dev/null)" ]; then
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+if [ "$commit" != unknown ] && [ -n "$(git status --porcelain -- Sources Package.swift 2>/dev/null)" ]; then
   commit="$commit-dirty"
 fi
 

@@ -6,14 +6,14 @@ enum BuildInfo {
     static let version = "0.1.0"
 
     /// `scripts/package.sh` generates `Generated/BuildCommit.swift` (git-ignored) and builds with
-    /// `-DPGFERRY_PACKAGE_BUILD`; any other build says it does not know.
+    /// `-DPGFERRY_PACKAGE_BUILD`; any other build does not know its commit.
     #if PGFERRY_PACKAGE_BUILD
-    static let commit = BuildCommit.value
+    static let commit: String? = BuildCommit.value
     #else
-    static let commit = "unknown commit"
+    static let commit: String? = nil
     #endif
 
     static var versionLine: String {
-        "pgferry \(version) (commit \(commit), libpq \(PGClient.libraryVersion))"
+        "pgferry \(version) (\(commit.map { "commit \($0)" } ?? "unknown commit"), libpq \(PGClient.libraryVersion))"
     }
 }
