@@ -7,7 +7,7 @@ struct PGFerry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgferry",
         abstract: "Move a PostgreSQL schema, DDL and data, from one server to another with nothing but libpq.",
-        version: "0.1.0",
+        version: BuildInfo.versionLine,
         subcommands: [Migrate.self, Validate.self, Plan.self, TestConnection.self, Serve.self])
 }
 
