@@ -24,6 +24,22 @@ import Testing
 
     static let rows = 200_000
 
+    /// Awaits a run that a fault must end: prints how long it took since `start`, expects that
+    /// within `limit`, and returns the run's error (nil, with an issue recorded, if it succeeded).
+    static func failure(of run: Task<MigrationReport, any Error>, since start: ContinuousClock.Instant,
+                        within limit: Duration, _ fault: String,
+                        sourceLocation: SourceLocation = #_sourceLocation) async -> (any Error)? {
+        let outcome = await run.result
+        let elapsed = ContinuousClock.now - start
+        report(fault, elapsed)
+        #expect(elapsed < limit, "\(fault): the run took \(elapsed) to end", sourceLocation: sourceLocation)
+        guard case .failure(let error) = outcome else {
+            Issue.record("\(fault): the run must fail", sourceLocation: sourceLocation)
+            return nil
+        }
+        return error
+    }
+
     /// Prints a measured time to fail, for docs/reliability.md (`fault-timing:` lines in CI's log).
     static func report(_ fault: String, _ elapsed: Duration) {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -106,14 +122,8 @@ import Testing
         #expect(pid != nil && other != nil, "both copies must be seen running at once")
         let killedAt = ContinuousClock.now
         _ = try await database.query("SELECT pg_terminate_backend($1::int)", [pid])
-        let outcome = await run.result
-        let elapsed = ContinuousClock.now - killedAt
-        Self.report("\(side) backend killed during one of two copies", elapsed)
-        #expect(elapsed < .seconds(2), "the run took \(elapsed) to fail after the kill")
-        guard case .failure(let error) = outcome else {
-            Issue.record("the run must fail when a \(side) backend dies")
-            return
-        }
+        guard let error = await Self.failure(of: run, since: killedAt, within: .seconds(2),
+                                             "\(side) backend killed during one of two copies") else { return }
         #expect("\(error)".contains("f.one"))
         #expect(migration.progress.status == .error)
         proxy.close()
@@ -129,15 +139,10 @@ import Testing
         let pid = try #require(try await Self.copyBackend(target.server, database: target.name, table: "f.one"))
         let stoppedAt = ContinuousClock.now
         kill(pid_t(pid)!, SIGSTOP)
-        let outcome = await run.result
-        let elapsed = ContinuousClock.now - stoppedAt
+        let error = await Self.failure(of: run, since: stoppedAt, within: .seconds(5),
+                                       "target backend SIGSTOPped during COPY (stall timeout 2 s)")
         kill(pid_t(pid)!, SIGCONT)
-        Self.report("target backend SIGSTOPped during COPY (stall timeout 2 s)", elapsed)
-        #expect(elapsed < .seconds(5), "the run took \(elapsed) to fail with a 2 s stall timeout")
-        guard case .failure(let error) = outcome else {
-            Issue.record("the run must fail when the target backend stops")
-            return
-        }
+        guard let error else { return }
         #expect("\(error)".contains("nothing for 2 s") || "\(error)".contains("cancelled"), "\(error)")
         proxy.close()
         try await Self.expectCleanAndRerun(source: source, target: target)
@@ -231,14 +236,8 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         let cancelledAt = ContinuousClock.now
         migration.cancel()
-        let outcome = await run.result
-        let elapsed = ContinuousClock.now - cancelledAt
-        Self.report("cancel with the network frozen in \(stall)", elapsed)
-        #expect(elapsed < .seconds(2), "cancel took \(elapsed) in \(stall)")
-        guard case .failure(let error) = outcome else {
-            Issue.record("a cancelled run must fail")
-            return
-        }
+        guard let error = await Self.failure(of: run, since: cancelledAt, within: .seconds(2),
+                                             "cancel with the network frozen in \(stall)") else { return }
         #expect("\(error)".contains("cancelled"), "\(error)")
         #expect(migration.progress.status == .error)
         // The network comes back: the servers see pgferry's closed sockets and end those sessions.
