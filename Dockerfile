@@ -38,5 +38,5 @@ USER 10001:10001
 ENV PGFERRY_LISTEN=0.0.0.0:8080
 EXPOSE 8080
 # bash's /dev/tcp instead of curl, which the slim base lacks; scripts/artifact-test.sh runs this command.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["bash", "-c", "host=${PGFERRY_LISTEN%:*}; case $host in 0.0.0.0|'') host=127.0.0.1;; esac; exec 3<>/dev/tcp/$host/${PGFERRY_LISTEN##*:} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["bash", "-c", "host=${PGFERRY_LISTEN%:*}; case $host in 0.0.0.0|'') host=127.0.0.1;; esac; exec 3<>/dev/tcp/$host/${PGFERRY_LISTEN##*:} && printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["/bin/sh", "-c", "exec pgferry serve --listen \"$PGFERRY_LISTEN\" \"$@\"", "pgferry"]

@@ -198,7 +198,8 @@ if python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1])["status"] 
 else fail "serve: no healthy /health from pid $server_pid ($(readlink "/proc/$server_pid/exe"))" "$(cat "$work/server.log")"; fi
 
 target_json="{\"host\":\"127.0.0.1\",\"port\":$TARGET_PORT,\"database\":\"queen\",\"user\":\"postgres\"}"
-out=$(curl -sS -H "Authorization: Bearer $token" "http://127.0.0.1:$server_port/api/v1/migration/test-connection" -d "$target_json" 2>&1 || true)
+out=$(curl -sS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  "http://127.0.0.1:$server_port/api/v1/migration/test-connection" -d "$target_json" 2>&1 || true)
 if python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["success"] and d["version"].startswith("PostgreSQL") else 1)' "$out" 2>/dev/null; then
   pass "serve: test-connection to the target through the root's libpq"
 else fail "serve: test-connection" "$out"; fi
