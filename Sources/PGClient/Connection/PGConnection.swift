@@ -61,7 +61,7 @@ public final class PGConnection: Sendable {
                     }
                 }
             } onCancel: {
-                _ = job.cancel()
+                job.cancel()
             }
             return PGConnection(thread: thread, handle: handle, configuration: configuration, opened: opened)
         } catch {
@@ -150,48 +150,30 @@ public final class PGConnection: Sendable {
                         continuation.resume(throwing: PGError(code: .closed, message: "the connection is closed"))
                         return
                     }
-                    guard job.begin() else {
+                    guard !job.isCancelled else {
                         continuation.resume(throwing: CancellationError())
                         return
                     }
                     var waiter = SocketWaiter(conn: conn, job: job, canceller: canceller, secrets: secrets)
-                    let result = Result { try body(conn, &waiter) }
-                    job.end()
-                    continuation.resume(with: result)
+                    continuation.resume(with: Result { try body(conn, &waiter) })
                 }
                 if !queued {
                     continuation.resume(throwing: PGError(code: .closed, message: "the connection is closed"))
                 }
             }
         } onCancel: {
-            _ = job.cancel()
+            job.cancel()
         }
     }
 
-    /// Whether a job was cancelled, and whether it is running.
+    /// Whether a job was cancelled: before it starts (it never does), or while it runs (its
+    /// socket waits see it).
     final class JobState: Sendable {
-        private let state = Mutex((cancelled: false, running: false))
+        private let cancelled = Mutex(false)
 
-        /// Marks the job running; false if it was cancelled first.
-        func begin() -> Bool {
-            state.withLock { state in
-                guard !state.cancelled else { return false }
-                state.running = true
-                return true
-            }
-        }
+        func cancel() { cancelled.withLock { $0 = true } }
 
-        func end() { state.withLock { $0.running = false } }
-
-        /// Marks the job cancelled; true when it is running.
-        func cancel() -> Bool {
-            state.withLock { state in
-                state.cancelled = true
-                return state.running
-            }
-        }
-
-        var isCancelled: Bool { state.withLock { $0.cancelled } }
+        var isCancelled: Bool { cancelled.withLock { $0 } }
     }
 
     /// Asks the server to cancel the statement in progress; returns at once, from any thread.
