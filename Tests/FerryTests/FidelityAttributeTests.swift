@@ -46,9 +46,9 @@ import Testing
         #expect(report.progress.status == .complete)
         #expect(try source.schemaDump(["attrs"]) == (try target.schemaDump(["attrs"])))
         let stateQuery = """
-            SELECT (SELECT string_agg(attnum || ':' || coalesce(attstattarget::text, '-'), ',' ORDER BY attnum) FROM pg_attribute
+            SELECT (SELECT string_agg(attnum || ':' || coalesce(NULLIF(attstattarget, -1)::text, '-'), ',' ORDER BY attnum) FROM pg_attribute
                     WHERE attrelid = 'attrs.items_label_lower'::regclass) AS index_targets,
-                   (SELECT string_agg(attname || ':' || attstorage::text || ':' || coalesce(attstattarget::text, '-') || ':'
+                   (SELECT string_agg(attname || ':' || attstorage::text || ':' || coalesce(NULLIF(attstattarget, -1)::text, '-') || ':'
                                       || coalesce(attoptions::text, '-'), ',' ORDER BY attnum) FROM pg_attribute
                     WHERE attrelid = 'attrs.item_summary'::regclass AND attnum > 0) AS matview_columns,
                    (SELECT string_agg(pg_get_expr(adbin, adrelid), ',' ORDER BY adnum) FROM pg_attrdef
