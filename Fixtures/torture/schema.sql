@@ -114,6 +114,7 @@ CREATE INDEX people_moods ON torture.people USING gin (moods);
 CREATE UNIQUE INDEX people_nick ON torture.people (nick) WHERE nick IS NOT NULL;
 ALTER TABLE torture.people CLUSTER ON people_pkey;
 COMMENT ON INDEX torture.people_lower_name IS 'partial expression index';
+ALTER INDEX torture.people_lower_name ALTER COLUMN 1 SET STATISTICS 400;
 
 -- Partitioning: range with sub-partitions and default, list, hash; partitioned indexes and keys; FK to a partitioned table
 CREATE TABLE torture.events (id bigint NOT NULL, at date NOT NULL, kind text NOT NULL, payload jsonb, PRIMARY KEY (id, at, kind))
@@ -142,9 +143,12 @@ CREATE VIEW torture.happy_people AS SELECT id, name, mood FROM torture.people WH
 CREATE VIEW torture.happy_names WITH (security_barrier = true) AS SELECT name FROM torture.happy_people;
 COMMENT ON VIEW torture.happy_names IS 'view on a view';
 COMMENT ON COLUMN torture.happy_names.name IS 'view column';
+ALTER VIEW torture.happy_people ALTER COLUMN id SET DEFAULT nextval('torture.free_seq');
 CREATE VIEW torture.people_counts AS SELECT torture.people_count() AS n, torture.total(score) AS total FROM torture.people;
 CREATE MATERIALIZED VIEW torture.mood_stats AS SELECT mood, count(*) AS n FROM torture.people GROUP BY mood;
 CREATE UNIQUE INDEX mood_stats_mood ON torture.mood_stats (mood);
+ALTER MATERIALIZED VIEW torture.mood_stats ALTER COLUMN n SET STATISTICS 200;
+ALTER MATERIALIZED VIEW torture.mood_stats ALTER COLUMN n SET (n_distinct = -0.5);
 CREATE MATERIALIZED VIEW torture.empty_stats AS SELECT kind, count(*) AS n FROM torture.events GROUP BY kind WITH NO DATA;
 
 -- Triggers, rules, RLS, policies, statistics

@@ -181,7 +181,18 @@ import Testing
         let connection = try await PGConnection.connect(try await TestServers.source.configuration())
         try await connection.closing { connection in
             let sleeping = Task { try await connection.execute("SELECT pg_sleep(30)") }
-            try await Task.sleep(for: .milliseconds(200))
+            // Cancel once the server runs the statement (under a loaded suite the task may not
+            // have sent it after a fixed delay, and a task cancelled before it starts never asks).
+            let observer = try await PGConnection.connect(try await TestServers.source.configuration())
+            try await observer.closing { observer in
+                for _ in 0..<100 {
+                    let running = try await observer.query(
+                        "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1::int AND state = 'active'",
+                        [String(connection.backendPID)]).rows[0].int("n")
+                    if running == 1 { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
             let start = ContinuousClock.now
             sleeping.cancel()
             await #expect { try await sleeping.value } throws: { ($0 as? PGError)?.isCancellation == true }

@@ -158,6 +158,7 @@ extension CatalogReader {
             WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND pg_catalog.col_description(a.attrelid, a.attnum) IS NOT NULL
             ORDER BY a.attrelid, a.attnum
             """, [oids]).rows
+        let settings = try await readViewColumnSettings(oids: oids)
         var views: [View] = []
         for row in rows {
             let oid = try row.oid("oid")
@@ -173,7 +174,42 @@ extension CatalogReader {
                 columnComments: columnComments.filter { try $0.oid("attrelid") == oid }
                     .map { try ($0.string("attname"), $0.string("comment")) },
                 comment: row.optionalString("comment"), ownership: await ownership(row)))
+            views[views.count - 1].columnSettings = settings[oid] ?? []
         }
         return views
+    }
+
+    /// View columns with a default (`pg_attrdef` of the view), materialized view columns with
+    /// storage, compression, a statistics target or options: what pg_dump adds after the view.
+    func readViewColumnSettings(oids: String) async throws -> [UInt32: [Column]] {
+        let compression = version >= 140000 ? "a.attcompression::text" : "''"
+        // PG 17 made attstattarget nullable (NULL = default); before, -1 meant default.
+        let statistics = version >= 170000 ? "a.attstattarget" : "NULLIF(a.attstattarget, -1)"
+        let rows = try await connection.query("""
+            SELECT * FROM (
+                SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+                       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
+                       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+                       \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options
+                FROM pg_catalog.pg_attribute a
+                JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+                LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+            ) c
+            WHERE c.default_expression IS NOT NULL OR c.storage IS NOT NULL OR c.compression IN ('p', 'l')
+               OR c.statistics IS NOT NULL OR c.options IS NOT NULL
+            ORDER BY c.attrelid, c.attnum
+            """, [oids]).rows
+        var columns: [UInt32: [Column]] = [:]
+        for row in rows {
+            var column = try Column(name: row.string("attname"), type: row.string("type"),
+                                    defaultExpression: row.optionalString("default_expression"))
+            column.storage = try row.optionalString("storage").flatMap { Self.storageNames[$0] }
+            column.compression = try ["p": "pglz", "l": "lz4"][row.string("compression")]
+            column.statisticsTarget = try row.optionalInt("statistics")
+            column.options = try row.optionalArray("options") ?? []
+            try columns[row.oid("attrelid"), default: []].append(column)
+        }
+        return columns
     }
 }

@@ -57,9 +57,14 @@ extension CatalogReader {
     }
 
     func readIndexes(oids: String) async throws -> [Index] {
+        // PG 17 made attstattarget nullable (NULL = default); before, -1 meant default.
+        let target = version >= 170000 ? "a.attstattarget" : "NULLIF(a.attstattarget, -1)"
         let rows = try await connection.query("""
             SELECT i.indexrelid, n.nspname, ic.relname AS index_name, tn.nspname AS table_schema, tc.relname AS table_name,
                    pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered,
+                   ARRAY(SELECT a.attnum::text || '=' || \(target)::text FROM pg_catalog.pg_attribute a
+                         WHERE a.attrelid = i.indexrelid AND a.attnum > 0 AND \(target) IS NOT NULL
+                         ORDER BY a.attnum)::text[] AS column_statistics,
                    pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment
             FROM pg_catalog.pg_index i
             JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -77,6 +82,10 @@ extension CatalogReader {
                               definition: row.string("definition"), clustered: row.bool("indisclustered"),
                               comment: row.optionalString("comment"))
             index.oid = try row.oid("indexrelid")
+            for entry in try row.optionalArray("column_statistics") ?? [] {
+                let parts = entry.split(separator: "=")
+                if parts.count == 2, let column = Int(parts[0]), let value = Int(parts[1]) { index.columnStatistics[column] = value }
+            }
             return index
         }
     }

@@ -188,6 +188,9 @@ public struct View: Sendable, Equatable {
     /// A materialized view is refreshed at the end only when it was populated on the source.
     public var populated: Bool
     public var columnComments: [(column: String, comment: String)]
+    /// Columns with what `CREATE VIEW` cannot say: a view's column defaults; a materialized
+    /// view's storage, compression, statistics target and options.
+    public var columnSettings: [Column] = []
     public var comment: String?
     public var ownership: Ownership?
 
@@ -211,5 +214,6 @@ public struct View: Sendable, Equatable {
             && a.checkOption == b.checkOption && a.populated == b.populated && a.comment == b.comment
             && a.columnComments.map(\.column) == b.columnComments.map(\.column)
             && a.columnComments.map(\.comment) == b.columnComments.map(\.comment)
+            && a.columnSettings == b.columnSettings
     }
 }

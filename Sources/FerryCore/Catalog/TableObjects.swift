@@ -45,6 +45,9 @@ public struct Index: Sendable, Equatable {
     /// `pg_get_indexdef`: a complete `CREATE [UNIQUE] INDEX …` without the final semicolon.
     public var definition: String
     public var clustered: Bool
+    /// `ALTER INDEX … ALTER COLUMN n SET STATISTICS m`: statistics targets of (expression)
+    /// columns, by column number, when not the default.
+    public var columnStatistics: [Int: Int] = [:]
     public var comment: String?
 
     public init(name: QualifiedName, table: QualifiedName, definition: String, clustered: Bool = false,

@@ -122,6 +122,7 @@ extension DDLRenderer {
         if let checkOption = view.checkOption { sql += "\n  WITH \(checkOption.uppercased()) CHECK OPTION" }
         if view.materialized { sql += "\n  WITH NO DATA" }
         var statements: [DDLStatement] = [.init(sql + ";", object: object)]
+        statements += viewColumnSettings(view)
         statements += comment("\(kind) \(view.name.sql)", view.comment, object: object)
         for (column, text) in view.columnComments {
             statements += comment("COLUMN \(view.name.sql).\(SQL.identifier(column))", text, object: "COLUMN \(view.name).\(column)")
@@ -130,6 +131,31 @@ extension DDLRenderer {
         return PreDataItem(key: ObjectKey(.relation, view.oid),
                            rank: view.materialized ? DependencyOrder.Rank.materializedView : DependencyOrder.Rank.view,
                            name: view.name.description, statements: statements)
+    }
+
+    /// Right after the view, as pg_dump: a view's column defaults, a materialized view's column
+    /// storage, compression, statistics targets and options.
+    func viewColumnSettings(_ view: View) -> [DDLStatement] {
+        let alter = "ALTER \(view.materialized ? "MATERIALIZED VIEW" : "VIEW") \(view.name.sql) ALTER COLUMN"
+        var statements: [DDLStatement] = []
+        for column in view.columnSettings {
+            let name = SQL.identifier(column.name)
+            let object = "COLUMN \(view.name).\(column.name)"
+            if let expression = column.defaultExpression {
+                statements.append(.init("\(alter) \(name) SET DEFAULT \(expression);", object: object))
+            }
+            if let storage = column.storage { statements.append(.init("\(alter) \(name) SET STORAGE \(storage);", object: object)) }
+            if let compression = column.compression {
+                statements.append(.init("\(alter) \(name) SET COMPRESSION \(compression);", object: object))
+            }
+            if let target = column.statisticsTarget {
+                statements.append(.init("\(alter) \(name) SET STATISTICS \(target);", object: object))
+            }
+            if !column.options.isEmpty {
+                statements.append(.init("\(alter) \(name) SET (\(column.options.joined(separator: ", ")));", object: object))
+            }
+        }
+        return statements
     }
 
     /// After every object exists: `OWNED BY` of serial sequences and partitions attached to their

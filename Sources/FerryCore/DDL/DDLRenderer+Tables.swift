@@ -125,6 +125,11 @@ extension DDLRenderer {
             let object = "INDEX \(index.name)"
             indexing.builds.append([.init(index.definition + ";", object: object)]
                 + comment("INDEX \(index.name.sql)", index.comment, object: object))
+            // Statistics targets of expression columns, once the index is built (as pg_dump).
+            for (column, target) in index.columnStatistics.sorted(by: { $0.key < $1.key }) {
+                indexing.then.append(.init("ALTER INDEX \(index.name.sql) ALTER COLUMN \(column) SET STATISTICS \(target);",
+                                           object: object))
+            }
             if index.clustered {
                 indexing.then.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(index.name.name));",
                                            object: object))
