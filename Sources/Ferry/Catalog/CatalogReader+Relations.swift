@@ -86,10 +86,7 @@ extension CatalogReader {
                                       isLocal: row.bool("not_null_local"), comment: row.optionalString("not_null_comment"))
             }
             column.isLocal = try row.bool("attislocal")
-            column.storage = try row.optionalString("storage").flatMap { Self.storageNames[$0] }
-            column.compression = try ["p": "pglz", "l": "lz4"][row.string("compression")]
-            column.statisticsTarget = try row.optionalInt("statistics")
-            column.options = try row.optionalArray("options") ?? []
+            try Self.readStorageSettings(row, into: &column)
             try columns[row.oid("attrelid"), default: []].append(column)
         }
         return columns
@@ -204,12 +201,17 @@ extension CatalogReader {
         for row in rows {
             var column = try Column(name: row.string("attname"), type: row.string("type"),
                                     defaultExpression: row.optionalString("default_expression"))
-            column.storage = try row.optionalString("storage").flatMap { Self.storageNames[$0] }
-            column.compression = try ["p": "pglz", "l": "lz4"][row.string("compression")]
-            column.statisticsTarget = try row.optionalInt("statistics")
-            column.options = try row.optionalArray("options") ?? []
+            try Self.readStorageSettings(row, into: &column)
             try columns[row.oid("attrelid"), default: []].append(column)
         }
         return columns
+    }
+
+    /// The `storage`, `compression`, `statistics` and `options` columns of a column query.
+    static func readStorageSettings(_ row: QueryResult.Row, into column: inout Column) throws {
+        column.storage = try row.optionalString("storage").flatMap { storageNames[$0] }
+        column.compression = try ["p": "pglz", "l": "lz4"][row.string("compression")]
+        column.statisticsTarget = try row.optionalInt("statistics")
+        column.options = try row.optionalArray("options") ?? []
     }
 }

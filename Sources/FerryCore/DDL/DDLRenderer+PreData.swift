@@ -144,16 +144,7 @@ extension DDLRenderer {
             if let expression = column.defaultExpression {
                 statements.append(.init("\(alter) \(name) SET DEFAULT \(expression);", object: object))
             }
-            if let storage = column.storage { statements.append(.init("\(alter) \(name) SET STORAGE \(storage);", object: object)) }
-            if let compression = column.compression {
-                statements.append(.init("\(alter) \(name) SET COMPRESSION \(compression);", object: object))
-            }
-            if let target = column.statisticsTarget {
-                statements.append(.init("\(alter) \(name) SET STATISTICS \(target);", object: object))
-            }
-            if !column.options.isEmpty {
-                statements.append(.init("\(alter) \(name) SET (\(column.options.joined(separator: ", ")));", object: object))
-            }
+            statements += storageSettings(of: column, alter: "\(alter) \(name)", object: object)
         }
         return statements
     }

@@ -83,16 +83,22 @@ extension DDLRenderer {
                     object: "IDENTITY \(table.name).\(column.name)"))
                 statements += comment("SEQUENCE \(sequence.name.sql)", sequence.comment, object: "SEQUENCE \(sequence.name)")
             }
-            if let storage = column.storage { statements.append(.init("\(alter) \(name) SET STORAGE \(storage);", object: object)) }
-            if let compression = column.compression {
-                statements.append(.init("\(alter) \(name) SET COMPRESSION \(compression);", object: object))
-            }
-            if let target = column.statisticsTarget {
-                statements.append(.init("\(alter) \(name) SET STATISTICS \(target);", object: object))
-            }
-            if !column.options.isEmpty {
-                statements.append(.init("\(alter) \(name) SET (\(column.options.joined(separator: ", ")));", object: object))
-            }
+            statements += storageSettings(of: column, alter: "\(alter) \(name)", object: object)
+        }
+        return statements
+    }
+
+    /// A column's storage, compression, statistics target and options, where they differ from
+    /// the defaults: `alter` is `ALTER … ALTER COLUMN name`.
+    func storageSettings(of column: Column, alter: String, object: String) -> [DDLStatement] {
+        var statements: [DDLStatement] = []
+        if let storage = column.storage { statements.append(.init("\(alter) SET STORAGE \(storage);", object: object)) }
+        if let compression = column.compression {
+            statements.append(.init("\(alter) SET COMPRESSION \(compression);", object: object))
+        }
+        if let target = column.statisticsTarget { statements.append(.init("\(alter) SET STATISTICS \(target);", object: object)) }
+        if !column.options.isEmpty {
+            statements.append(.init("\(alter) SET (\(column.options.joined(separator: ", ")));", object: object))
         }
         return statements
     }
