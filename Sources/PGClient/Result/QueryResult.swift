@@ -78,23 +78,24 @@ extension String: PGTextDecodable {
     public static var pgTypeDescription: String { "text" }
 }
 
-extension Int: PGTextDecodable {
+/// Integers parse their decimal text; out of range is unparseable, never wrapped.
+extension PGTextDecodable where Self: FixedWidthInteger {
     public init?(pgText text: String) { self.init(text) }
+}
+
+extension Int: PGTextDecodable {
     public static var pgTypeDescription: String { "an integer (Int)" }
 }
 
 extension Int64: PGTextDecodable {
-    public init?(pgText text: String) { self.init(text) }
     public static var pgTypeDescription: String { "an integer (Int64)" }
 }
 
 extension Int32: PGTextDecodable {
-    public init?(pgText text: String) { self.init(text) }
     public static var pgTypeDescription: String { "an integer (Int32)" }
 }
 
 extension UInt32: PGTextDecodable {
-    public init?(pgText text: String) { self.init(text) }
     public static var pgTypeDescription: String { "an oid (0…4294967295)" }
 }
 
