@@ -26,6 +26,9 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var statistics: [ExtendedStatistics] = []
     /// `pg_depend` edges between the objects above, folded onto them (a default onto its table…).
     public var dependencies: [Dependency] = []
+    /// Objects whose definition relies on a primary key, unique or exclusion constraint or an
+    /// index (`GROUP BY` the key, `ON CONFLICT`): created after the keys, as pg_dump postpones them.
+    public var needsKeys: Set<ObjectKey> = []
     /// Objects outside the schemas that objects inside depend on.
     public var prerequisites: [Prerequisite] = []
     /// Objects of kinds pgferry does not recreate (foreign tables, text search objects…).
