@@ -68,6 +68,7 @@ struct CatalogReader {
         catalog.statistics = try await readStatistics(oids: tableOIDs)
         try await readDependencies(into: &catalog)
         catalog.notMigrated = try await readNotMigrated()
+        catalog.largeObjects = try await readLargeObjectSummary()
         return catalog
     }
 

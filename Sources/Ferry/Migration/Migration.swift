@@ -75,12 +75,11 @@ public final class Migration: Sendable {
         let plan = try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
             excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
             includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion, jobs: request.jobs,
-            sliceMinimumBytes: request.sliceMinimumBytes))
-        for hazard in plan.hazards { logger.warning("\(hazard)") }
-        for object in plan.notMigrated { logger.warning("not migrated: \(object)") }
+            sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects))
+        for note in plan.notes { logger.warning("\(note)") }
         try await TargetCheck(target: target, plan: plan).run()
         recorder.update { progress in
-            progress.hazards = plan.hazards.map(\.description) + plan.notMigrated.map { "not migrated: \($0)" }
+            progress.hazards = plan.notes
             progress.tables = plan.tables.map {
                 TableProgress(table: $0.table.description, state: $0.copiesData ? .pending : .skipped, format: $0.format,
                               sourceBytes: $0.bytes)
@@ -95,7 +94,13 @@ public final class Migration: Sendable {
         try await target.execute("COMMIT")
 
         recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
-        try await copyTables(plan, snapshot: snapshot)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.copyTables(plan, snapshot: snapshot) }
+            if plan.copiesLargeObjects {
+                group.addTask { try await self.copyLargeObjects(plan, snapshot: snapshot) }
+            }
+            try await Self.failFast(&group)
+        }
         // Every row has left the source: release its snapshot and locks before post-data.
         await snapshot.close()
 
@@ -135,6 +140,21 @@ public final class Migration: Sendable {
                 }
             }
             try await Self.failFast(&group)
+        }
+    }
+
+    /// Large objects, on a source worker and target connection of their own, beside the tables.
+    private func copyLargeObjects(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
+        try await snapshot.withWorker { source in
+            let target = try await Connections.target(request.target, encoding: snapshot.encoding)
+            try await target.closing { target in
+                let total = plan.largeObjects.count
+                let copied = try await LargeObjectCopy(source: source, target: target,
+                                                       includeOwnership: request.includeOwnership).run { count, bytes in
+                    self.recorder.update { $0.largeObjects = LargeObjectProgress(total: total, copied: count, bytes: bytes) }
+                }
+                logger.debug("large objects copied", metadata: ["count": "\(copied)"])
+            }
         }
     }
 
@@ -249,7 +269,7 @@ extension Migration {
             return try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
                 excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
                 includeOwnership: request.includeOwnership, targetServerVersion: targetVersion, jobs: request.jobs,
-                sliceMinimumBytes: request.sliceMinimumBytes))
+                sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects))
         }
     }
 }

@@ -30,6 +30,8 @@ public struct MigrationRequest: Sendable {
     /// How long the target's `DROP SCHEMA` waits for other sessions' locks before the run fails
     /// naming them; zero waits without limit.
     public var dropLockTimeout: Duration
+    /// Copy the source database's large objects too (database-wide: `pg_dump -n` leaves them out).
+    public var largeObjects: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
@@ -37,7 +39,8 @@ public struct MigrationRequest: Sendable {
                 chunkSize: Int = MigrationRequest.defaultChunkSize, ringCapacity: Int = MigrationRequest.defaultRingCapacity,
                 sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true,
                 stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
-                dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout) {
+                dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
+                largeObjects: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -53,6 +56,7 @@ public struct MigrationRequest: Sendable {
         self.stallTimeout = stallTimeout
         self.dropDependents = dropDependents
         self.dropLockTimeout = dropLockTimeout
+        self.largeObjects = largeObjects
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

@@ -33,6 +33,8 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var prerequisites: [Prerequisite] = []
     /// Objects of kinds pgferry does not recreate (foreign tables, text search objects…).
     public var notMigrated: [String] = []
+    /// The database's large objects (not the schema's: reported, copied only when asked).
+    public var largeObjects = LargeObjectSummary()
 
     public init(serverVersion: Int, schemas: [Schema] = [], tables: [Table] = [], sequences: [Sequence] = [],
                 functions: [Function] = [], constraints: [Constraint] = [], indexes: [Index] = [],

@@ -27,7 +27,7 @@ struct PlanBody: Encodable {
             Table(table: $0.table.description, bytes: $0.bytes, estimatedRows: $0.estimatedRows, format: $0.format,
                   copiesData: $0.copiesData, columns: $0.columns)
         }
-        hazards = plan.hazards.map(\.description)
+        hazards = plan.notes
         ddl = plan.ddl.allStatements.map { Statement(object: $0.object, sql: $0.sql) }
     }
 }

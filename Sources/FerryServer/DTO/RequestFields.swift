@@ -148,6 +148,15 @@ struct RequestFields {
 
     /// A text field: a JSON string or nothing; numbers and everything else are refused (only
     /// `port` takes a number), so no value is ever converted.
+    /// A yes/no field: JSON true or false; absent or null is `defaultValue`.
+    func flag(_ field: String, default defaultValue: Bool) throws(BadRequest) -> Bool {
+        switch object[field] {
+        case nil, .null?: return defaultValue
+        case .bool(let flag)?: return flag
+        case let other?: throw BadRequest("\(field) must be true or false, got \(other.typeName)")
+        }
+    }
+
     private func optionalString(_ field: String) throws(BadRequest) -> String? {
         switch object[field] {
         case nil, .null?: return nil

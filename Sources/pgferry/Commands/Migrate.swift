@@ -54,6 +54,10 @@ extension PGFerry {
               help: "Let DROP SCHEMA … CASCADE on the target also drop objects of other schemas that depend on the schema (otherwise the run lists them and refuses).")
         var dropDependents = false
 
+        @Flag(name: .customLong("large-objects"),
+              help: "Copy the source database's large objects too (database-wide, so left out by default, as pg_dump -n does); same OIDs on the target are replaced.")
+        var largeObjects = false
+
         @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of each table after its load (planner statistics are not copied).")
         var skipAnalyze = false
 
@@ -73,7 +77,7 @@ extension PGFerry {
                 schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
-                analyze: !skipAnalyze, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout), dropDependents: dropDependents)
+                analyze: !skipAnalyze, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout), dropDependents: dropDependents, largeObjects: largeObjects)
             let migration = Migration(request: request, logger: logger)
             let interrupt = InterruptHandler { migration.cancel() }
 
@@ -106,7 +110,8 @@ extension PGFerry {
             }
             if validateAfterwards {
                 let report = try await Validator(source: request.source, target: request.target, schemas: request.schemas,
-                                                 excludedTables: request.excludeTableData).validate()
+                                                 excludedTables: request.excludeTableData,
+                                                 largeObjects: request.largeObjects).validate()
                 try printValidation(report, json: json)
             }
         }
