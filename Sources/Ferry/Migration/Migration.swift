@@ -78,6 +78,9 @@ public final class Migration: Sendable {
             sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects))
         for note in plan.notes { logger.warning("\(note)") }
         try await TargetCheck(target: target, plan: plan).run()
+        let statistics = try await TargetStatistics.prepare(
+            request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,
+            snapshot: snapshot, targetVersion: target.serverVersion)
         recorder.update { progress in
             progress.hazards = plan.notes
             progress.tables = plan.tables.map {
@@ -95,7 +98,7 @@ public final class Migration: Sendable {
 
         recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.copyTables(plan, snapshot: snapshot) }
+            group.addTask { try await self.copyTables(plan, statistics: statistics, snapshot: snapshot) }
             if plan.copiesLargeObjects {
                 group.addTask { try await self.copyLargeObjects(plan, snapshot: snapshot) }
             }
@@ -106,6 +109,9 @@ public final class Migration: Sendable {
 
         recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
         try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
+        for table in snapshot.catalog.tables where !table.holdsData {
+            try await statistics.apply(to: table.name, on: target, logger: logger)
+        }
         try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
         try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)
         return plan
@@ -115,9 +121,8 @@ public final class Migration: Sendable {
     /// source connection in the exported snapshot and one target connection, and takes whatever
     /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE. The first
     /// failure cancels every other worker at once.
-    private func copyTables(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
+    private func copyTables(_ plan: MigrationPlan, statistics: TargetStatistics, snapshot: SourceSnapshot) async throws {
         let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData))
-        let analyzed = request.analyze ? Set(plan.copiedTables.map(\.table)) : []
         let workers = max(1, min(request.jobs, plan.copyTasks.count))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
@@ -128,7 +133,7 @@ public final class Migration: Sendable {
                             try await target.closing { target in
                                 while let job = await board.next() {
                                     try Task.checkCancellation()
-                                    try await self.run(job, plan: plan, analyze: analyzed, source: source, target: target,
+                                    try await self.run(job, plan: plan, statistics: statistics, source: source, target: target,
                                                        board: board)
                                 }
                             }
@@ -193,7 +198,7 @@ public final class Migration: Sendable {
         }
     }
 
-    private func run(_ job: DataPhaseSchedule.Job, plan: MigrationPlan, analyze: Set<QualifiedName>,
+    private func run(_ job: DataPhaseSchedule.Job, plan: MigrationPlan, statistics: TargetStatistics,
                      source: PGConnection, target: PGConnection, board: JobBoard) async throws {
         switch job {
         case .copy(let task):
@@ -223,9 +228,7 @@ public final class Migration: Sendable {
             await board.finished(job)
         case .finish(let table):
             try await Self.run(plan.ddl.tablePostData[table]?.then ?? [], on: target)
-            if analyze.contains(table) {
-                try await target.execute("ANALYZE \(table.sql)")
-            }
+            try await statistics.apply(to: table, on: target, logger: logger)
             let done = recorder.now
             recorder.updateTable(table) {
                 $0.indexesFinishedAt = done

@@ -20,8 +20,9 @@ public struct MigrationRequest: Sendable {
     /// A table at least this large and larger than its share (all bytes / jobs) is copied in
     /// `jobs` block-range slices at once (sources on PostgreSQL 14+). Off by default.
     public var sliceMinimumBytes: Int64
-    /// ANALYZE each table after its load (statistics are not copied; pg_restore leaves it to the user).
-    public var analyze: Bool
+    /// Planner statistics on the target: nil restores the source's on PostgreSQL 18+ targets and
+    /// runs ANALYZE on older ones (`StatisticsMode.preferred`).
+    public var statistics: StatisticsMode?
     /// A COPY stream (or its start) that moves no byte for this long fails the run; nil: no limit.
     public var stallTimeout: Duration?
     /// Let `DROP SCHEMA … CASCADE` on the target also drop objects of other schemas that depend on
@@ -37,7 +38,7 @@ public struct MigrationRequest: Sendable {
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
                 orphanPolicy: OrphanPolicy = .notValid, includeOwnership: Bool = false,
                 chunkSize: Int = MigrationRequest.defaultChunkSize, ringCapacity: Int = MigrationRequest.defaultRingCapacity,
-                sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true,
+                sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, statistics: StatisticsMode? = nil,
                 stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
                 dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
                 largeObjects: Bool = false) {
@@ -52,7 +53,7 @@ public struct MigrationRequest: Sendable {
         self.chunkSize = chunkSize
         self.ringCapacity = ringCapacity
         self.sliceMinimumBytes = sliceMinimumBytes
-        self.analyze = analyze
+        self.statistics = statistics
         self.stallTimeout = stallTimeout
         self.dropDependents = dropDependents
         self.dropLockTimeout = dropLockTimeout

@@ -157,6 +157,18 @@ struct RequestFields {
         }
     }
 
+    /// `statistics`: "copy", "analyze" or "none"; absent or null leaves the choice to the target's version.
+    func statistics() throws(BadRequest) -> StatisticsMode? {
+        let accepted = StatisticsMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        switch object["statistics"] {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            guard let mode = StatisticsMode(rawValue: text) else { throw BadRequest("statistics must be one of \(accepted), got \(text.debugDescription)") }
+            return mode
+        case let other?: throw BadRequest("statistics must be one of \(accepted), got \(other.typeName)")
+        }
+    }
+
     private func optionalString(_ field: String) throws(BadRequest) -> String? {
         switch object[field] {
         case nil, .null?: return nil
