@@ -116,8 +116,9 @@ public final class PGReplicationConnection: Sendable {
             sql += " (" + options.map { ReplicationCommand.identifier($0.name) + " " + ReplicationCommand.literal($0.value) }
                 .joined(separator: ", ") + ")"
         }
+        let command = sql
         try await connection.perform { conn, waiter in
-            try PGConnection.start(sql, expecting: PGRES_COPY_BOTH, conn: conn, &waiter, stall: stall)
+            try PGConnection.start(command, expecting: PGRES_COPY_BOTH, conn: conn, &waiter, stall: stall)
         }
         return ReplicationStream(connection: connection, stall: stall)
     }

@@ -14,6 +14,8 @@ public final class ReplicationStream: Sendable {
     public let stall: Duration?
     /// When the server last sent a byte: the stall limit spans reads that wake up empty.
     private let lastHeard = Mutex(ContinuousClock.now)
+    /// Set on the connection thread once the server has ended the stream (or `end` did).
+    private let ended = Mutex(false)
 
     init(connection: PGConnection, stall: Duration?) {
         self.connection = connection
@@ -28,7 +30,7 @@ public final class ReplicationStream: Sendable {
     public func next(waitingAtMost wait: Duration) async throws -> [UInt8]? {
         let stall = stall
         let heard = lastHeard.withLock { $0 }
-        let (message, lastByte) = try await connection.perform { conn, waiter in
+        let (message, lastByte) = try await connection.perform { [self] conn, waiter -> ([UInt8]?, ContinuousClock.Instant) in
             let deadline = ContinuousClock.now + wait
             var lastByte = heard
             var buffer: UnsafeMutablePointer<CChar>?
@@ -36,13 +38,19 @@ public final class ReplicationStream: Sendable {
                 let length = PQgetCopyData(conn, &buffer, 1)
                 if length > 0, let bytes = buffer {
                     defer { PQfreemem(bytes) }
+                    // Cancelled: drop what still arrives until the server ends the stream (nothing
+                    // dropped was confirmed, so the slot sends it again).
+                    if waiter.job.isCancelled { continue }
                     return ([UInt8](UnsafeRawBufferPointer(start: bytes, count: Int(length))), ContinuousClock.now)
                 }
-                if length == -1 { throw Self.serverEnded(conn, &waiter) }
+                if length == -1 {
+                    ended.withLock { $0 = true }
+                    throw Self.serverEnded(conn, &waiter)
+                }
                 if length < -1 { throw waiter.connectionError() }
                 let ready = try waiter.wait(readable: true, writable: false, stall: stall, since: lastByte, until: deadline)
                 // A cancelled read waits for the server's answer to the cancel (bounded by the
-                // cancel grace), so the connection is left in a known state.
+                // cancel grace) and fails, so the connection is left in a known state.
                 guard ready.readable else {
                     if waiter.job.isCancelled { continue }
                     return (nil, lastByte)
@@ -70,11 +78,14 @@ public final class ReplicationStream: Sendable {
 
     /// Ends the stream cleanly: sends CopyDone, lets the server finish (messages still in flight
     /// are dropped: whatever they held is sent again from the slot's confirmed position next
-    /// time), and leaves the connection in command mode, e.g. for `dropSlot`.
+    /// time), and leaves the connection in command mode, e.g. for `dropSlot`. Does nothing when
+    /// the server has ended the stream already (an error, a cancelled read).
     ///
     /// - Parameter timeout: how long the server may take to end its side.
     public func end(timeout: Duration = .seconds(10)) async throws {
-        try await connection.perform { conn, waiter in
+        try await connection.perform { [self] conn, waiter in
+            guard !ended.withLock({ $0 }) else { return }
+            defer { ended.withLock { $0 = true } }
             while true {
                 let ended = PQputCopyEnd(conn, nil)
                 if ended == 1 { break }
