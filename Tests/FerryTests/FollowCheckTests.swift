@@ -5,6 +5,18 @@ import Testing
 
 /// The follow preflight and the cleanup of leftovers, against real servers.
 @Suite struct FollowCheckTests {
+    /// The refusals other than slot and WAL sender capacity, which depends on what else runs on
+    /// the shared test server at the moment.
+    static func refusals(_ connection: PGConnection, schemas: [String],
+                         excluding excluded: Set<QualifiedName> = []) async throws -> [FollowPreflight.Refusal] {
+        FollowPreflight.refusals(try await FollowCheck.facts(connection, schemas: schemas), excluding: excluded).filter {
+            switch $0 {
+            case .noFreeReplicationSlot, .noFreeWALSender: false
+            default: true
+            }
+        }
+    }
+
     @Test func tablesWithoutReplicaIdentityAreRefusedAndFullOrUsingIndexPass() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "follow_identity")
         try await source.execute("""
@@ -51,7 +63,7 @@ import Testing
                 ALTER TABLE app.nothing REPLICA IDENTITY DEFAULT;
                 ALTER TABLE app.parted_2026 ADD PRIMARY KEY (id, day);
                 """)
-            try await FollowCheck.run(connection, schemas: ["app"], excluding: excluded)
+            #expect(try await Self.refusals(connection, schemas: ["app"], excluding: excluded).isEmpty)
             let facts = try await FollowCheck.facts(connection, schemas: ["app"])
             #expect(facts.walLevel == "logical")
             #expect(facts.tables.map(\.name.name).sorted()
@@ -91,7 +103,7 @@ import Testing
                 _ = try await PGReplicationConnection.connect(source.server.configuration(database: source.name, user: role))
             }
             try await source.execute("ALTER ROLE \(role) REPLICATION")
-            try await FollowCheck.run(connection, schemas: ["public"])
+            #expect(try await Self.refusals(connection, schemas: ["public"]).isEmpty)
         }
         try await source.execute("DROP ROLE \(role)")
     }

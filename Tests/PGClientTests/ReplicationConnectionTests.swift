@@ -20,20 +20,30 @@ import Testing
         return database
     }
 
-    static func slotName() -> String { "pgferry_test_\(UInt32.random(in: 0...UInt32.max))" }
+    /// Runs `body` with a fresh slot name and drops the slot afterwards if `body` left it, however
+    /// `body` ends: a slot left behind retains WAL and takes one of the server's few slots.
+    static func withSlotName(_ database: TestDatabase, _ body: (String) async throws -> Void) async throws {
+        let name = "pgferry_test_\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try await body(name)
+        } catch {
+            try? await dropSlot(database, name)
+            throw error
+        }
+        try await dropSlot(database, name)
+    }
 
     static let pgoutput: [(name: String, value: String)] = [("proto_version", "1"), ("publication_names", "\"pub\"")]
 
     @Test func aSlotExportsTheSnapshotItStartsFromAndStreamsWhatCommitsAfter() async throws {
         let database = try await Self.publishedDatabase("repl_stream")
         let replication = try await PGReplicationConnection.connect(database.configuration)
-        try await replication.closing { replication in
+        try await Self.withSlotName(database) { slotName in try await replication.closing { replication in
             let system = try await replication.identifySystem()
             #expect(system.database == database.name)
             #expect(system.timeline >= 1)
             #expect(system.walPosition > 0)
 
-            let slotName = Self.slotName()
             let slot = try await replication.createLogicalSlot(slotName)
             #expect(slot.name == slotName)
             #expect(slot.outputPlugin == "pgoutput")
@@ -82,14 +92,13 @@ import Testing
             try await stream.end()
             try await replication.dropSlot(slotName)
             #expect(try await Self.slotExists(database, slotName) == false)
-        }
+        } }
     }
 
     @Test func cancellingAWaitingReadReturnsWithinASecondAndTheSlotCanBeDropped() async throws {
         let database = try await Self.publishedDatabase("repl_cancel")
         let replication = try await PGReplicationConnection.connect(database.configuration)
-        let slotName = Self.slotName()
-        try await replication.closing { replication in
+        try await Self.withSlotName(database) { slotName in try await replication.closing { replication in
             _ = try await replication.createLogicalSlot(slotName, exportSnapshot: false)
             let stream = try await replication.startLogicalReplication(slot: slotName, options: Self.pgoutput)
             // Keepalives may come first: read on until the cancel.
@@ -106,14 +115,13 @@ import Testing
             try await stream.end()
             try await replication.dropSlot(slotName)
             #expect(try await Self.slotExists(database, slotName) == false)
-        }
+        } }
     }
 
     @Test func aWalSenderTerminatedMidStreamIsAnErrorNotAHang() async throws {
         let database = try await Self.publishedDatabase("repl_gone")
         let replication = try await PGReplicationConnection.connect(database.configuration)
-        let slotName = Self.slotName()
-        try await replication.closing { replication in
+        try await Self.withSlotName(database) { slotName in try await replication.closing { replication in
             _ = try await replication.createLogicalSlot(slotName, exportSnapshot: false)
             let stream = try await replication.startLogicalReplication(slot: slotName, options: Self.pgoutput)
             _ = try await database.query("SELECT pg_terminate_backend($1::int)", [String(replication.backendPID)])
@@ -125,8 +133,7 @@ import Testing
                 return failure?.code == .connection || failure?.sqlState == "57P01"
             }
             #expect(ContinuousClock.now - start < .seconds(5))
-        }
-        try await Self.dropSlot(database, slotName)
+        } }
     }
 
     @Test func aServerThatFallsSilentFailsTheReadAtTheStallLimit() async throws {
@@ -136,8 +143,7 @@ import Testing
         var configuration = database.configuration
         configuration["port"] = String(proxy.port)
         let replication = try await PGReplicationConnection.connect(configuration)
-        let slotName = Self.slotName()
-        try await replication.closing { replication in
+        try await Self.withSlotName(database) { slotName in try await replication.closing { replication in
             _ = try await replication.createLogicalSlot(slotName, exportSnapshot: false)
             let stream = try await replication.startLogicalReplication(slot: slotName, options: Self.pgoutput, stall: .seconds(1))
             proxy.freeze()
@@ -147,9 +153,8 @@ import Testing
                 for _ in 0..<50 { _ = try await stream.next(waitingAtMost: .milliseconds(300)) }
             } throws: { ($0 as? PGError)?.code == .stalled }
             #expect(ContinuousClock.now - start < .seconds(3))
-        }
-        proxy.close()
-        try await Self.dropSlot(database, slotName)
+            proxy.close()
+        } }
     }
 
     @Test func slotNamesOutsideWhatTheServerAcceptsAreRefusedBeforeSending() async throws {
@@ -178,7 +183,7 @@ import Testing
         try await database.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1", [slot]).rows[0].int("n") == 1
     }
 
-    /// Drops a slot whose WAL sender may still be exiting.
+    /// Drops a slot, if it exists, once its WAL sender has let go of it.
     static func dropSlot(_ database: TestDatabase, _ slot: String) async throws {
         for _ in 0..<100 {
             let active = try await database.query("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [slot])
