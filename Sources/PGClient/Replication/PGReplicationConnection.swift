@@ -105,7 +105,7 @@ public final class PGReplicationConnection: Sendable {
     ///
     /// - Parameter options: the output plugin's options, e.g. for pgoutput
     ///   `("proto_version", "1"), ("publication_names", "\"p\"")`; each value is sent as a literal.
-    /// - Parameter stall: a read fails when the server has sent no byte for this long (the
+    /// - Parameter stall: a read fails when no byte has moved either way for this long (the
     ///   server answers a standby status that asks for a reply, so a live server is never
     ///   silent for longer than the caller's status interval); nil for no limit.
     public func startLogicalReplication(slot name: String, from lsn: UInt64 = 0, options: [(name: String, value: String)],

@@ -10,10 +10,12 @@ import Synchronization
 /// connection is back in command mode if the server answered (or unusable if it did not).
 public final class ReplicationStream: Sendable {
     let connection: PGConnection
-    /// A read fails when the server has sent no byte for this long; nil for no limit.
+    /// A read fails when no byte has moved either way for this long; nil for no limit.
     public let stall: Duration?
-    /// When the server last sent a byte: the stall limit spans reads that wake up empty.
-    private let lastHeard = Mutex(ContinuousClock.now)
+    /// When a byte last moved, from the server or to it: the stall limit spans reads that wake
+    /// up empty, and a caller busy elsewhere for a while gets `stall` to hear from the server
+    /// again after its next status.
+    private let lastExchange = Mutex(ContinuousClock.now)
     /// Set on the connection thread once the server has ended the stream (or `end` did).
     private let ended = Mutex(false)
 
@@ -29,7 +31,7 @@ public final class ReplicationStream: Sendable {
     /// the stall limit passes, or the task is cancelled.
     public func next(waitingAtMost wait: Duration) async throws -> [UInt8]? {
         let stall = stall
-        let heard = lastHeard.withLock { $0 }
+        let heard = lastExchange.withLock { $0 }
         let (message, lastByte) = try await connection.perform { [self] conn, waiter -> ([UInt8]?, ContinuousClock.Instant) in
             let deadline = ContinuousClock.now + wait
             var lastByte = heard
@@ -59,7 +61,7 @@ public final class ReplicationStream: Sendable {
                 lastByte = .now
             }
         }
-        lastHeard.withLock { $0 = max($0, lastByte) }
+        lastExchange.withLock { $0 = max($0, lastByte) }
         return message
     }
 
@@ -74,6 +76,7 @@ public final class ReplicationStream: Sendable {
             guard queued == 1 else { throw waiter.connectionError() }
             try PGConnection.flush(conn, &waiter, stall: stall)
         }
+        lastExchange.withLock { $0 = .now }
     }
 
     /// Ends the stream cleanly: sends CopyDone, lets the server finish (messages still in flight
