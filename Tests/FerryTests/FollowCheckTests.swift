@@ -1,4 +1,4 @@
-import Ferry
+@testable import Ferry
 import FerryTestSupport
 import Foundation
 import Testing

@@ -3,10 +3,10 @@ import PGClient
 
 /// Reads from the source what `FollowPreflight` decides on, and refuses a source that cannot be
 /// followed before anything is created or written.
-public enum FollowCheck {
+enum FollowCheck {
     /// Throws one `FerryError` naming every refusal and its fix.
     /// - Parameter excluded: tables whose data is excluded; they are not published.
-    public static func run(_ source: PGConnection, schemas: [String], excluding excluded: Set<QualifiedName> = []) async throws {
+    static func run(_ source: PGConnection, schemas: [String], excluding excluded: Set<QualifiedName> = []) async throws {
         let refusals = FollowPreflight.refusals(try await facts(source, schemas: schemas), excluding: excluded)
         guard refusals.isEmpty else {
             throw FerryError("the source cannot be followed: " + refusals.map(\.description).joined(separator: "; "))
@@ -18,7 +18,7 @@ public enum FollowCheck {
     /// WAL senders in use are counted in `pg_stat_activity`, which shows another role's
     /// sessions only to members of `pg_read_all_stats`: a role without it may see fewer, and then
     /// the replication connection itself fails with the server's "exceeds max_wal_senders".
-    public static func facts(_ source: PGConnection, schemas: [String]) async throws -> FollowPreflight.SourceFacts {
+    static func facts(_ source: PGConnection, schemas: [String]) async throws -> FollowPreflight.SourceFacts {
         // The replication connection logs in as the session user; REPLICATION is not inherited.
         let server = try await source.query("""
             SELECT pg_catalog.current_setting('wal_level') AS wal_level,

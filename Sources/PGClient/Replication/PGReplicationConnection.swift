@@ -19,6 +19,8 @@ public final class PGReplicationConnection: Sendable {
     /// Opens a replication connection with `configuration` plus `replication=database`.
     /// The server's pg_hba.conf rules for the database apply, and the role needs the REPLICATION
     /// attribute (or superuser); the server also needs a free WAL sender (`max_wal_senders`).
+    ///
+    /// The corresponding libpq functions are `PQconnectStartParams` and `PQconnectPoll`.
     public static func connect(_ configuration: ConnectionConfiguration) async throws -> PGReplicationConnection {
         var configuration = configuration
         configuration["replication"] = "database"

@@ -29,6 +29,8 @@ public final class ReplicationStream: Sendable {
     ///
     /// Throws when the server ends the stream (an error, or a shutdown), the connection is lost,
     /// the stall limit passes, or the task is cancelled.
+    ///
+    /// The corresponding libpq function is `PQgetCopyData` (async mode).
     public func next(waitingAtMost wait: Duration) async throws -> [UInt8]? {
         let stall = stall
         let heard = lastExchange.withLock { $0 }
@@ -67,6 +69,8 @@ public final class ReplicationStream: Sendable {
 
     /// Sends one CopyData message (e.g. a standby status) and waits until libpq has handed it to
     /// the socket; fails when the socket takes nothing for the stall limit.
+    ///
+    /// The corresponding libpq functions are `PQputCopyData` and `PQflush`.
     public func send(_ message: [UInt8]) async throws {
         let stall = stall
         try await connection.perform { conn, waiter in
@@ -84,6 +88,7 @@ public final class ReplicationStream: Sendable {
     /// time), and leaves the connection in command mode, e.g. for `dropSlot`. Does nothing when
     /// the server has ended the stream already (an error, a cancelled read).
     ///
+    /// The corresponding libpq function is `PQputCopyEnd`.
     /// - Parameter timeout: how long the server may take to end its side.
     public func end(timeout: Duration = .seconds(10)) async throws {
         try await connection.perform { [self] conn, waiter in
