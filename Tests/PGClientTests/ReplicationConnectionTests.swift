@@ -1,6 +1,6 @@
 import FerryTestSupport
 import Foundation
-import PGClient
+@testable import PGClient
 import Testing
 
 /// The replication connection against a real source (`wal_level = logical`): slot, exported
@@ -195,6 +195,24 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("slot \(slot) stayed active")
+    }
+}
+
+/// The text of replication commands: what the walsender's own grammar reads back exactly.
+@Suite struct ReplicationCommandTests {
+    @Test func lsnsReadAndWriteAsTheServerDoes() {
+        #expect(ReplicationCommand.lsnText(0) == "0/0")
+        #expect(ReplicationCommand.lsnText(0x16_B374_D848) == "16/B374D848")
+        #expect(ReplicationCommand.lsn("16/B374D848") == 0x16_B374_D848)
+        #expect(ReplicationCommand.lsn("FFFFFFFF/FFFFFFFF") == UInt64.max)
+        for bad in ["", "16", "16/", "/1", "1/2/3", "G/0", "100000000/0"] { #expect(ReplicationCommand.lsn(bad) == nil, "\(bad)") }
+    }
+
+    @Test func identifiersAndLiteralsDoubleTheirQuote() {
+        #expect(ReplicationCommand.identifier("publication_names") == "\"publication_names\"")
+        #expect(ReplicationCommand.identifier("a\"b") == "\"a\"\"b\"")
+        #expect(ReplicationCommand.literal("\"p\",\"it's\"") == "'\"p\",\"it''s\"'")
+        #expect(ReplicationCommand.literal("back\\slash") == "'back\\slash'", "no E'' form: backslashes stay as they are")
     }
 }
 
