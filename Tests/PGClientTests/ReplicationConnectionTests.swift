@@ -109,7 +109,8 @@ import Testing
             await #expect { _ = try await reading.value } throws: { error in
                 (error as? PGError).map { $0.isCancellation || $0.code == .cancelled } ?? (error is CancellationError)
             }
-            #expect(ContinuousClock.now - start < .milliseconds(1500))
+            // The cancel grace (1 s) bounds it; the rest is slack for a loaded machine.
+            #expect(ContinuousClock.now - start < .seconds(2))
             // The server ended the stream on the cancel (or, when the task was cancelled between
             // two reads, `end` ends it): the connection takes commands again.
             try await stream.end()
