@@ -95,6 +95,22 @@ import Testing
         } }
     }
 
+    @Test func theExportedSnapshotLastsOnlyUntilTheNextReplicationCommand() async throws {
+        let database = try await Self.publishedDatabase("repl_snapshot")
+        let replication = try await PGReplicationConnection.connect(database.configuration)
+        try await Self.withSlotName(database) { slotName in try await replication.closing { replication in
+            let snapshot = try #require(try await replication.createLogicalSlot(slotName).snapshotName)
+            _ = try await replication.identifySystem()
+            let reader = try await PGConnection.connect(database.configuration)
+            try await reader.closing { reader in
+                await #expect {
+                    try await reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SET TRANSACTION SNAPSHOT "
+                        + (try await reader.escapeLiteral(snapshot)))
+                } throws: { ($0 as? PGError)?.sqlState == "22023" }
+            }
+        } }
+    }
+
     @Test func cancellingAWaitingReadReturnsWithinASecondAndTheSlotCanBeDropped() async throws {
         let database = try await Self.publishedDatabase("repl_cancel")
         let replication = try await PGReplicationConnection.connect(database.configuration)
