@@ -6,8 +6,8 @@ extension PgOutputMessage {
         var probe = WireReader(bytes, message: "pgoutput")
         let kind = try probe.readUInt8("message kind")
         guard let name = Self.kindNames[kind] else {
-            throw probe.error(
-                expected: "a protocol 1 message kind (B, C, O, R, Y, I, U, D, T or M) at the start",
+            throw WireFormatError(
+                message: probe.message, expected: "a protocol 1 message kind (B, C, O, R, Y, I, U, D, T or M)", offset: 0,
                 found: kind.printedKind)
         }
         var reader = WireReader(bytes, message: "pgoutput \(name)")

@@ -17,6 +17,12 @@ public enum PgOutputMessage: Hashable, Sendable {
         public var finalLSN: LSN
         public var commitTime: ReplicationTimestamp
         public var xid: UInt32
+
+        public init(finalLSN: LSN, commitTime: ReplicationTimestamp, xid: UInt32) {
+            self.finalLSN = finalLSN
+            self.commitTime = commitTime
+            self.xid = xid
+        }
     }
 
     public struct Commit: Hashable, Sendable {
@@ -25,12 +31,24 @@ public enum PgOutputMessage: Hashable, Sendable {
         /// The end of the commit record: where streaming resumes after this transaction.
         public var endLSN: LSN
         public var commitTime: ReplicationTimestamp
+
+        public init(flags: UInt8, commitLSN: LSN, endLSN: LSN, commitTime: ReplicationTimestamp) {
+            self.flags = flags
+            self.commitLSN = commitLSN
+            self.endLSN = endLSN
+            self.commitTime = commitTime
+        }
     }
 
     /// The transaction was replayed from another node (replication origin).
     public struct Origin: Hashable, Sendable {
         public var commitLSN: LSN
         public var name: String
+
+        public init(commitLSN: LSN, name: String) {
+            self.commitLSN = commitLSN
+            self.name = name
+        }
     }
 
     /// A published table as the source sees it, sent before its first change in the stream and
@@ -44,12 +62,27 @@ public enum PgOutputMessage: Hashable, Sendable {
         public var replicaIdentity: ReplicaIdentity
         public var columns: [Column]
 
+        public init(id: UInt32, namespace: String, name: String, replicaIdentity: ReplicaIdentity, columns: [Column]) {
+            self.id = id
+            self.namespace = namespace
+            self.name = name
+            self.replicaIdentity = replicaIdentity
+            self.columns = columns
+        }
+
         public struct Column: Hashable, Sendable {
             public var name: String
             /// Part of the replica identity (every column with REPLICA IDENTITY FULL).
             public var isKey: Bool
             public var typeOID: UInt32
             public var typeModifier: Int32
+
+            public init(name: String, isKey: Bool, typeOID: UInt32, typeModifier: Int32) {
+                self.name = name
+                self.isKey = isKey
+                self.typeOID = typeOID
+                self.typeModifier = typeModifier
+            }
         }
     }
 
@@ -66,11 +99,22 @@ public enum PgOutputMessage: Hashable, Sendable {
         public var oid: UInt32
         public var namespace: String
         public var name: String
+
+        public init(oid: UInt32, namespace: String, name: String) {
+            self.oid = oid
+            self.namespace = namespace
+            self.name = name
+        }
     }
 
     public struct Insert: Hashable, Sendable {
         public var relationID: UInt32
         public var newTuple: TupleData
+
+        public init(relationID: UInt32, newTuple: TupleData) {
+            self.relationID = relationID
+            self.newTuple = newTuple
+        }
     }
 
     public struct Update: Hashable, Sendable {
@@ -78,11 +122,22 @@ public enum PgOutputMessage: Hashable, Sendable {
         /// Present when the key changed, a key value is TOASTed, or the identity is FULL.
         public var oldTuple: OldTuple?
         public var newTuple: TupleData
+
+        public init(relationID: UInt32, oldTuple: OldTuple?, newTuple: TupleData) {
+            self.relationID = relationID
+            self.oldTuple = oldTuple
+            self.newTuple = newTuple
+        }
     }
 
     public struct Delete: Hashable, Sendable {
         public var relationID: UInt32
         public var oldTuple: OldTuple
+
+        public init(relationID: UInt32, oldTuple: OldTuple) {
+            self.relationID = relationID
+            self.oldTuple = oldTuple
+        }
     }
 
     public enum OldTuple: Hashable, Sendable {
@@ -102,6 +157,11 @@ public enum PgOutputMessage: Hashable, Sendable {
         public var options: Options
         public var relationIDs: [UInt32]
 
+        public init(options: Options, relationIDs: [UInt32]) {
+            self.options = options
+            self.relationIDs = relationIDs
+        }
+
         public struct Options: OptionSet, Hashable, Sendable {
             public var rawValue: UInt8
             public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -117,6 +177,13 @@ public enum PgOutputMessage: Hashable, Sendable {
         public var lsn: LSN
         public var prefix: String
         public var content: [UInt8]
+
+        public init(isTransactional: Bool, lsn: LSN, prefix: String, content: [UInt8]) {
+            self.isTransactional = isTransactional
+            self.lsn = lsn
+            self.prefix = prefix
+            self.content = content
+        }
     }
 }
 

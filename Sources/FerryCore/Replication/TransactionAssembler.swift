@@ -19,6 +19,18 @@ public struct ReplicatedTransaction: Hashable, Sendable {
     /// Set when the source replayed it from another node.
     public var origin: PgOutputMessage.Origin?
     public var changes: [RowChange]
+
+    public init(
+        xid: UInt32, commitLSN: LSN, endLSN: LSN, commitTime: ReplicationTimestamp, origin: PgOutputMessage.Origin? = nil,
+        changes: [RowChange]
+    ) {
+        self.xid = xid
+        self.commitLSN = commitLSN
+        self.endLSN = endLSN
+        self.commitTime = commitTime
+        self.origin = origin
+        self.changes = changes
+    }
 }
 
 /// What the assembler hands on once a message completes something.
