@@ -2,6 +2,11 @@
 ///
 /// `serverVersion` is `server_version_num` (150004 for 15.4).
 public enum ReplicationCommands {
+    /// A slot name or publication list PostgreSQL would refuse.
+    public struct InvalidArgument: Error, Hashable, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
     /// What a publication publishes: pgferry applies all four, through partition roots.
     static let publicationOptions = "WITH (publish = 'insert, update, delete, truncate', publish_via_partition_root = true)"
 
@@ -31,7 +36,7 @@ public enum ReplicationCommands {
 
     /// A slot name as PostgreSQL accepts it (`ReplicationSlotValidateName`): 1 to 63 lower-case
     /// letters, digits and underscores.
-    public static func validateSlotName(_ slot: String) throws(ApplyError) {
+    public static func validateSlotName(_ slot: String) throws(InvalidArgument) {
         let valid =
             (1...63).contains(slot.utf8.count)
             && slot.utf8.allSatisfy {
@@ -39,7 +44,7 @@ public enum ReplicationCommands {
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
             }
         guard valid else {
-            throw ApplyError(
+            throw InvalidArgument(
                 description: "replication slot name \"\(slot)\" is not valid: use 1 to 63 lower-case letters, digits and underscores")
         }
     }
@@ -47,7 +52,7 @@ public enum ReplicationCommands {
     /// `CREATE_REPLICATION_SLOT` on a `replication=database` connection, exporting the snapshot
     /// the copy reads (15+ option list; `EXPORT_SNAPSHOT` before). Returns slot_name,
     /// consistent_point, snapshot_name, output_plugin.
-    public static func createReplicationSlot(_ slot: String, serverVersion: Int) throws(ApplyError) -> String {
+    public static func createReplicationSlot(_ slot: String, serverVersion: Int) throws(InvalidArgument) -> String {
         try validateSlotName(slot)
         let head = "CREATE_REPLICATION_SLOT \(SQL.identifier(slot)) LOGICAL pgoutput"
         return serverVersion >= 150000 ? "\(head) (SNAPSHOT 'export')" : "\(head) EXPORT_SNAPSHOT"
@@ -59,9 +64,9 @@ public enum ReplicationCommands {
     ///   - messages: also decode `pg_logical_emit_message` (14+).
     public static func startReplication(
         _ slot: String, from start: LSN, publications: [String], binary: Bool = false, messages: Bool = true
-    ) throws(ApplyError) -> String {
+    ) throws(InvalidArgument) -> String {
         try validateSlotName(slot)
-        guard !publications.isEmpty else { throw ApplyError(description: "START_REPLICATION needs at least one publication") }
+        guard !publications.isEmpty else { throw InvalidArgument(description: "START_REPLICATION needs at least one publication") }
         // publication_names is one string holding an identifier list (SplitIdentifierString).
         var options = ["proto_version '1'", "publication_names \(SQL.literal(SQL.identifierList(publications)))"]
         if binary { options.append("binary 'true'") }
