@@ -30,6 +30,27 @@ import Testing
         #expect(transactions[0].origin == nil)
     }
 
+    @Test(arguments: [
+        (PgOutputOtherVersionsCapture.postgres14, [2, 1, 2, 1, 1, 1, 1, 0, 1, 0, 1]),
+        (PgOutputOtherVersionsCapture.postgres18, [2, 1, 2, 1, 1, 1, 1, 1, 1]),
+    ])
+    func otherVersionsAssembleAlike(stream: [String], changesPerTransaction: [Int]) throws {
+        let events = try assemble(PgOutputCapture.messages(stream))
+        let transactions = events.compactMap { event -> ReplicatedTransaction? in
+            if case .transaction(let transaction) = event { return transaction } else { return nil }
+        }
+        #expect(transactions.map { $0.changes.count } == changesPerTransaction)
+        #expect(transactions.compactMap(\.origin?.name) == ["pgferry_test"])
+        #expect(events.count == transactions.count + 1)  // the non-transactional message
+        // Same changes as on 15, resolved the same way: planned statements match.
+        let planner = ApplyPlanner(targets: ApplyPlannerTests.targets)
+        let statements = try transactions.flatMap(\.changes).compactMap { try planner.statement(for: $0)?.sql }
+        let statements15 = try assemble(PgOutputCapture.messages(PgOutputCapture.text)).flatMap { event -> [RowChange] in
+            if case .transaction(let transaction) = event { return transaction.changes } else { return [] }
+        }.compactMap { try planner.statement(for: $0)?.sql }
+        #expect(statements == statements15)
+    }
+
     @Test func changesResolveAgainstTheRelationAsItWasThen() throws {
         var assembler = TransactionAssembler()
         var transactions: [ReplicatedTransaction] = []
