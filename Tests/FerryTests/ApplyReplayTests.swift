@@ -20,6 +20,12 @@ import Testing
         CREATE TABLE r.measure (at date PRIMARY KEY, v int) PARTITION BY RANGE (at);
         CREATE TABLE r.measure_2025 PARTITION OF r.measure FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
         CREATE TABLE r.measure_2026 PARTITION OF r.measure FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+        CREATE TABLE r.events (at date, note text) PARTITION BY RANGE (at);
+        CREATE TABLE r.events_a PARTITION OF r.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+        CREATE TABLE r.events_b PARTITION OF r.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+        ALTER TABLE r.events REPLICA IDENTITY FULL;
+        ALTER TABLE r.events_a REPLICA IDENTITY FULL;
+        ALTER TABLE r.events_b REPLICA IDENTITY FULL;
         """
 
     /// On both sides before the slot exists: what the initial copy would have moved.
@@ -30,6 +36,7 @@ import Testing
         INSERT INTO r.parent (v) VALUES ('p1');
         INSERT INTO r.child VALUES (1, 1);
         INSERT INTO r.measure VALUES ('2025-06-01', 1), ('2026-02-01', 2);
+        INSERT INTO r.events VALUES ('2025-03-01', 'same'), ('2026-03-01', 'same'), ('2026-03-01', 'same');
         """
 
     /// On the source after the slot: one transaction per element.
@@ -49,12 +56,15 @@ import Testing
         "UPDATE r.measure SET at = '2026-06-01' WHERE at = '2025-06-01'",  // moves to another partition
         "UPDATE r.measure SET v = 20 WHERE at = '2026-02-01'",
         "SELECT pg_logical_emit_message(true, 'pgferry', 'marker')",
+        // Identical rows without a key, in a partitioned table: one row of one partition changes.
+        "DELETE FROM r.events WHERE ctid = (SELECT ctid FROM r.events_b LIMIT 1) AND tableoid = 'r.events_b'::regclass",
+        "UPDATE r.events SET note = 'changed' WHERE tableoid = 'r.events_a'::regclass",
         "TRUNCATE r.parent RESTART IDENTITY CASCADE",
         "INSERT INTO r.parent (v) VALUES ('after truncate')",
         "INSERT INTO r.child VALUES (5, 1)",
     ]
 
-    static let tables = ["items", "Mixed Case", "parent", "child", "measure"]
+    static let tables = ["items", "Mixed Case", "parent", "child", "measure", "events"]
 
     @Test func decodedChangesAppliedToTheTargetReproduceTheSource() async throws {
         let cluster = try ThrowawayCluster()

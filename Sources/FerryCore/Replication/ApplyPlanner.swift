@@ -87,7 +87,8 @@ public struct ApplyPlanner: Sendable {
         for (column, value) in zip(relation.columns, new.values) {
             guard let placeholder = try builder.placeholder(for: value, column: column.name) else {
                 throw ApplyError(
-                    description: "Insert into \(target.name) sent column \(column.name) as an unchanged TOAST value (an insert sends every value)")
+                    description: "Insert into \(target.name) sent column \(column.name) as an unchanged TOAST value"
+                        + " (an insert sends every value)")
             }
             columns.append(SQL.identifier(column.name))
             values.append(placeholder)
@@ -95,7 +96,8 @@ public struct ApplyPlanner: Sendable {
         let sql =
             columns.isEmpty
             ? "INSERT INTO \(target.name.sql) DEFAULT VALUES"
-            : "INSERT INTO \(target.name.sql) (\(columns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
+            : "INSERT INTO \(target.name.sql) (\(columns.joined(separator: ", ")))"
+                + " VALUES (\(values.joined(separator: ", ")))"
         return ApplyStatement(sql: sql, parameters: builder.parameters)
     }
 
@@ -151,13 +153,24 @@ public struct ApplyPlanner: Sendable {
         let tuple: TupleData
         switch old {
         case .full(let oldTuple): (isFull, tuple) = (true, oldTuple)
-        case .key(let oldTuple): (isFull, tuple) = (false, oldTuple)
+        case .key(let oldTuple):
+            guard relation.columns.contains(where: \.isKey) else {
+                // pgoutput marks the old row by the published relation's identity: a partition's
+                // FULL row published through a root without one arrives as a key of no columns.
+                throw ApplyError(
+                    description: "\(change) of \(target.name) sent an old key but the relation has no replica identity"
+                        + " columns (a partitioned table published through its root needs the root's REPLICA"
+                        + " IDENTITY to match its partitions')")
+            }
+            (isFull, tuple) = (false, oldTuple)
         case nil:
             guard let new, relation.replicaIdentity == .default || relation.replicaIdentity == .index,
                 relation.columns.contains(where: \.isKey)
             else {
+                let identity = Character(Unicode.Scalar(relation.replicaIdentity.rawValue))
                 throw ApplyError(
-                    description: "\(change) of \(target.name) carries no old row and the relation has no replica identity key (replica identity '\(Character(Unicode.Scalar(relation.replicaIdentity.rawValue)))')")
+                    description: "\(change) of \(target.name) carries no old row and the relation has no replica"
+                        + " identity key (replica identity '\(identity)')")
             }
             (isFull, tuple) = (false, new)
         }
@@ -170,10 +183,13 @@ public struct ApplyPlanner: Sendable {
                 // A key value is never NULL; an unchanged TOASTed old value cannot be compared:
                 // with FULL the other columns still find the row, a key needs every part.
                 if isFull { continue }
+                let sent = value == .null ? "NULL" : "an unchanged TOAST value"
                 throw ApplyError(
-                    description: "\(change) of \(target.name) sent key column \(column.name) as \(value == .null ? "NULL" : "an unchanged TOAST value") (expected its value)")
-            case .text, .binary:
-                predicates.append("\(name) = \(try builder.placeholder(for: value, column: column.name)!)")
+                    description: "\(change) of \(target.name) sent key column \(column.name) as \(sent) (expected its value)")
+            case .text(let bytes):
+                predicates.append("\(name) = \(try builder.bind(.text(bytes), column: column.name))")
+            case .binary(let bytes):
+                predicates.append("\(name) = \(try builder.bind(.binary(bytes), column: column.name))")
             }
         }
         guard !predicates.isEmpty else {
@@ -191,7 +207,8 @@ public struct ApplyPlanner: Sendable {
     private func target(of relation: PgOutputMessage.Relation) throws(ApplyError) -> ApplyTarget {
         guard let target = targets[QualifiedName(relation.namespace, relation.name)] else {
             throw ApplyError(
-                description: "no target table for the published relation \(relation.namespace).\(relation.name) (source oid \(relation.id)); the target must hold every table of the publication")
+                description: "no target table for the published relation \(relation.namespace).\(relation.name)"
+                    + " (source oid \(relation.id)); the target must hold every table of the publication")
         }
         return target
     }
@@ -211,15 +228,21 @@ private struct ParameterBuilder {
     /// `$n::type` for a value, `NULL` for a NULL, nil for an unchanged TOAST value.
     mutating func placeholder(for value: TupleValue, column: String) throws(ApplyError) -> String? {
         switch value {
-        case .null: return "NULL"
-        case .unchangedToast: return nil
-        case .text(let bytes): parameters.append(.text(bytes))
-        case .binary(let bytes): parameters.append(.binary(bytes))
+        case .null: "NULL"
+        case .unchangedToast: nil
+        case .text(let bytes): try bind(.text(bytes), column: column)
+        case .binary(let bytes): try bind(.binary(bytes), column: column)
         }
+    }
+
+    /// Appends the parameter and returns `$n::type`.
+    mutating func bind(_ parameter: ApplyParameter, column: String) throws(ApplyError) -> String {
         guard let type = target.columnTypes[column] else {
             throw ApplyError(
-                description: "the target table \(target.name) has no column \(column), which the source publishes (the schemas differ: DDL changed on the source?)")
+                description: "the target table \(target.name) has no column \(column), which the source publishes"
+                    + " (the schemas differ: DDL changed on the source?)")
         }
+        parameters.append(parameter)
         return "$\(parameters.count)::\(type)"
     }
 }

@@ -145,6 +145,9 @@ import Testing
         #expect(
             failure(planner, .insert(renamed, new: TupleData([.text([0x31])])))
                 == "the target table s.everything has no column gone, which the source publishes (the schemas differ: DDL changed on the source?)")
+        #expect(
+            failure(planner, .delete(everything, old: .key(TupleData([.text([0x31])]))))
+                == "Delete of s.everything sent an old key but the relation has no replica identity columns (a partitioned table published through its root needs the root's REPLICA IDENTITY to match its partitions')")
         var keyed = everything
         keyed.columns[0].isKey = true
         #expect(
