@@ -5,22 +5,29 @@ public struct ReplicationTimestamp: RawRepresentable, Hashable, Comparable, Send
 
     public init(rawValue: Int64) { self.rawValue = rawValue }
 
-    /// Seconds between 1970-01-01 and 2000-01-01 (PostgreSQL's epoch).
-    static let postgresEpochInUnixSeconds: Int64 = 946_684_800
+    /// Microseconds between 1970-01-01 and 2000-01-01 (PostgreSQL's epoch).
+    static let postgresEpochInUnixMicroseconds: Int64 = 946_684_800_000_000
 
     public init(unixMicroseconds: Int64) {
-        rawValue = unixMicroseconds - Self.postgresEpochInUnixSeconds * 1_000_000
+        let (value, overflow) = unixMicroseconds.subtractingReportingOverflow(Self.postgresEpochInUnixMicroseconds)
+        rawValue = overflow ? .min : value
     }
 
-    public var unixMicroseconds: Int64 { rawValue + Self.postgresEpochInUnixSeconds * 1_000_000 }
+    /// Saturates at `Int64.max` (PostgreSQL's `infinity`) rather than overflowing.
+    public var unixMicroseconds: Int64 {
+        let (value, overflow) = rawValue.addingReportingOverflow(Self.postgresEpochInUnixMicroseconds)
+        return overflow ? .max : value
+    }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff+00`: a `timestamptz` input that round-trips to the microsecond
     /// whatever the session's DateStyle and TimeZone.
     public var description: String {
-        let (days, microsecondOfDay) = floorDivision(unixMicroseconds, 86_400_000_000)
-        let (year, month, day) = civilDate(daysSinceUnixEpoch: days)
+        if rawValue == .max { return "infinity" }
+        if rawValue == .min { return "-infinity" }
+        let (days, microsecondOfDay) = floorDivision(rawValue, 86_400_000_000)
+        let (year, month, day) = civilDate(daysSinceUnixEpoch: days + 10_957)  // 1970 → 2000
         let second = microsecondOfDay / 1_000_000
         return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2)) "
             + "\(padded(second / 3600, 2)):\(padded(second / 60 % 60, 2)):\(padded(second % 60, 2))"

@@ -27,6 +27,10 @@ import Testing
         #expect(leapDay.description == "2024-02-29 12:34:56.000789+00")
         #expect(leapDay.unixMicroseconds == 1_709_210_096_000_789)
         #expect(leapDay.rawValue == 1_709_210_096_000_789 - 946_684_800_000_000)
+        #expect(ReplicationTimestamp(rawValue: .max).description == "infinity")
+        #expect(ReplicationTimestamp(rawValue: .min).description == "-infinity")
+        #expect(ReplicationTimestamp(rawValue: .max - 1).unixMicroseconds == .max)  // saturates, never traps
+        #expect(ReplicationTimestamp(rawValue: .max - 1).description.hasSuffix("+00"))
     }
 
     @Test func xLogDataCarriesOnePgOutputMessage() throws {
