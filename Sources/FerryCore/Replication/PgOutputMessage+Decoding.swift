@@ -4,14 +4,10 @@ extension PgOutputMessage {
     /// including trailing bytes; never reads past the end.
     public init(decoding bytes: ArraySlice<UInt8>) throws(WireFormatError) {
         var probe = WireReader(bytes, message: "pgoutput")
-        let kind = try probe.readUInt8("message kind")
-        guard let name = Self.kindNames[kind] else {
-            throw WireFormatError(
-                message: probe.message, expected: "a protocol 1 message kind (B, C, O, R, Y, I, U, D, T or M)", offset: 0,
-                found: kind.printedKind)
+        let (kind, name) = try probe.readByte("a protocol 1 message kind (B, C, O, R, Y, I, U, D, T or M)") { kind in
+            Self.kindNames[kind].map { (kind, $0) }
         }
-        var reader = WireReader(bytes, message: "pgoutput \(name)")
-        _ = try reader.readUInt8("message kind")
+        var reader = WireReader(bytes.dropFirst(), message: "pgoutput \(name)", startOffset: 1)
         switch kind {
         case UInt8(ascii: "B"):
             self = .begin(
@@ -85,17 +81,15 @@ extension PgOutputMessage {
         UInt8(ascii: "M"): "Message",
     ]
 
+    private static let columnKinds: Set<UInt8> = [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "t"), UInt8(ascii: "b")]
+
     private static func resolvedNamespace(_ wire: String) -> String { wire.isEmpty ? "pg_catalog" : wire }
 
     @discardableResult
     private static func readMarker(_ reader: inout WireReader, _ expected: String, allowed: [UInt8]) throws(WireFormatError)
         -> UInt8
     {
-        let marker = try reader.readUInt8(expected)
-        guard allowed.contains(marker) else {
-            throw WireFormatError(message: reader.message, expected: expected, offset: reader.offset - 1, found: marker.printedKind)
-        }
-        return marker
+        try reader.readByte(expected) { allowed.contains($0) ? $0 : nil }
     }
 
     private static func readOldTuple(_ reader: inout WireReader, marker: UInt8) throws(WireFormatError) -> OldTuple {
@@ -107,12 +101,7 @@ extension PgOutputMessage {
         let id: UInt32 = try reader.readInteger("Int32 relation oid")
         let namespace = resolvedNamespace(try reader.readString("relation namespace"))
         let name = try reader.readString("relation name")
-        let identityByte = try reader.readUInt8("Int8 replica identity (d, n, f or i)")
-        guard let replicaIdentity = ReplicaIdentity(rawValue: identityByte) else {
-            throw WireFormatError(
-                message: reader.message, expected: "Int8 replica identity (d, n, f or i)", offset: reader.offset - 1,
-                found: identityByte.printedKind)
-        }
+        let replicaIdentity = try reader.readByte("Int8 replica identity (d, n, f or i)", ReplicaIdentity.init(rawValue:))
         // Each column takes at least flags, an empty name's NUL, type oid and modifier: 10 bytes.
         let count = try reader.readCount("Int16 number of columns", as: Int16.self, minimumElementSize: 10)
         var columns: [Relation.Column] = []
@@ -133,18 +122,14 @@ extension PgOutputMessage {
         var values: [TupleValue] = []
         values.reserveCapacity(count)
         for _ in 0..<count {
-            let kind = try reader.readUInt8("column kind n, u, t or b")
+            let kind = try reader.readByte("column kind n, u, t or b") { Self.columnKinds.contains($0) ? $0 : nil }
             switch kind {
             case UInt8(ascii: "n"): values.append(.null)
             case UInt8(ascii: "u"): values.append(.unchangedToast)
-            case UInt8(ascii: "t"), UInt8(ascii: "b"):
+            default:
                 let length = try reader.readCount("Int32 column length", as: Int32.self, minimumElementSize: 1)
                 let value = try reader.readBytes(length, "column value")
                 values.append(kind == UInt8(ascii: "t") ? .text(value) : .binary(value))
-            default:
-                throw WireFormatError(
-                    message: reader.message, expected: "column kind n, u, t or b", offset: reader.offset - 1,
-                    found: kind.printedKind)
             }
         }
         return TupleData(values)

@@ -47,14 +47,9 @@ public enum ReplicationStreamMessage: Hashable, Sendable {
         case UInt8(ascii: "k"):
             let walEnd = try reader.readLSN("Int64 WAL end")
             let sendTime = try reader.readTimestamp("Int64 send time")
-            let reply = try reader.readUInt8("Byte1 reply requested (0 or 1)")
-            guard reply <= 1 else {
-                throw WireFormatError(
-                    message: reader.message, expected: "Byte1 reply requested (0 or 1)", offset: reader.offset - 1,
-                    found: String(reply))
-            }
+            let replyRequested = try reader.readByte("Byte1 reply requested (0 or 1)") { $0 <= 1 ? $0 == 1 : nil }
             try reader.expectEnd()
-            self = .keepalive(PrimaryKeepalive(walEnd: walEnd, sendTime: sendTime, replyRequested: reply == 1))
+            self = .keepalive(PrimaryKeepalive(walEnd: walEnd, sendTime: sendTime, replyRequested: replyRequested))
         default:
             throw WireFormatError(
                 message: reader.message, expected: "message kind 'w' (XLogData) or 'k' (keepalive)", offset: 0,

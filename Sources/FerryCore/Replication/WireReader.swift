@@ -17,15 +17,18 @@ public struct WireFormatError: Error, Hashable, Sendable, CustomStringConvertibl
 struct WireReader {
     private let bytes: ArraySlice<UInt8>
     private var index: ArraySlice<UInt8>.Index
+    /// Offsets in errors count from the message's first byte, `startOffset` bytes before `bytes`.
+    private let startOffset: Int
     let message: String
 
-    init(_ bytes: ArraySlice<UInt8>, message: String) {
+    init(_ bytes: ArraySlice<UInt8>, message: String, startOffset: Int = 0) {
         self.bytes = bytes
         self.index = bytes.startIndex
+        self.startOffset = startOffset
         self.message = message
     }
 
-    var offset: Int { index - bytes.startIndex }
+    var offset: Int { startOffset + index - bytes.startIndex }
     var remainingCount: Int { bytes.endIndex - index }
 
     func error(expected: String, found: String) -> WireFormatError {
@@ -42,6 +45,15 @@ struct WireReader {
         try requireBytes(1, for: expected)
         defer { index += 1 }
         return bytes[index]
+    }
+
+    /// A byte that `interpret` must accept (a kind, a flag): otherwise the error points at it.
+    mutating func readByte<T>(_ expected: String, _ interpret: (UInt8) -> T?) throws(WireFormatError) -> T {
+        let byte = try readUInt8(expected)
+        guard let value = interpret(byte) else {
+            throw WireFormatError(message: message, expected: expected, offset: offset - 1, found: byte.printedKind)
+        }
+        return value
     }
 
     mutating func readInteger<T: FixedWidthInteger>(_ expected: String, as: T.Type = T.self) throws(WireFormatError) -> T {
