@@ -8,11 +8,17 @@ public struct ApplyTarget: Hashable, Sendable {
     /// Column name → `format_type(atttypid, atttypmod)` of the target's column: the cast that
     /// makes the target parse a value (`$1::numeric(10,2)`). SQL text produced by the server.
     public var columnTypes: [String: String]
+    /// Computed by the target: never written, should a source publish them (18's
+    /// `publish_generated_columns`).
+    public var generatedColumns: Set<String>
 
-    public init(name: QualifiedName, isPartitioned: Bool, columnTypes: [String: String]) {
+    public init(
+        name: QualifiedName, isPartitioned: Bool, columnTypes: [String: String], generatedColumns: Set<String> = []
+    ) {
         self.name = name
         self.isPartitioned = isPartitioned
         self.columnTypes = columnTypes
+        self.generatedColumns = generatedColumns
     }
 
     /// From the catalog of the table pgferry created on the target (or of its source, whose DDL
@@ -20,7 +26,8 @@ public struct ApplyTarget: Hashable, Sendable {
     public init(_ table: Table) {
         self.init(
             name: table.name, isPartitioned: table.kind == .partitioned,
-            columnTypes: Dictionary(table.columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first }))
+            columnTypes: Dictionary(table.columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first }),
+            generatedColumns: Set(table.columns.filter { $0.generated != nil }.map(\.name)))
     }
 }
 
@@ -84,7 +91,7 @@ public struct ApplyPlanner: Sendable {
         var builder = ParameterBuilder(target: target)
         var columns: [String] = []
         var values: [String] = []
-        for (column, value) in zip(relation.columns, new.values) {
+        for (column, value) in zip(relation.columns, new.values) where !target.generatedColumns.contains(column.name) {
             guard let placeholder = try builder.placeholder(for: value, column: column.name) else {
                 throw ApplyError(
                     description: "Insert into \(target.name) sent column \(column.name) as an unchanged TOAST value"
@@ -107,7 +114,7 @@ public struct ApplyPlanner: Sendable {
         let target = try self.target(of: relation)
         var builder = ParameterBuilder(target: target)
         var assignments: [String] = []
-        for (column, value) in zip(relation.columns, new.values) {
+        for (column, value) in zip(relation.columns, new.values) where !target.generatedColumns.contains(column.name) {
             guard let placeholder = try builder.placeholder(for: value, column: column.name) else { continue }
             assignments.append("\(SQL.identifier(column.name)) = \(placeholder)")
         }

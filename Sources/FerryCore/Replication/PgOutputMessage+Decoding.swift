@@ -59,7 +59,7 @@ extension PgOutputMessage {
             relationIDs.reserveCapacity(count)
             for _ in 0..<count { relationIDs.append(try reader.readInteger("Int32 relation oid")) }
             self = .truncate(Truncate(options: options, relationIDs: relationIDs))
-        default:  // "M", the last name in kindNames
+        default:  // 'M': kindNames admits no other kind
             let flags = try reader.readUInt8("Int8 flags")
             let lsn = try reader.readLSN("Int64 message LSN")
             let prefix = try reader.readString("message prefix")

@@ -120,6 +120,31 @@ import Testing
                     parameters: [.text([0x31]), .text([0x32]), .text([0x31])], expectsOneRow: true))
     }
 
+    @Test func catalogTablesBecomeTargetsAndGeneratedColumnsAreNeverWritten() throws {
+        let traces = try #require(CatalogSamples.queen.table(CatalogSamples.traces))
+        let target = ApplyTarget(traces)
+        #expect(target.columnTypes == ["id": "bigint", "message_id": "uuid", "doubled": "bigint"])
+        #expect(target.generatedColumns == ["doubled"])
+        #expect(!target.isPartitioned)
+        // A source that publishes the generated column (18's publish_generated_columns).
+        let relation = PgOutputMessage.Relation(
+            id: 9, namespace: "queen", name: "message_traces", replicaIdentity: .default,
+            columns: [
+                .init(name: "id", isKey: true, typeOID: 20, typeModifier: -1),
+                .init(name: "message_id", isKey: false, typeOID: 2950, typeModifier: -1),
+                .init(name: "doubled", isKey: false, typeOID: 20, typeModifier: -1),
+            ])
+        let planner = ApplyPlanner(targets: [target])
+        let row = TupleData([.text(Array("4".utf8)), .null, .text(Array("8".utf8))])
+        #expect(
+            try planner.statement(for: .insert(relation, new: row))
+                == ApplyStatement(
+                    sql: "INSERT INTO queen.message_traces (id, message_id) VALUES ($1::bigint, NULL)", parameters: [.text(Array("4".utf8))]))
+        #expect(
+            try planner.statement(for: .update(relation, old: nil, new: row))?.sql
+                == "UPDATE ONLY queen.message_traces SET id = $1::bigint, message_id = NULL WHERE id = $2::bigint")
+    }
+
     private func failure(_ planner: ApplyPlanner, _ change: RowChange) -> String? {
         do {
             _ = try planner.statement(for: change)
