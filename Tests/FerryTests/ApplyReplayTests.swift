@@ -80,7 +80,15 @@ import Testing
         try await source.execute(
             ReplicationCommands.createPublication(
                 "pgferry_replay", schema: "r", tables: Self.tables, excludesTables: false, serverVersion: version))
-        try await source.execute("SELECT pg_create_logical_replication_slot('pgferry_replay', 'pgoutput')")
+        // The slot as follow mode creates it: on a replication connection, exporting a snapshot.
+        var replication = source.configuration
+        replication["replication"] = "database"
+        let slot = try await PGConnection.withConnection(replication) { connection in
+            try await connection.execute(ReplicationCommands.createReplicationSlot("pgferry_replay", serverVersion: version))
+        }
+        #expect(try slot.rows[0].string("slot_name") == "pgferry_replay")
+        #expect(LSN(try slot.rows[0].string("consistent_point")) != nil)
+        #expect(try slot.rows[0].optionalString("snapshot_name") != nil)
         // Decoding stops at flushed WAL, and the test cluster commits asynchronously.
         for transaction in Self.workload { try await source.execute("SET synchronous_commit = on; \(transaction)") }
         let changes = try await source.query("""
