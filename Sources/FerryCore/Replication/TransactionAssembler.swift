@@ -18,6 +18,7 @@ public struct ReplicatedTransaction: Hashable, Sendable {
     public var commitTime: ReplicationTimestamp
     /// Set when the source replayed it from another node.
     public var origin: PgOutputMessage.Origin?
+    /// In source order; without those already handed over by `TransactionAssembler.takeBufferedChanges()`.
     public var changes: [RowChange]
 
     public init(
@@ -116,6 +117,21 @@ public struct TransactionAssembler: Sendable {
             try append(.truncate(truncated, options: truncate.options), for: "Truncate")
         }
         return nil
+    }
+
+    /// The transaction being received, if any: its Begin and Origin.
+    public var openTransaction: (begin: PgOutputMessage.Begin, origin: PgOutputMessage.Origin?)? {
+        guard case .inTransaction(let begin, let origin, _) = state else { return nil }
+        return (begin, origin)
+    }
+
+    /// Hands over the open transaction's changes received so far and forgets them: an applier
+    /// that applies a large transaction as it arrives, inside one open target transaction, keeps
+    /// memory bounded. The Commit then carries the changes after the last call.
+    public mutating func takeBufferedChanges() -> [RowChange] {
+        guard case .inTransaction(let begin, let origin, let changes) = state else { return [] }
+        state = .inTransaction(begin: begin, origin: origin, changes: [])
+        return changes
     }
 
     private mutating func append(_ change: RowChange, for what: String) throws(ReplicationSequenceError) {

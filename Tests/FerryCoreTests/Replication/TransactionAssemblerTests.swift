@@ -75,6 +75,29 @@ import Testing
         #expect(options == [.cascade, .restartIdentity])
     }
 
+    @Test func aLargeTransactionCanBeTakenAsItArrives() throws {
+        let m = try PgOutputCapture.messages(PgOutputCapture.text)
+        // 737: Begin, Type, Relation, Insert, Insert, Commit.
+        var assembler = TransactionAssembler()
+        #expect(assembler.openTransaction == nil)
+        #expect(assembler.takeBufferedChanges().isEmpty)
+        for message in m[0...3] { #expect(try assembler.receive(message) == nil) }
+        #expect(assembler.openTransaction?.begin.xid == 737)
+        let first = assembler.takeBufferedChanges()
+        #expect(first.count == 1)
+        #expect(assembler.takeBufferedChanges().isEmpty)
+        #expect(try assembler.receive(m[4]) == nil)
+        guard case .transaction(let rest) = try assembler.receive(m[5]) else {
+            Issue.record("expected the transaction at its Commit")
+            return
+        }
+        #expect(rest.changes.count == 1)
+        #expect(first + rest.changes == (try assemble(Array(m[0...5]))).flatMap { event -> [RowChange] in
+            if case .transaction(let transaction) = event { return transaction.changes } else { return [] }
+        })
+        #expect(assembler.openTransaction == nil)
+    }
+
     private func violation(_ messages: [PgOutputMessage]) -> String? {
         do {
             _ = try assemble(messages)
