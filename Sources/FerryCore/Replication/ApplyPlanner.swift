@@ -65,7 +65,13 @@ public struct ApplyError: Error, Hashable, Sendable, CustomStringConvertible {
 /// - With REPLICA IDENTITY FULL the row is found by every old value (`= $n`, `IS NULL` for NULLs:
 ///   what `IS NOT DISTINCT FROM` means, but indexable) and only one row of identical ones is
 ///   touched, through its `ctid`.
-/// - Values go as parameters with a cast to the target column's type.
+/// - Values go as parameters with a cast to the target column's type. Text values are the
+///   source walsender's output: its session needs the settings the copy uses (DateStyle ISO,
+///   IntervalStyle postgres, extra_float_digits 3, client_encoding UTF8) for the target to read
+///   them back exactly.
+///
+/// A FULL-identity column whose type has no equality operator (json, point, xml) cannot find its
+/// row; PostgreSQL's own apply worker fails there too.
 public struct ApplyPlanner: Sendable {
     public private(set) var targets: [QualifiedName: ApplyTarget]
 
