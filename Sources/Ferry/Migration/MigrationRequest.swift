@@ -30,6 +30,9 @@ public struct MigrationRequest: Sendable {
     /// How long the target's `DROP SCHEMA` waits for other sessions' locks before the run fails
     /// naming them; zero waits without limit.
     public var dropLockTimeout: Duration
+    /// Compare the schemas at the end (`pgferry compare`) and fail the run on a difference that
+    /// was not announced beforehand.
+    public var compareAfterwards: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
@@ -37,7 +40,8 @@ public struct MigrationRequest: Sendable {
                 chunkSize: Int = MigrationRequest.defaultChunkSize, ringCapacity: Int = MigrationRequest.defaultRingCapacity,
                 sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true,
                 stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
-                dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout) {
+                dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
+                compareAfterwards: Bool = true) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -53,6 +57,7 @@ public struct MigrationRequest: Sendable {
         self.stallTimeout = stallTimeout
         self.dropDependents = dropDependents
         self.dropLockTimeout = dropLockTimeout
+        self.compareAfterwards = compareAfterwards
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

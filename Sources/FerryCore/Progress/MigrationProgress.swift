@@ -63,6 +63,8 @@ public struct MigrationProgress: Sendable, Codable, Equatable {
     public var tables: [TableProgress] = []
     public var phases: [PhaseTiming] = []
     public var hazards: [String] = []
+    /// The end-of-run schema compare, source against target (nil until it ran, or when skipped).
+    public var comparison: SchemaComparison?
     /// Seconds since the run started, frozen at the end.
     public var elapsedSeconds: Double = 0
 

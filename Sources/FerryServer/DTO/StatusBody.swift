@@ -45,6 +45,8 @@ struct StatusBody: Encodable, Equatable {
     var etaSeconds: Double?
     var hazards: [String]
     var phases: [PhaseTiming]
+    /// The end-of-run schema compare (absent until it ran, or when the request turned it off).
+    var comparison: SchemaComparison?
 
     init(_ progress: MigrationProgress, request: MigrationRequest?) {
         status = progress.status
@@ -57,6 +59,7 @@ struct StatusBody: Encodable, Equatable {
         etaSeconds = progress.etaSeconds.map(Self.tenths)
         hazards = progress.hazards
         phases = progress.phases.map { PhaseTiming(phase: $0.phase, seconds: Self.tenths($0.seconds)) }
+        comparison = progress.comparison
 
         let now = progress.elapsedSeconds
         tables = progress.tables.map { table in

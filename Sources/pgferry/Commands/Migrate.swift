@@ -54,6 +54,10 @@ extension PGFerry {
               help: "Let DROP SCHEMA … CASCADE on the target also drop objects of other schemas that depend on the schema (otherwise the run lists them and refuses).")
         var dropDependents = false
 
+        @Flag(name: .customLong("no-compare"),
+              help: "Skip the schema compare at the end (by default a difference that was not announced fails the run).")
+        var skipCompare = false
+
         @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of each table after its load (planner statistics are not copied).")
         var skipAnalyze = false
 
@@ -73,7 +77,8 @@ extension PGFerry {
                 schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
-                analyze: !skipAnalyze, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout), dropDependents: dropDependents)
+                analyze: !skipAnalyze, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout), dropDependents: dropDependents,
+                compareAfterwards: !skipCompare)
             let migration = Migration(request: request, logger: logger)
             let interrupt = InterruptHandler { migration.cancel() }
 
@@ -95,6 +100,9 @@ extension PGFerry {
             } else {
                 for hazard in progress.hazards { print("note: \(hazard)") }
                 ProgressText.summary(progress).forEach { print($0) }
+                if let comparison = progress.comparison, !comparison.isEqual || !comparison.notes.isEmpty {
+                    comparison.lines.forEach { print("compare: \($0)") }
+                }
             }
             if case .failure(let error) = outcome {
                 // Like other command-line tools: 128 + the signal that stopped the run.
