@@ -3,17 +3,17 @@ import Testing
 
 @Suite struct SchemaComparisonTests {
     private func object(_ kind: String, _ identity: String, parent: String? = nil, _ facets: [String: String] = [:]) -> InventoryObject {
-        InventoryObject(key: ObjectKey(kind: kind, identity: identity), description: "\(kind) \(identity)", parent: parent,
+        InventoryObject(key: InventoryKey(kind: kind, identity: identity), description: "\(kind) \(identity)", parent: parent,
                         facets: facets)
     }
 
     private let sourceObjects = [
-        InventoryObject(key: ObjectKey(kind: "table", identity: "s.t"), description: "table s.t", facets: ["comment": "orders"]),
-        InventoryObject(key: ObjectKey(kind: "table column", identity: "s.t.id"), description: "column id of table s.t",
+        InventoryObject(key: InventoryKey(kind: "table", identity: "s.t"), description: "table s.t", facets: ["comment": "orders"]),
+        InventoryObject(key: InventoryKey(kind: "table column", identity: "s.t.id"), description: "column id of table s.t",
                         parent: "table s.t", facets: ["type": "integer", "default": "nextval('s.t_id_seq'::regclass)"]),
-        InventoryObject(key: ObjectKey(kind: "index", identity: "s.t_pkey"), description: "index s.t_pkey", parent: "table s.t",
+        InventoryObject(key: InventoryKey(kind: "index", identity: "s.t_pkey"), description: "index s.t_pkey", parent: "table s.t",
                         facets: ["definition": "CREATE UNIQUE INDEX t_pkey ON s.t USING btree (id)"]),
-        InventoryObject(key: ObjectKey(kind: "view", identity: "s.v"), description: "view s.v",
+        InventoryObject(key: InventoryKey(kind: "view", identity: "s.v"), description: "view s.v",
                         facets: [SchemaComparison.deparsedQueryFacet: " SELECT t.id\n   FROM s.t;"]),
     ]
 
@@ -35,12 +35,12 @@ import Testing
         target.append(object("trigger", "audit on s.t", parent: "table s.t", ["definition": "CREATE TRIGGER audit …"]))
         let comparison = SchemaComparison(source: inventory(sourceObjects), target: inventory(target))
         #expect(!comparison.isEqual)
-        #expect(comparison.missing == [ObjectKey(kind: "index", identity: "s.t_pkey")])
-        #expect(comparison.extra == [ObjectKey(kind: "trigger", identity: "audit on s.t")])
+        #expect(comparison.missing == [InventoryKey(kind: "index", identity: "s.t_pkey")])
+        #expect(comparison.extra == [InventoryKey(kind: "trigger", identity: "audit on s.t")])
         #expect(comparison.different == [
-            ObjectDifference(object: ObjectKey(kind: "table", identity: "s.t"),
+            ObjectDifference(object: InventoryKey(kind: "table", identity: "s.t"),
                              facets: [FacetDifference(facet: "comment", source: "orders", target: "all orders")]),
-            ObjectDifference(object: ObjectKey(kind: "table column", identity: "s.t.id"),
+            ObjectDifference(object: InventoryKey(kind: "table column", identity: "s.t.id"),
                              facets: [FacetDifference(facet: "default", source: "nextval('s.t_id_seq'::regclass)", target: nil)]),
         ])
         #expect(comparison.differenceCount == 4)

@@ -2,6 +2,7 @@ import Ferry
 import FerryServer
 import FerryTestSupport
 import Foundation
+import Hummingbird
 import Testing
 
 /// `POST /api/v1/migration/compare`, and the end-of-run compare in the status.

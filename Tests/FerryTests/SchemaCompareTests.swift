@@ -60,14 +60,14 @@ import Testing
             COMMENT ON TABLE shop.orders IS 'all orders';
             """)
         let comparison = try await compare.compare()
-        #expect(comparison.missing == [ObjectKey(kind: "index", identity: "shop.orders_placed")])
-        #expect(comparison.extra == [ObjectKey(kind: "trigger", identity: "orders_touch on shop.orders")])
+        #expect(comparison.missing == [InventoryKey(kind: "index", identity: "shop.orders_placed")])
+        #expect(comparison.extra == [InventoryKey(kind: "trigger", identity: "orders_touch on shop.orders")])
         let different = Dictionary(uniqueKeysWithValues: comparison.different.map { ($0.object, $0.facets) })
         #expect(different.count == 3, "\(comparison.lines)")
-        #expect(different[ObjectKey(kind: "table column", identity: "shop.orders.total")]
+        #expect(different[InventoryKey(kind: "table column", identity: "shop.orders.total")]
             == [FacetDifference(facet: "default", source: "0", target: nil)])
-        #expect(different[ObjectKey(kind: "function", identity: "shop.double(integer)")]?.map(\.facet) == ["definition"])
-        #expect(different[ObjectKey(kind: "table", identity: "shop.orders")]
+        #expect(different[InventoryKey(kind: "function", identity: "shop.double(integer)")]?.map(\.facet) == ["definition"])
+        #expect(different[InventoryKey(kind: "table", identity: "shop.orders")]
             == [FacetDifference(facet: "comment", source: "every order", target: "all orders")])
 
         // The command line: exit 1 on differences, 0 when equal, 2 when it cannot compare.

@@ -37,7 +37,7 @@ struct InventoryReader {
                 facets["owner"] = try row.optionalString("owner")
                 facets["acl"] = try row.optionalString("acl")
             }
-            return try InventoryObject(key: ObjectKey(kind: row.string("type"), identity: row.string("identity")),
+            return try InventoryObject(key: InventoryKey(kind: row.string("type"), identity: row.string("identity")),
                                        description: row.string("description"), parent: row.optionalString("parent"),
                                        facets: facets)
         }
@@ -91,7 +91,7 @@ struct InventoryReader {
                  FROM pg_catalog.pg_sequence s WHERE s.seqrelid = c.oid)
                 """),
             ("owned by", """
-                (SELECT d.refobjid::pg_catalog.regclass::text || '.' || pg_catalog.quote_ident(a.attname) || ' (' || d.deptype || ')'
+                (SELECT d.refobjid::pg_catalog.regclass::text || '.' || pg_catalog.quote_ident(a.attname) || ' (' || d.deptype::text || ')'
                  FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                  WHERE c.relkind = 'S' AND d.classid = \(Self.catalog("pg_class")) AND d.objid = c.oid
                    AND d.refclassid = \(Self.catalog("pg_class")) AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') LIMIT 1)
@@ -106,7 +106,7 @@ struct InventoryReader {
             ("type", "pg_catalog.format_type(a.atttypid, a.atttypmod)"),
             ("not null", "CASE WHEN a.attnotnull THEN 'not null' END"),
             ("default", "CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"),
-            ("generated", "CASE WHEN a.attgenerated <> '' THEN a.attgenerated || ' ' || pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"),
+            ("generated", "CASE WHEN a.attgenerated <> '' THEN a.attgenerated::text || ' ' || pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"),
             ("identity", "NULLIF(a.attidentity, '')"),
             ("collation", "CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::pg_catalog.regcollation::text END"),
             ("storage", "CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END"),

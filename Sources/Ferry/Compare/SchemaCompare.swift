@@ -27,16 +27,17 @@ public struct SchemaCompare: Sendable {
         return SchemaComparison(source: sourceInventory, target: targetInventory)
     }
 
-    /// The inventory of `schemas` on `connection`, read in one snapshot. A schema missing on
-    /// the source is an error; on the target it is a difference.
+    /// The inventory of `schemas` on `connection`, read in one snapshot (a transaction of its
+    /// own unless `inSnapshot`: the connection already reads in one). A schema missing on the
+    /// source is an error; on the target it is a difference.
     static func inventory(_ connection: PGConnection, schemas: [String], includeOwnership: Bool,
-                          side: FerryError.Side) async throws -> SchemaInventory {
+                          side: FerryError.Side, inSnapshot: Bool = false) async throws -> SchemaInventory {
         let reader = InventoryReader(connection: connection, schemas: schemas, includeOwnership: includeOwnership)
         let inventory: SchemaInventory
         do {
-            try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            if !inSnapshot { try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") }
             inventory = try await reader.read()
-            try await connection.execute("COMMIT")
+            if !inSnapshot { try await connection.execute("COMMIT") }
         } catch {
             throw FerryError("reading the \(side.rawValue) catalog for compare failed: \(error)", sqlState: (error as? PGError)?.sqlState)
         }

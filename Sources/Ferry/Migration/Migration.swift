@@ -81,8 +81,8 @@ public final class Migration: Sendable {
         try await TargetCheck(target: target, plan: plan).run()
         // The source side of the end-of-run compare, read in the snapshot the run copies.
         let sourceInventory = request.compareAfterwards
-            ? try await InventoryReader(connection: snapshot.holder, schemas: request.schemas,
-                                        includeOwnership: request.includeOwnership).read()
+            ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas,
+                                                includeOwnership: request.includeOwnership, side: .source, inSnapshot: true)
             : nil
         recorder.update { progress in
             progress.hazards = plan.hazards.map(\.description) + plan.notMigrated.map { "not migrated: \($0)" }
@@ -230,7 +230,7 @@ public final class Migration: Sendable {
         let targetInventory = try await SchemaCompare.inventory(target, schemas: request.schemas,
                                                                 includeOwnership: request.includeOwnership, side: .target)
         let announced = Set(plan.notMigrated + plan.hazards.filter { $0.resolution == .notValid }.map {
-            ObjectKey(kind: "table constraint", identity: SQL.identifier($0.constraint.name) + " on " + $0.constraint.table.sql).description
+            InventoryKey(kind: "table constraint", identity: SQL.identifier($0.constraint.name) + " on " + $0.constraint.table.sql).description
         })
         let comparison = SchemaComparison(source: sourceInventory, target: targetInventory)
             .excluding(announced, source: sourceInventory, target: targetInventory)

@@ -16,7 +16,7 @@ public struct SchemaInventory: Sendable, Codable, Equatable {
 /// One catalog object: its kind and identity as `pg_identify_object` prints them (no OIDs, so
 /// they match across databases), and its definition cut into named facets.
 public struct InventoryObject: Sendable, Codable, Equatable {
-    public var key: ObjectKey
+    public var key: InventoryKey
     /// `pg_describe_object`'s text, the form `notMigrated` lists objects in.
     public var description: String
     /// The description of the object this one belongs to (a column's table), if any.
@@ -25,7 +25,7 @@ public struct InventoryObject: Sendable, Codable, Equatable {
     /// a side does not have is absent, not empty.
     public var facets: [String: String]
 
-    public init(key: ObjectKey, description: String, parent: String? = nil, facets: [String: String]) {
+    public init(key: InventoryKey, description: String, parent: String? = nil, facets: [String: String]) {
         self.key = key
         self.description = description
         self.parent = parent
@@ -34,7 +34,7 @@ public struct InventoryObject: Sendable, Codable, Equatable {
 }
 
 /// What names an object on both sides: `table` + `s.t`, `trigger` + `trg on s.t`.
-public struct ObjectKey: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {
+public struct InventoryKey: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {
     public var kind: String
     public var identity: String
 
@@ -45,7 +45,7 @@ public struct ObjectKey: Sendable, Codable, Hashable, Comparable, CustomStringCo
 
     public var description: String { "\(kind) \(identity)" }
 
-    public static func < (lhs: ObjectKey, rhs: ObjectKey) -> Bool {
+    public static func < (lhs: InventoryKey, rhs: InventoryKey) -> Bool {
         (lhs.identity, lhs.kind) < (rhs.identity, rhs.kind)
     }
 }
@@ -64,10 +64,10 @@ public struct FacetDifference: Sendable, Codable, Equatable {
 }
 
 public struct ObjectDifference: Sendable, Codable, Equatable {
-    public var object: ObjectKey
+    public var object: InventoryKey
     public var facets: [FacetDifference]
 
-    public init(object: ObjectKey, facets: [FacetDifference]) {
+    public init(object: InventoryKey, facets: [FacetDifference]) {
         self.object = object
         self.facets = facets
     }
@@ -77,8 +77,8 @@ public struct ObjectDifference: Sendable, Codable, Equatable {
 public struct SchemaComparison: Sendable, Codable, Equatable {
     public var sourceVersion: Int
     public var targetVersion: Int
-    public var missing: [ObjectKey] = []
-    public var extra: [ObjectKey] = []
+    public var missing: [InventoryKey] = []
+    public var extra: [InventoryKey] = []
     public var different: [ObjectDifference] = []
     /// Facets left out of the comparison, and why (never silently).
     public var notes: [String] = []
@@ -127,7 +127,7 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
         guard !expected.isEmpty else { return self }
         let objects = Dictionary(source.objects.map { ($0.key, $0) } + target.objects.map { ($0.key, $0) },
                                  uniquingKeysWith: { first, _ in first })
-        func isExpected(_ key: ObjectKey) -> Bool {
+        func isExpected(_ key: InventoryKey) -> Bool {
             guard let object = objects[key] else { return false }
             return expected.contains(object.description) || expected.contains(key.description)
                 || object.parent.map(expected.contains) == true
@@ -162,7 +162,7 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
     /// A value on one line, long ones cut: the full text is in `--json`.
     private static func show(_ value: String?) -> String {
         guard let value else { return "(none)" }
-        let flat = value.replacingOccurrences(of: "\n", with: "\\n")
+        let flat = value.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\\n")
         return "«" + (flat.count > 200 ? flat.prefix(200) + "…" : flat) + "»"
     }
 
