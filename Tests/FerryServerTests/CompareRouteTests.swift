@@ -13,7 +13,7 @@ import Testing
 
         let badFlag = try await client.post("compare", databases.targetBody(extra: ["owners": "yes"]))
         #expect(badFlag.status == .badRequest)
-        #expect(badFlag.error == "owners must be true or false, got string")
+        #expect(badFlag.error == "owners must be true or false, got a string")
         let noSchema = try await client.post("compare", databases.targetBody(extra: ["schema": "nope"]))
         #expect(noSchema.status == .badRequest)
 
