@@ -107,7 +107,8 @@ struct InventoryReader {
             ("not null", "CASE WHEN a.attnotnull THEN 'not null' END"),
             ("default", "CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"),
             ("generated", "CASE WHEN a.attgenerated <> '' THEN a.attgenerated::text || ' ' || pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"),
-            ("identity", "NULLIF(a.attidentity, '')"),
+            // A partition's identity is its root's: 17+ record it on the partitions too, older servers do not.
+            ("identity", "CASE WHEN NOT c.relispartition THEN NULLIF(a.attidentity, '') END"),
             ("collation", "CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::pg_catalog.regcollation::text END"),
             ("storage", "CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END"),
             ("compression", "NULLIF(a.attcompression, '')"),
