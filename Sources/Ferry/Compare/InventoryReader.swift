@@ -177,10 +177,15 @@ struct InventoryReader {
                 """)),
         ]) + " FROM pg_catalog.pg_proc p WHERE p.pronamespace \(inSchemas)")
 
-        // Constraints of tables and domains; NOT NULL is a column or domain facet (18 catalogs it here too).
+        // Constraints of tables and domains; NOT NULL is a column or domain facet (18 catalogs it
+        // here too). A foreign key to a partitioned table gets a clone per referenced partition on
+        // its own table, named by version (`fkey1` up to 17, `fkey_1` since): left to their parent.
         sections.append(row("pg_constraint", "k.oid", relid: "NULLIF(k.conrelid, 0)", [
             ("definition", "pg_catalog.pg_get_constraintdef(k.oid)"),
-        ]) + " FROM pg_catalog.pg_constraint k WHERE k.connamespace \(inSchemas) AND k.contype <> 'n'")
+        ]) + """
+             FROM pg_catalog.pg_constraint k WHERE k.connamespace \(inSchemas) AND k.contype <> 'n'
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint p WHERE p.oid = k.conparentid AND p.conrelid = k.conrelid)
+            """)
 
         sections.append(row("pg_class", "c.oid", relid: "i.indrelid", [
             ("definition", "pg_catalog.pg_get_indexdef(c.oid)"),
