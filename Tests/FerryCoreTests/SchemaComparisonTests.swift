@@ -72,5 +72,8 @@ import Testing
         #expect(expected.announced.count == 2)
         let unrelated = comparison.excluding(["text search parser s.p"], source: inventory(source), target: inventory(sourceObjects))
         #expect(unrelated.missing.count == 2)
+        let byKey = comparison.excluding(["foreign table s.remote", "table column s.t.id"], source: inventory(source),
+                                         target: inventory(sourceObjects))
+        #expect(byKey.isEqual, "an object is named by its description or by its key")
     }
 }

@@ -124,6 +124,25 @@ import Testing
         #expect(skipped.progress.comparison == nil)
     }
 
+    @Test func aForeignKeyAddedNotValidIsAnnounced() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "cmp_fk_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "cmp_fk_tgt")
+        try await source.execute(Self.shop + """
+            CREATE TABLE shop.lines (order_id bigint NOT NULL REFERENCES shop.orders (id), item text);
+            INSERT INTO shop.lines SELECT id, 'item' FROM shop.orders;
+            """)
+        let report = try await Migration(request: MigrationRequest(
+            source: source.configuration, target: target.configuration, schemas: ["shop"], excludeTableData: ["orders"])).run()
+        let comparison = try #require(report.progress.comparison)
+        #expect(comparison.isEqual)
+        #expect(comparison.announced == ["different (announced): table constraint lines_order_id_fkey on shop.lines"])
+        let afterwards = try await SchemaCompare(source: source.configuration, target: target.configuration,
+                                                 schemas: ["shop"]).compare()
+        #expect(afterwards.different.first?.facets == [FacetDifference(
+            facet: "definition", source: "FOREIGN KEY (order_id) REFERENCES shop.orders(id)",
+            target: "FOREIGN KEY (order_id) REFERENCES shop.orders(id) NOT VALID")], "the command itself says it")
+    }
+
     @Test func objectsNotMigratedAreAnnouncedNotFailures() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "cmp_ann_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "cmp_ann_tgt")
