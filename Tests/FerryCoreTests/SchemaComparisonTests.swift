@@ -47,6 +47,8 @@ import Testing
         #expect(comparison.lines.contains("missing on target: index s.t_pkey"))
         #expect(comparison.lines.contains("    default: source «nextval('s.t_id_seq'::regclass)», target (none)"))
         #expect(comparison.lines.last == "4 differences (1 missing, 1 extra, 2 different)")
+        #expect(comparison.summary(limit: 2) == "missing index s.t_pkey; extra trigger audit on s.t; and 2 more")
+        #expect(comparison.summary().hasSuffix("different table column s.t.id (default)"))
     }
 
     @Test func deparsedQueriesAreComparedOnlyWithinOneMajorVersion() {

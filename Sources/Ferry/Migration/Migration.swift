@@ -238,7 +238,7 @@ public final class Migration: Sendable {
         for note in comparison.notes { logger.notice("compare: \(note)") }
         guard comparison.isEqual else {
             throw FerryError("the target's schema differs from the source's after the migration "
-                + "(\(comparison.differenceCount) unannounced: \(comparison.summary)); "
+                + "(\(comparison.differenceCount) unannounced: \(comparison.summary())); "
                 + "`pgferry compare` shows the details; --no-compare (API: \"compare\": false) skips this check")
         }
     }

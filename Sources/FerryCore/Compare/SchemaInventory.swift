@@ -166,10 +166,11 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
         return "«" + (flat.count > 200 ? flat.prefix(200) + "…" : flat) + "»"
     }
 
-    /// One line that names every difference, for an error message.
-    public var summary: String {
+    /// One line that names the differences (the first `limit` of them), for an error message.
+    public func summary(limit: Int = 20) -> String {
         let items = missing.map { "missing \($0)" } + extra.map { "extra \($0)" }
             + different.map { "different \($0.object) (\($0.facets.map(\.facet).joined(separator: ", ")))" }
-        return items.joined(separator: "; ")
+        let shown = items.prefix(limit).joined(separator: "; ")
+        return items.count > limit ? shown + "; and \(items.count - limit) more" : shown
     }
 }
