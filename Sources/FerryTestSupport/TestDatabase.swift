@@ -36,11 +36,13 @@ public struct TestDatabase: Sendable {
         return try await connection.query(sql, parameters)
     }
 
-    /// Loads `Fixtures/<name>/schema.sql` and then `data.sql` at the given scale (`pgferry.scale`).
+    /// Loads `Fixtures/<name>/prerequisites.sql` when there is one, `schema.sql`, and then
+    /// `data.sql` at the given scale (`pgferry.scale`).
     public func loadFixture(_ fixture: String, scale: Double = 1) async throws {
         let folder = TestServers.repositoryRoot.appendingPathComponent("Fixtures/\(fixture)")
         let schema = try String(contentsOf: folder.appendingPathComponent("schema.sql"), encoding: .utf8)
         let data = try String(contentsOf: folder.appendingPathComponent("data.sql"), encoding: .utf8)
+        try await loadFixturePrerequisites(fixture)
         let connection = try await PGConnection.connect(configuration)
         defer { Task { await connection.close() } }
         // Fixtures may read `pgferry.icu` (see `TestServers.icuOnBothServers`).
@@ -48,6 +50,14 @@ public struct TestDatabase: Sendable {
         try await connection.execute(schema)
         try await connection.execute("SET pgferry.scale = '\(scale)'")
         try await connection.execute(data)
+    }
+
+    /// Loads `Fixtures/<name>/prerequisites.sql`, if any: the objects outside the fixture's schema
+    /// that it needs (a foreign server…), which a migration target must hold too.
+    public func loadFixturePrerequisites(_ fixture: String) async throws {
+        let file = TestServers.repositoryRoot.appendingPathComponent("Fixtures/\(fixture)/prerequisites.sql")
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        try await execute(try String(contentsOf: file, encoding: .utf8))
     }
 
     /// `pg_dump --schema-only` of the schemas, normalised (catalog-ddl.md §4.2): the per-run

@@ -2,8 +2,8 @@ import FerryCore
 import PGClient
 
 /// What the target must offer before anything is written: the features of its version that the
-/// schema uses, ICU, the roles the DDL names, the schema's extensions, and the objects outside
-/// the schema that objects inside need. Every problem is listed in one error, so a user fixes
+/// schema uses, ICU, the roles the DDL names, the schema's extensions, the objects outside the
+/// schema that objects inside need, and the compiled code of its C and internal functions. Every problem is listed in one error, so a user fixes
 /// them in one go instead of discovering them one failed run at a time.
 struct TargetCheck {
     let target: PGConnection
@@ -11,7 +11,7 @@ struct TargetCheck {
 
     func run() async throws {
         var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
-        problems += try await icu() + roles() + extensions() + prerequisites()
+        problems += try await icu() + roles() + extensions() + prerequisites() + nativeCode()
         guard problems.isEmpty else {
             throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
         }
@@ -53,6 +53,28 @@ struct TargetCheck {
                     + "on the source: move it (ALTER EXTENSION \(SQL.identifier(wanted.name)) SET SCHEMA "
                     + "\(SQL.identifier(wanted.schema))) or drop it on the target")
             }
+        }
+        return problems
+    }
+
+    /// Each library symbol or built-in function is probed the way CREATE FUNCTION validates it, in
+    /// a transaction rolled back: the target keeps nothing, and a missing library, symbol or
+    /// permission shows here instead of halfway through pre-data.
+    private func nativeCode() async throws -> [String] {
+        var problems: [String] = []
+        for (code, functions) in plan.nativeCode.sorted(by: { $0.key.description < $1.key.description }) {
+            let body = ([code.library, code.symbol] as [String?]).compactMap { $0.map(SQL.literal) }.joined(separator: ", ")
+            try await target.execute("BEGIN")
+            do {
+                try await target.execute("""
+                    CREATE FUNCTION pg_temp.pgferry_native_code_probe() RETURNS void LANGUAGE \(code.language) AS \(body)
+                    """)
+            } catch {
+                let reason = (error as? PGError)?.message ?? "\(error)"
+                problems.append("the schema's functions \(functions.joined(separator: ", ")) need \(code), "
+                    + "which the target cannot load (\(reason)): install it on the target server first")
+            }
+            try await target.execute("ROLLBACK")
         }
         return problems
     }
