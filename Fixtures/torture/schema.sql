@@ -224,4 +224,8 @@ CREATE FOREIGN TABLE torture.remote_people (
 ) SERVER torture_server OPTIONS (schema_name 'crm', table_name 'People');
 ALTER FOREIGN TABLE torture.remote_people ALTER COLUMN name SET STATISTICS 50;
 COMMENT ON FOREIGN TABLE torture.remote_people IS 'a foreign table';
-CREATE FOREIGN TABLE torture.remote_bikes () INHERITS (torture.vehicles) SERVER torture_server;
+-- A foreign partition (an inheritance child would make ANALYZE of its parent call the wrapper).
+CREATE TABLE torture.archive (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE torture.archive_recent PARTITION OF torture.archive FOR VALUES FROM ('2024-01-01') TO (MAXVALUE);
+CREATE FOREIGN TABLE torture.archive_old PARTITION OF torture.archive FOR VALUES FROM (MINVALUE) TO ('2024-01-01')
+    SERVER torture_server OPTIONS (table_name 'archive');

@@ -18,7 +18,8 @@ extension DDLRenderer {
         if !table.reloptions.isEmpty { sql += "\nWITH (\(Self.optionList(table.reloptions)))" }
         var statements: [DDLStatement] = [.init(sql + ";", object: object)]
         statements += columnFollowUps(table, catalog: catalog)
-        if let identity = table.replicaIdentity, identity == "n" || identity == "f" {
+        // A foreign table reports NOTHING and takes no REPLICA IDENTITY.
+        if let identity = table.replicaIdentity, identity == "n" || identity == "f", table.kind != .foreign {
             statements.append(.init("ALTER TABLE ONLY \(table.name.sql) REPLICA IDENTITY \(identity == "n" ? "NOTHING" : "FULL");",
                                     object: object))
         }
