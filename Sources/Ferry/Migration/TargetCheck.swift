@@ -93,8 +93,13 @@ struct TargetCheck {
         }
         return Dictionary(grouping: missing, by: \.extensionName).sorted { ($0.key ?? "") < ($1.key ?? "") }.map { extensionName, objects in
             let labels = objects.map(\.label).joined(separator: ", ")
-            return extensionName.map { "the schema needs extension \($0) (for \(labels)), which the target lacks: CREATE EXTENSION \($0)" }
-                ?? "the schema needs \(labels), which the target lacks"
+            if let extensionName {
+                return "the schema needs extension \(extensionName) (for \(labels)), which the target lacks: CREATE EXTENSION \(extensionName)"
+            }
+            // Servers are database objects that neither pg_dump -n nor pgferry creates.
+            let servers = objects.contains { $0.type == "server" }
+                ? ": create it (with its foreign-data wrapper and user mappings) on the target first" : ""
+            return "the schema needs \(labels), which the target lacks\(servers)"
         }
     }
 }
