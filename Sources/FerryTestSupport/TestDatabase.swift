@@ -57,7 +57,17 @@ public struct TestDatabase: Sendable {
     public func loadFixturePrerequisites(_ fixture: String) async throws {
         let file = TestServers.repositoryRoot.appendingPathComponent("Fixtures/\(fixture)/prerequisites.sql")
         guard FileManager.default.fileExists(atPath: file.path) else { return }
-        try await execute(try String(contentsOf: file, encoding: .utf8))
+        try await executePrerequisites(try String(contentsOf: file, encoding: .utf8))
+    }
+
+    /// SQL each database ran through `executePrerequisites`, by database name.
+    static let prerequisites = LockedBox<[String: String]>([:])
+
+    /// Runs SQL that creates objects outside the schemas under test which those schemas need (a
+    /// foreign server…), and remembers it for the cross-version oracle (`VersionPair`, rule 5).
+    public func executePrerequisites(_ sql: String) async throws {
+        try await execute(sql)
+        Self.prerequisites.withLock { $0[name, default: ""] += sql + "\n" }
     }
 
     /// `pg_dump --schema-only` of the schemas, normalised (catalog-ddl.md §4.2): the per-run

@@ -111,6 +111,10 @@ import Testing
         #expect(try await target.query("SELECT to_regclass('clib.untouched') IS NOT NULL AS kept").rows[0].bool("kept"),
                 "nothing was written")
 
+        // A library built for one major version loads into no other: the version matrix stops here.
+        let versionQuery = "SELECT current_setting('server_version_num')::int / 10000 AS major"
+        guard try await source.query(versionQuery).rows[0].int("major") == (try await target.query(versionQuery).rows[0].int("major"))
+        else { return }
         try placeLibrary()
         try await migration.run()
         #expect(try source.schemaDump(["clib"]) == (try target.schemaDump(["clib"])))
@@ -126,7 +130,8 @@ import Testing
             CREATE FOREIGN DATA WRAPPER ferry_wrapper;
             CREATE SERVER "Ferry Server" FOREIGN DATA WRAPPER ferry_wrapper OPTIONS (host 'elsewhere.invalid');
             """
-        try await source.execute(server + """
+        try await source.executePrerequisites(server)
+        try await source.execute("""
             CREATE SCHEMA remote;
             CREATE TABLE remote.local_rows (id int PRIMARY KEY);
             INSERT INTO remote.local_rows SELECT generate_series(1, 10);
