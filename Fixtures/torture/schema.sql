@@ -207,13 +207,9 @@ COMMENT ON TYPE torture.float_range IS 'a range';
 CREATE TABLE torture.mood_shards (id int, mood torture.mood) PARTITION BY HASH (mood);
 CREATE TABLE torture.mood_shards_0 PARTITION OF torture.mood_shards FOR VALUES WITH (MODULUS 2, REMAINDER 0);
 CREATE TABLE torture.mood_shards_1 PARTITION OF torture.mood_shards FOR VALUES WITH (MODULUS 2, REMAINDER 1);
--- Casts and a transform on the schema's types and functions (database-wide, recreated because
--- they fall with the schema), a conversion, and foreign tables on the server of prerequisites.sql.
-CREATE CAST (torture.mood AS integer) WITH FUNCTION torture.mood_score(torture.mood) AS ASSIGNMENT;
-CREATE CAST (torture.address AS text) WITH INOUT;
-COMMENT ON CAST (torture.mood AS integer) IS 'a mood as its score';
+-- A conversion, and foreign tables on the server of prerequisites.sql (casts and a transform on
+-- the schema's types and functions are in database-objects.sql).
 CREATE FUNCTION torture.mood_from_sql(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'gtsvector_compress';
-CREATE TRANSFORM FOR torture.mood LANGUAGE sql (FROM SQL WITH FUNCTION torture.mood_from_sql(internal));
 CREATE CONVERSION torture.latin1_to_utf8 FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
 COMMENT ON CONVERSION torture.latin1_to_utf8 IS 'a conversion';
 CREATE FOREIGN TABLE torture.remote_people (

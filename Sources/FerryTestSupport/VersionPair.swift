@@ -39,6 +39,11 @@ import Foundation
 ///    created for them (`TestDatabase.executePrerequisites`: a foreign server…), which
 ///    `pg_dump -n` leaves out as every target must already hold them, are created in the scratch
 ///    database before the restore, as the test created them on its target. They are not dumped.
+/// 6. **Casts and transforms are replayed after.** The ones a test created for its schemas
+///    (`TestDatabase.executeDatabaseWideObjects`) are database-wide, so `pg_dump -n` leaves them
+///    out, but pgferry recreates them, and pg_dump sorts a schema's objects around them (a
+///    transform pulls its type and functions forward, a cast its function). They are created in
+///    the scratch database after the restore, as on the source; they are not dumped.
 ///
 /// Same-version pairs get none of this: their dumps must be byte-equal after the §4.2 header
 /// removal done by `TestDatabase.schemaDump`.
@@ -111,6 +116,9 @@ public struct VersionPair: Sendable {
         } catch {
             throw TestSupportError("the source schema does not restore with pg_dump | psql on the PostgreSQL \(targetMajor) "
                 + "target (a server limitation, not pgferry's): \(error)")
+        }
+        if let databaseWide = TestDatabase.databaseWideObjects.withLock({ $0[database] }) {  // rule 6
+            try Self.psql(port: targetPort, database: scratch, ["-v", "ON_ERROR_STOP=1", "-c", databaseWide])
         }
         return try PGDump.dump(port: targetPort, database: scratch, schemas: schemas, extraArguments: extraArguments)
     }

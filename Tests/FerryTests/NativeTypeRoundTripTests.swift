@@ -46,6 +46,9 @@ import Testing
                    ROW(g::text::bt.code, 'tag ' || g)::bt.tagged, (g * 4294967296 + g)::text::bt.pair
             FROM generate_series(1, 300) g;
             """)
+        // A transform whose function is the type's own: recreated after the complete type.
+        try await source.executeDatabaseWideObjects(
+            "CREATE TRANSFORM FOR bt.code LANGUAGE sql (TO SQL WITH FUNCTION bt.code_recv(internal))")
         let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
                                                             schemas: ["bt"]))
         let plan = try await migration.plan()
@@ -73,6 +76,8 @@ import Testing
             FROM pg_type WHERE typnamespace = 'bt'::regnamespace
             """
         #expect(try await target.query(typeState).rows[0].values == (try await source.query(typeState).rows[0].values))
+        let transform = "SELECT trftype::regtype::text || ' ' || trftosql::regprocedure::text AS v FROM pg_transform"
+        #expect(try await target.query(transform).rows[0].string("v") == "bt.code bt.code_recv(internal)")
     }
 
     /// A C function's library missing on the target stops the run before anything is written;

@@ -118,6 +118,9 @@ extension CatalogReader {
               AND d.refclassid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass
               -- pg_identify_object quotes the schema name when it needs quotes.
               AND (i.schema IS NULL OR i.schema NOT IN (SELECT pg_catalog.quote_ident(s) FROM unnest($2::text[]) s))
+              -- Casts and transforms have no schema: those recreated here are no prerequisite.
+              AND NOT (d.refclassid IN ('pg_catalog.pg_cast'::pg_catalog.regclass, 'pg_catalog.pg_transform'::pg_catalog.regclass)
+                       AND d.refobjid = ANY($1::oid[]))
             ORDER BY 4
             """, [oids, schemaArray]).rows
         return try rows.map {
