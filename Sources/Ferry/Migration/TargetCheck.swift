@@ -3,8 +3,9 @@ import PGClient
 
 /// What the target must offer before anything is written: the features of its version that the
 /// schema uses, ICU, the roles the DDL names, the schema's extensions, the objects outside the
-/// schema that objects inside need, and the compiled code of its C and internal functions. Every problem is listed in one error, so a user fixes
-/// them in one go instead of discovering them one failed run at a time.
+/// schema that objects inside need, and the compiled code of its C and internal functions. Every
+/// problem is listed in one error, so a user fixes them in one go instead of discovering them one
+/// failed run at a time.
 struct TargetCheck {
     let target: PGConnection
     let plan: MigrationPlan
@@ -71,8 +72,9 @@ struct TargetCheck {
                     """)
             } catch {
                 let reason = (error as? PGError)?.message ?? "\(error)"
-                problems.append("the schema's functions \(functions.joined(separator: ", ")) need \(code), "
-                    + "which the target cannot load (\(reason)): install it on the target server first")
+                let named = (functions.count == 1 ? "function " : "functions ") + functions.joined(separator: ", ")
+                problems.append("\(named) need\(functions.count == 1 ? "s" : "") \(code), which the target cannot load "
+                    + "(\(reason)): install it on the target server (C functions also need a superuser)")
             }
             try await target.execute("ROLLBACK")
         }

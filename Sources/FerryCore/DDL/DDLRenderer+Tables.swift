@@ -1,14 +1,14 @@
 /// Tables: the pre-data `CREATE TABLE` item, and the keys and indexes built after the data.
 extension DDLRenderer {
     func tableItem(_ table: Table, catalog: SchemaCatalog) -> PreDataItem {
-        let object = "TABLE \(table.name)"
+        let kind = table.kind == .foreign ? "FOREIGN TABLE" : "TABLE"
+        let object = "\(kind) \(table.name)"
         let inherits = !table.inherits.isEmpty
         var items = table.columns.filter { $0.isLocal || !inherits }.map { columnDefinition($0, table: table.name) }
         for check in catalog.constraints where check.table == table.name && !check.onDomain && check.kind == .check
             && check.validated && (check.isLocal || table.partitionOf != nil) {
             items.append("CONSTRAINT \(SQL.identifier(check.name)) \(check.definition)")
         }
-        let kind = table.kind == .foreign ? "FOREIGN TABLE" : "TABLE"
         var sql = "CREATE \(table.unlogged ? "UNLOGGED " : "")\(kind) \(table.name.sql) ("
             + (items.isEmpty ? "" : "\n    " + items.joined(separator: ",\n    ") + "\n") + ")"
         if inherits { sql += "\nINHERITS (\(table.inherits.map(\.sql).joined(separator: ", ")))" }
