@@ -49,6 +49,8 @@ import Testing
         // A transform whose function is the type's own: recreated after the complete type.
         try await source.executeDatabaseWideObjects(
             "CREATE TRANSFORM FOR bt.code LANGUAGE sql (TO SQL WITH FUNCTION bt.code_recv(internal))")
+        // A SQL function on the type created since depends on the transform (no prerequisite).
+        try await source.execute("CREATE FUNCTION bt.tripled(c bt.code) RETURNS integer LANGUAGE sql AS 'SELECT c::text::integer * 3'")
         let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
                                                             schemas: ["bt"]))
         let plan = try await migration.plan()
@@ -60,6 +62,10 @@ import Testing
         let doubled = try #require(sql.firstIndex { $0.hasPrefix("CREATE OR REPLACE FUNCTION bt.doubled(") })
         #expect(shell < input && input < full && full < doubled, "shell, I/O functions, type, then what uses the type")
         #expect(sql.contains("CREATE TYPE bt.pending;"))
+        let transform = try #require(sql.firstIndex { $0.hasPrefix("CREATE TRANSFORM FOR bt.code LANGUAGE sql") })
+        let tripled = try #require(sql.firstIndex { $0.hasPrefix("CREATE OR REPLACE FUNCTION bt.tripled(") })
+        #expect(full < transform && transform < tripled)
+        #expect(plan.prerequisites.isEmpty, "\(plan.prerequisites)")
         #expect(plan.nativeCode[NativeCode(language: "internal", library: nil, symbol: "int4in")] == ["bt.code_in(cstring)"])
 
         let report = try await migration.run()
@@ -76,8 +82,8 @@ import Testing
             FROM pg_type WHERE typnamespace = 'bt'::regnamespace
             """
         #expect(try await target.query(typeState).rows[0].values == (try await source.query(typeState).rows[0].values))
-        let transform = "SELECT trftype::regtype::text || ' ' || trftosql::regprocedure::text AS v FROM pg_transform"
-        #expect(try await target.query(transform).rows[0].string("v") == "bt.code bt.code_recv(internal)")
+        let transformState = "SELECT trftype::regtype::text || ' ' || trftosql::regprocedure::text AS v FROM pg_transform"
+        #expect(try await target.query(transformState).rows[0].string("v") == "bt.code bt.code_recv(internal)")
     }
 
     /// A C function's library missing on the target stops the run before anything is written;
