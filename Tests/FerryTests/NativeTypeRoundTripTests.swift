@@ -132,8 +132,8 @@ import Testing
         #expect(try await target.query("SELECT count(*) AS n FROM clib.normal_rand(4, 0, 1)").rows[0].int("n") == 4)
     }
 
-    /// Foreign tables keep their options and column options and copy no rows; their server is a
-    /// database object that the target must hold, named before anything is written.
+    /// Foreign tables keep their options and column options and copy no rows; their server and its
+    /// user mappings are database objects that the target must hold, named before anything is written.
     @Test func foreignTablesNeedTheirServerOnTheTarget() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "fdw_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "fdw_tgt")
@@ -141,7 +141,8 @@ import Testing
             CREATE FOREIGN DATA WRAPPER ferry_wrapper;
             CREATE SERVER "Ferry Server" FOREIGN DATA WRAPPER ferry_wrapper OPTIONS (host 'elsewhere.invalid');
             """
-        try await source.executePrerequisites(server)
+        let mapping = "CREATE USER MAPPING FOR PUBLIC SERVER \"Ferry Server\" OPTIONS (user 'reader');"
+        try await source.executePrerequisites(server + mapping)
         try await source.execute("""
             CREATE SCHEMA remote;
             CREATE TABLE remote.local_rows (id int PRIMARY KEY);
@@ -165,6 +166,11 @@ import Testing
                 "nothing was written")
 
         try await target.execute(server)
+        await #expect { try await migration.run() } throws: {
+            "\($0)".contains("need user mapping for public on server Ferry Server, which the target lacks: "
+                + "CREATE USER MAPPING FOR PUBLIC SERVER \"Ferry Server\"")
+        }
+        try await target.execute(mapping)
         let report = try await migration.run()
         #expect(report.plan.tables.map(\.table.description) == ["remote.local_rows"], "a foreign table has no rows to copy")
         #expect(try source.schemaDump(["remote"]) == (try target.schemaDump(["remote"])))

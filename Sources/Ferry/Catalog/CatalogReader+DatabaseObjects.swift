@@ -62,6 +62,16 @@ extension CatalogReader {
         }
     }
 
+    /// The user mappings of `servers` (`pg_user_mappings` is readable by every role).
+    func readUserMappings(servers: [String]) async throws -> [UserMapping] {
+        guard !servers.isEmpty else { return [] }
+        return try await connection.query("""
+            SELECT srvname, usename FROM pg_catalog.pg_user_mappings WHERE srvname = ANY($1::text[]) ORDER BY 1, 2
+            """, [Self.arrayLiteral(Array(Set(servers)))]).rows.map {
+            try UserMapping(server: $0.string("srvname"), user: $0.string("usename"))
+        }
+    }
+
     func readConversions() async throws -> [Conversion] {
         let rows = try await connection.query("""
             SELECT c.oid, n.nspname, c.conname, pg_catalog.pg_encoding_to_char(c.conforencoding) AS source_encoding,

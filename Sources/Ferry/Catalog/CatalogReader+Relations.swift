@@ -159,12 +159,9 @@ extension CatalogReader {
         let rows = try await connection.query("""
             SELECT c.oid, n.nspname, c.relname, c.relkind, pg_catalog.pg_get_viewdef(c.oid) AS definition,
                    c.reloptions::text[] AS reloptions, c.relispopulated,
-                   fs.srvname, \(Self.optionItems("ft.ftoptions")) AS foreign_options,
                    pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
                    pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
-            LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
             WHERE c.oid = ANY($1::oid[]) ORDER BY n.nspname, c.relname
             """, [oids]).rows
         let columnComments = try await connection.query("""
@@ -205,8 +202,7 @@ extension CatalogReader {
                 SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
                        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-                       \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options,
-                   \(Self.optionItems("a.attfdwoptions")) AS foreign_options
+                       \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options
                 FROM pg_catalog.pg_attribute a
                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
                 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum

@@ -62,6 +62,7 @@ struct CatalogReader {
         catalog.casts = try await readCasts()
         catalog.transforms = try await readTransforms()
         catalog.conversions = try await readConversions()
+        catalog.userMappings = try await readUserMappings(servers: catalog.tables.compactMap(\.foreignServer))
         catalog.constraints = try await readConstraints(oids: tableOIDs)
             + readDomainConstraints(oids: Self.oidArray(catalog.types.map(\.oid)))
         catalog.indexes = try await readIndexes(oids: allOIDs)

@@ -12,7 +12,7 @@ struct TargetCheck {
 
     func run() async throws {
         var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
-        problems += try await icu() + roles() + extensions() + prerequisites() + nativeCode()
+        problems += try await icu() + roles() + extensions() + prerequisites() + userMappings() + nativeCode()
         guard problems.isEmpty else {
             throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
         }
@@ -56,6 +56,19 @@ struct TargetCheck {
             }
         }
         return problems
+    }
+
+    /// Foreign tables are read through their server's user mappings: database objects, like the
+    /// server, which neither pg_dump -n nor pgferry creates.
+    private func userMappings() async throws -> [String] {
+        guard !plan.userMappings.isEmpty else { return [] }
+        let existing = Set(try await target.query("SELECT srvname, usename FROM pg_catalog.pg_user_mappings").rows.map {
+            try UserMapping(server: $0.string("srvname"), user: $0.string("usename"))
+        })
+        return plan.userMappings.filter { !existing.contains($0) }.map {
+            "the schema's foreign tables need \($0), which the target lacks: CREATE USER MAPPING FOR "
+                + "\($0.user == "public" ? "PUBLIC" : SQL.identifier($0.user)) SERVER \(SQL.identifier($0.server)) OPTIONS (…)"
+        }
     }
 
     /// Each library symbol or built-in function is probed the way CREATE FUNCTION validates it, in

@@ -80,3 +80,18 @@ public struct Conversion: Sendable, Equatable {
         self.ownership = ownership
     }
 }
+
+/// A user mapping of a foreign server that a foreign table of the schema uses: a database object
+/// like the server, which the target must hold for the table to be read there.
+public struct UserMapping: Hashable, Sendable, CustomStringConvertible {
+    public var server: String
+    /// A role name, or `public`.
+    public var user: String
+
+    public init(server: String, user: String) {
+        self.server = server
+        self.user = user
+    }
+
+    public var description: String { "user mapping for \(user) on server \(server)" }
+}

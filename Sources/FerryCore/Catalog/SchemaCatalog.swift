@@ -19,6 +19,8 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var casts: [Cast] = []
     public var transforms: [Transform] = []
     public var conversions: [Conversion] = []
+    /// User mappings of the servers that the schema's foreign tables use.
+    public var userMappings: [UserMapping] = []
     public var constraints: [Constraint]
     public var indexes: [Index]
     /// Partition indexes attached to their partitioned parent's index.

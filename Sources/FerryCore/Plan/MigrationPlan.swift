@@ -117,6 +117,8 @@ public struct MigrationPlan: Sendable, Equatable {
     /// Compiled code (C libraries, built-in functions) that `LANGUAGE c`/`internal` functions of
     /// the schema name, with the functions, which the target must be able to load.
     public var nativeCode: [NativeCode: [String]] = [:]
+    /// User mappings of the foreign tables' servers, which the target must hold too.
+    public var userMappings: [UserMapping] = []
 
     public var copiedTables: [TableTask] { tables.filter(\.copiesData) }
 
@@ -239,6 +241,7 @@ extension MigrationPlan {
             roles = Array(Set(roles + catalog.largeObjects.roles)).sorted()
         }
         icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)
+        userMappings = catalog.userMappings
         for function in catalog.functions {
             guard let code = function.nativeCode else { continue }
             nativeCode[code, default: []].append("\(function.name)(\(function.identityArguments))")
