@@ -17,7 +17,7 @@ struct CatalogReader {
     struct Relation {
         var oid: UInt32
         var name: QualifiedName
-        /// `r`, `p`, `v` or `m`.
+        /// `r`, `p`, `f`, `v` or `m`.
         var kind: String
     }
 
@@ -30,13 +30,14 @@ struct CatalogReader {
         "{" + oids.map(String.init).joined(separator: ",") + "}"
     }
 
-    /// Tables (plain and partitioned), views and materialized views of the schemas, not
-    /// extension members: what is locked before any deparsing.
+    /// Tables (plain, partitioned and foreign), views and materialized views of the schemas, not
+    /// extension members: what is locked before any deparsing (foreign tables aside: they
+    /// cannot be locked and hold no data here).
     func relations() async throws -> [Relation] {
         let result = try await connection.query("""
             SELECT c.oid, n.nspname, c.relname, c.relkind
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm') AND \(notExtensionMember("c.oid", "pg_class"))
+            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND \(notExtensionMember("c.oid", "pg_class"))
             ORDER BY n.nspname, c.relname
             """, [schemaArray])
         return try result.rows.map {
@@ -46,7 +47,7 @@ struct CatalogReader {
     }
 
     func read(_ relations: [Relation]) async throws -> SchemaCatalog {
-        let tableOIDs = Self.oidArray(relations.filter { $0.kind == "r" || $0.kind == "p" }.map(\.oid))
+        let tableOIDs = Self.oidArray(relations.filter { ["r", "p", "f"].contains($0.kind) }.map(\.oid))
         let allOIDs = Self.oidArray(relations.map(\.oid))
         var catalog = SchemaCatalog(serverVersion: version, schemas: try await readSchemas())
         catalog.extensions = try await readExtensions()
@@ -58,6 +59,10 @@ struct CatalogReader {
         catalog.functions = try await readFunctions()
         catalog.aggregates = try await readAggregates()
         catalog.operators = try await readOperators()
+        catalog.casts = try await readCasts()
+        catalog.transforms = try await readTransforms()
+        catalog.conversions = try await readConversions()
+        catalog.userMappings = try await readUserMappings(servers: catalog.tables.compactMap(\.foreignServer))
         catalog.constraints = try await readConstraints(oids: tableOIDs)
             + readDomainConstraints(oids: Self.oidArray(catalog.types.map(\.oid)))
         catalog.indexes = try await readIndexes(oids: allOIDs)
@@ -109,32 +114,17 @@ struct CatalogReader {
     }
 
     /// Objects of the schemas that pgferry does not recreate, described for the report
-    /// (`text search parser s.p`, …): foreign tables, base and shell types, operator classes and
-    /// families, text search parsers, templates, dictionaries and configurations, conversions,
-    /// and the casts and transforms that a type or function of the schemas takes part in
-    /// (database-wide objects, which `pg_dump -n` leaves out too). Extension members aside.
+    /// (`text search parser s.p`, …): operator classes and families, text search parsers,
+    /// templates, dictionaries and configurations. Extension members aside.
     func readNotMigrated() async throws -> [String] {
-        // Array types come with their element type; a base type with an ELEMENT is no array.
         let rows = try await connection.query("""
             SELECT DISTINCT pg_catalog.pg_describe_object(o.classid, o.objid, 0) AS label FROM (
-                SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, c.relnamespace AS nsp
-                FROM pg_catalog.pg_class c WHERE c.relkind = 'f'
-                UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, t.typnamespace FROM pg_catalog.pg_type t
-                WHERE t.typtype IN ('b', 'p') AND t.typrelid = 0
-                  AND NOT (t.typelem <> 0 AND EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid))
-                UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, oid, prsnamespace FROM pg_catalog.pg_ts_parser
+                SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass AS classid, oid AS objid, prsnamespace AS nsp FROM pg_catalog.pg_ts_parser
                 UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, oid, tmplnamespace FROM pg_catalog.pg_ts_template
                 UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, oid, cfgnamespace FROM pg_catalog.pg_ts_config
                 UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, oid, dictnamespace FROM pg_catalog.pg_ts_dict
                 UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, oid, opcnamespace FROM pg_catalog.pg_opclass
                 UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, oid, opfnamespace FROM pg_catalog.pg_opfamily
-                UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, oid, connamespace FROM pg_catalog.pg_conversion
-                UNION ALL SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, ca.oid, x.nsp FROM pg_catalog.pg_cast ca,
-                    LATERAL (SELECT pronamespace FROM pg_catalog.pg_proc WHERE oid = ca.castfunc
-                             UNION ALL SELECT typnamespace FROM pg_catalog.pg_type WHERE oid IN (ca.castsource, ca.casttarget)) x(nsp)
-                UNION ALL SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, tr.oid, x.nsp FROM pg_catalog.pg_transform tr,
-                    LATERAL (SELECT pronamespace FROM pg_catalog.pg_proc WHERE oid IN (tr.trffromsql, tr.trftosql)
-                             UNION ALL SELECT typnamespace FROM pg_catalog.pg_type WHERE oid = tr.trftype) x(nsp)
             ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.nsp
             WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
                   WHERE e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e')

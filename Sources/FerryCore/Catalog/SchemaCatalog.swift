@@ -16,6 +16,11 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var functions: [Function]
     public var aggregates: [Aggregate] = []
     public var operators: [Operator] = []
+    public var casts: [Cast] = []
+    public var transforms: [Transform] = []
+    public var conversions: [Conversion] = []
+    /// User mappings of the servers that the schema's foreign tables use.
+    public var userMappings: [UserMapping] = []
     public var constraints: [Constraint]
     public var indexes: [Index]
     /// Partition indexes attached to their partitioned parent's index.
@@ -101,6 +106,7 @@ extension SchemaCatalog {
             var ownerships = schemas.map(\.ownership) + collations.map(\.ownership) + types.map(\.ownership)
             ownerships += functions.map(\.ownership) + aggregates.map(\.ownership) + operators.map(\.ownership)
             ownerships += sequences.map(\.ownership) + tables.map(\.ownership) + views.map(\.ownership)
+            ownerships += conversions.map(\.ownership)
             for ownership in ownerships.compactMap({ $0 }) {
                 roles.insert(ownership.owner)
                 roles.formUnion(ownership.grants.map(\.grantee).filter { !$0.isEmpty })
