@@ -20,6 +20,7 @@ import Testing
         let source = try await TestDatabase.create(on: try await TestServers.source, "cmp_torture_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "cmp_torture_tgt")
         try await source.loadFixture("torture", scale: 0.1)
+        try await target.loadFixturePrerequisites("torture")
         let report = try await Migration(request: MigrationRequest(
             source: source.configuration, target: target.configuration, schemas: ["torture"])).run()
         let atTheEnd = try #require(report.progress.comparison, "migrate compares by default")
@@ -184,6 +185,9 @@ import Testing
             "policy", "rule",
         ])
         #expect(empty.missing.contains(InventoryKey(kind: "operator class", identity: "kinds.int_ops USING btree")))
+
+        // The foreign table's server is a database object: a prerequisite the target must have.
+        try await target.execute("CREATE FOREIGN DATA WRAPPER kinds_fdw; CREATE SERVER kinds_srv FOREIGN DATA WRAPPER kinds_fdw")
 
         let report = try await Migration(request: MigrationRequest(
             source: source.configuration, target: target.configuration, schemas: ["kinds"])).run()
