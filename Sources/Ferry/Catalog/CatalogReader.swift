@@ -58,6 +58,8 @@ struct CatalogReader {
         catalog.functions = try await readFunctions()
         catalog.aggregates = try await readAggregates()
         catalog.operators = try await readOperators()
+        catalog.operatorClasses = try await readOperatorClasses()
+        catalog.textSearch = try await readTextSearch()
         catalog.constraints = try await readConstraints(oids: tableOIDs)
             + readDomainConstraints(oids: Self.oidArray(catalog.types.map(\.oid)))
         catalog.indexes = try await readIndexes(oids: allOIDs)
@@ -67,7 +69,7 @@ struct CatalogReader {
         catalog.policies = try await readPolicies(oids: tableOIDs)
         catalog.statistics = try await readStatistics(oids: tableOIDs)
         try await readDependencies(into: &catalog)
-        catalog.notMigrated = try await readNotMigrated()
+        try await readNotMigrated(into: &catalog)
         return catalog
     }
 
@@ -105,41 +107,6 @@ struct CatalogReader {
             """, [schemaArray]).rows.map {
             try Extension(name: $0.string("extname"), schema: $0.string("nspname"), comment: $0.optionalString("comment"))
         }
-    }
-
-    /// Objects of the schemas that pgferry does not recreate, described for the report
-    /// (`text search parser s.p`, …): foreign tables, base and shell types, operator classes and
-    /// families, text search parsers, templates, dictionaries and configurations, conversions,
-    /// and the casts and transforms that a type or function of the schemas takes part in
-    /// (database-wide objects, which `pg_dump -n` leaves out too). Extension members aside.
-    func readNotMigrated() async throws -> [String] {
-        // Array types come with their element type; a base type with an ELEMENT is no array.
-        let rows = try await connection.query("""
-            SELECT DISTINCT pg_catalog.pg_describe_object(o.classid, o.objid, 0) AS label FROM (
-                SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, c.relnamespace AS nsp
-                FROM pg_catalog.pg_class c WHERE c.relkind = 'f'
-                UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, t.typnamespace FROM pg_catalog.pg_type t
-                WHERE t.typtype IN ('b', 'p') AND t.typrelid = 0
-                  AND NOT (t.typelem <> 0 AND EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid))
-                UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, oid, prsnamespace FROM pg_catalog.pg_ts_parser
-                UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, oid, tmplnamespace FROM pg_catalog.pg_ts_template
-                UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, oid, cfgnamespace FROM pg_catalog.pg_ts_config
-                UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, oid, dictnamespace FROM pg_catalog.pg_ts_dict
-                UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, oid, opcnamespace FROM pg_catalog.pg_opclass
-                UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, oid, opfnamespace FROM pg_catalog.pg_opfamily
-                UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, oid, connamespace FROM pg_catalog.pg_conversion
-                UNION ALL SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, ca.oid, x.nsp FROM pg_catalog.pg_cast ca,
-                    LATERAL (SELECT pronamespace FROM pg_catalog.pg_proc WHERE oid = ca.castfunc
-                             UNION ALL SELECT typnamespace FROM pg_catalog.pg_type WHERE oid IN (ca.castsource, ca.casttarget)) x(nsp)
-                UNION ALL SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, tr.oid, x.nsp FROM pg_catalog.pg_transform tr,
-                    LATERAL (SELECT pronamespace FROM pg_catalog.pg_proc WHERE oid IN (tr.trffromsql, tr.trftosql)
-                             UNION ALL SELECT typnamespace FROM pg_catalog.pg_type WHERE oid = tr.trftype) x(nsp)
-            ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.nsp
-            WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-                  WHERE e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e')
-            ORDER BY 1
-            """, [schemaArray])
-        return try rows.rows.map { try $0.string("label") }
     }
 
     // MARK: - Helpers

@@ -78,6 +78,7 @@ public final class Migration: Sendable {
             sliceMinimumBytes: request.sliceMinimumBytes))
         for hazard in plan.hazards { logger.warning("\(hazard)") }
         for object in plan.notMigrated { logger.warning("not migrated: \(object)") }
+        if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
         try await TargetCheck(target: target, plan: plan).run()
         recorder.update { progress in
             progress.hazards = plan.hazards.map(\.description) + plan.notMigrated.map { "not migrated: \($0)" }

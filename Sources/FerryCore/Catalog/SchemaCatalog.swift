@@ -16,6 +16,10 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var functions: [Function]
     public var aggregates: [Aggregate] = []
     public var operators: [Operator] = []
+    /// Operator families and classes, families first.
+    public var operatorClasses: [OperatorClass] = []
+    /// Text search parsers, templates, dictionaries and configurations.
+    public var textSearch: [TextSearchObject] = []
     public var constraints: [Constraint]
     public var indexes: [Index]
     /// Partition indexes attached to their partitioned parent's index.
@@ -28,8 +32,10 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var dependencies: [Dependency] = []
     /// Objects outside the schemas that objects inside depend on.
     public var prerequisites: [Prerequisite] = []
-    /// Objects of kinds pgferry does not recreate (foreign tables, text search objects…).
+    /// Objects of the schemas that pgferry does not recreate (foreign tables, conversions…).
     public var notMigrated: [String] = []
+    /// Objects pgferry recreates that need one it does not: each refuses the run.
+    public var blockedObjects: [BlockedObject] = []
 
     public init(serverVersion: Int, schemas: [Schema] = [], tables: [Table] = [], sequences: [Sequence] = [],
                 functions: [Function] = [], constraints: [Constraint] = [], indexes: [Index] = [],
@@ -95,6 +101,7 @@ extension SchemaCatalog {
         if includingOwnership {
             var ownerships = schemas.map(\.ownership) + collations.map(\.ownership) + types.map(\.ownership)
             ownerships += functions.map(\.ownership) + aggregates.map(\.ownership) + operators.map(\.ownership)
+            ownerships += operatorClasses.map(\.ownership) + textSearch.map(\.ownership)
             ownerships += sequences.map(\.ownership) + tables.map(\.ownership) + views.map(\.ownership)
             for ownership in ownerships.compactMap({ $0 }) {
                 roles.insert(ownership.owner)

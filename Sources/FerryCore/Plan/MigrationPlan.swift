@@ -105,6 +105,8 @@ public struct MigrationPlan: Sendable, Equatable {
     public var unsupported: [FeatureCheck.Unsupported] = []
     /// Objects of the schema that pgferry does not recreate: reported, not silently dropped.
     public var notMigrated: [String] = []
+    /// Objects pgferry would recreate that need a not-migrated one: the run is refused.
+    public var blockedObjects: [BlockedObject] = []
     /// Roles the DDL names, which must exist on the target (roles are global, not migrated).
     public var roles: [String] = []
     /// Extensions in the schemas, which the target must be able to create there.
@@ -200,6 +202,7 @@ extension MigrationPlan {
                   prerequisites: catalog.prerequisites,
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
         notMigrated = catalog.notMigrated
+        blockedObjects = catalog.blockedObjects
         extensions = catalog.extensions
         roles = catalog.rolesNamed(includingOwnership: options.includeOwnership)
         icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)

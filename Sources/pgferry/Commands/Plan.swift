@@ -29,6 +29,7 @@ extension PGFerry {
             for prerequisite in plan.prerequisites { print("-- requires on the target: \(prerequisite)") }
             for feature in plan.unsupported { print("-- the target cannot take: \(feature)") }
             for object in plan.notMigrated { print("-- not migrated by pgferry: \(object)") }
+            for object in plan.blockedObjects { print("-- refused: \(object)") }
             print("\n-- tables, largest first (copied in this order)")
             for table in plan.tables {
                 let slices = plan.copyTasks.filter { $0.table == table.table }.count
