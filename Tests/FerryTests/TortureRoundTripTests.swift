@@ -46,14 +46,14 @@ import Testing
         // indexes on the schema's operator classes are valid.
         let search = """
             SELECT (SELECT string_agg(id::text, ',' ORDER BY id) FROM torture.docs
-                    WHERE to_tsvector('torture.docs_config', body) @@ to_tsquery('torture.docs_config', 'ferries & 7')) AS found,
+                    WHERE to_tsvector('torture.docs_config', body) @@ to_tsquery('torture.docs_config', 'ferries')) AS found,
                    ts_lexize('torture.plain_dict', 'The') IS NOT DISTINCT FROM '{}'::text[] AS stop_word,
                    (SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid = 'torture.docs'::regclass) AS valid
             """
         let sourceSearch = try await source.query(search).rows[0]
         let targetSearch = try await target.query(search).rows[0]
         #expect(targetSearch.values == sourceSearch.values)
-        #expect(try targetSearch.bool("stop_word") && targetSearch.bool("valid"))
+        #expect(try targetSearch.optionalString("found") != nil && targetSearch.bool("stop_word") && targetSearch.bool("valid"))
     }
 
     @Test func thePublicSchemaRoundTripsWithItsOwnerGrantsAndComment() async throws {
