@@ -27,7 +27,9 @@ struct PlanBody: Encodable {
             Table(table: $0.table.description, bytes: $0.bytes, estimatedRows: $0.estimatedRows, format: $0.format,
                   copiesData: $0.copiesData, columns: $0.columns)
         }
-        hazards = plan.hazards.map(\.description)
+        // As the run reports them: what is not migrated, and what refuses the run.
+        hazards = plan.hazards.map(\.description) + plan.notMigrated.map { "not migrated: \($0)" }
+            + plan.blockedObjects.map { "refused: \($0)" }
         ddl = plan.ddl.allStatements.map { Statement(object: $0.object, sql: $0.sql) }
     }
 }
