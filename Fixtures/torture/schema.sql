@@ -226,11 +226,19 @@ CREATE OPERATOR CLASS torture.int_array_ops FOR TYPE integer[] USING gin AS STOR
     OPERATOR 4 =(anyarray, anyarray), FUNCTION 2 ginarrayextract(anyarray, internal, internal),
     FUNCTION 3 ginqueryarrayextract(anyarray, internal, smallint, internal, internal, internal, internal),
     FUNCTION 4 ginarrayconsistent(internal, smallint, anyarray, integer, internal, internal, internal, internal);
+-- A GiST class with STORAGE and an ordering operator (FOR ORDER BY a btree family).
+CREATE OPERATOR CLASS torture.point_near_ops FOR TYPE point USING gist AS STORAGE box,
+    OPERATOR 1 <<(point, point), OPERATOR 15 <->(point, point) FOR ORDER BY pg_catalog.float_ops,
+    FUNCTION 1 gist_point_consistent(internal, point, smallint, oid, internal), FUNCTION 2 gist_box_union(internal, internal),
+    FUNCTION 3 gist_point_compress(internal), FUNCTION 5 gist_box_penalty(internal, internal, internal),
+    FUNCTION 6 gist_box_picksplit(internal, internal), FUNCTION 7 gist_box_same(box, box, internal),
+    FUNCTION 8 gist_point_distance(internal, point, smallint, oid, internal), FUNCTION 9 gist_point_fetch(internal);
 CREATE OPERATOR FAMILY torture.empty_ops USING btree;
 COMMENT ON OPERATOR CLASS torture.abs_int4_ops USING hash IS 'equal up to sign';
 COMMENT ON OPERATOR FAMILY torture.abs_ops USING hash IS 'a family with a loose member';
-CREATE TABLE torture.docs (id integer PRIMARY KEY, body text, tags integer[]);
+CREATE TABLE torture.docs (id integer PRIMARY KEY, body text, tags integer[], spot point);
 CREATE INDEX docs_body_search ON torture.docs USING gin (to_tsvector('torture.docs_config', body));
 CREATE INDEX docs_abs ON torture.docs USING hash (id torture.abs_int4_ops);
 CREATE INDEX docs_plain ON torture.docs (id torture.int4_plain_ops);
 CREATE INDEX docs_tags ON torture.docs USING gin (tags torture.int_array_ops);
+CREATE INDEX docs_spot ON torture.docs USING gist (spot torture.point_near_ops);

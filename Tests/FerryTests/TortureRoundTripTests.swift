@@ -47,6 +47,8 @@ import Testing
         let search = """
             SELECT (SELECT string_agg(id::text, ',' ORDER BY id) FROM torture.docs
                     WHERE to_tsvector('torture.docs_config', body) @@ to_tsquery('torture.docs_config', 'ferries')) AS found,
+                   (SELECT string_agg(id::text, ',') FROM (SELECT id FROM torture.docs ORDER BY spot <-> point(3, 3), id LIMIT 5) n)
+                       AS nearest,
                    ts_lexize('torture.plain_dict', 'The') IS NOT DISTINCT FROM '{}'::text[] AS stop_word,
                    (SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid = 'torture.docs'::regclass) AS valid
             """
