@@ -1,11 +1,9 @@
-import FerryCore
-
 /// The schema's inventory (`SchemaObject`): every object the source holds in the migrated
 /// schemas, and the `pg_depend` edges that reach them. Compared with what the reader recreated,
 /// it gives the not-migrated list and the refusals.
 extension CatalogReader {
-    /// One row per object: its catalog, OID, bare name, the table or domain it hangs off (for
-    /// constraints, triggers, rules and policies), and pg_describe_object's label.
+    /// One row per object: its catalog, OID, namespace, name, and the table or domain it hangs
+    /// off (constraints, triggers, rules and policies).
     static let inventory = """
         SELECT o.classid, o.objid, o.nsp, o.name, o.parent_schema, o.parent_name FROM (
             SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, c.relnamespace AS nsp, c.relname AS name,
@@ -86,19 +84,19 @@ extension CatalogReader {
     }
 
     private static func schemaObject(_ row: QueryResult.Row) throws -> SchemaObject {
-            let catalog = try row.string("catalog"), name = try row.optionalString("name")
-            let label = try row.string("label")
-            if let parent = try row.optionalString("parent_name"), let name {
-                // Constraints, triggers, rules and policies: by name on their table or domain.
-                return try SchemaObject(identity: .member(catalog: catalog, of: QualifiedName(row.string("parent_schema"), parent),
-                                                          name: name), label: label)
-            }
-            if catalog == "pg_statistic_ext", let name {
-                return try SchemaObject(identity: .named(catalog: catalog, QualifiedName(row.string("nspname"), name)),
-                                        name: name, label: label)
-            }
-            return try SchemaObject(identity: .key(catalog: row.string("folded_class"), oid: row.oid("folded_oid")),
+        let catalog = try row.string("catalog"), name = try row.optionalString("name")
+        let label = try row.string("label")
+        if let parent = try row.optionalString("parent_name"), let name {
+            // Constraints, triggers, rules and policies: by name on their table or domain.
+            return try SchemaObject(identity: .member(catalog: catalog, of: QualifiedName(row.string("parent_schema"), parent),
+                                                      name: name), label: label)
+        }
+        if catalog == "pg_statistic_ext", let name {
+            return try SchemaObject(identity: .named(catalog: catalog, QualifiedName(row.string("nspname"), name)),
                                     name: name, label: label)
+        }
+        return try SchemaObject(identity: .key(catalog: row.string("folded_class"), oid: row.oid("folded_oid")),
+                                name: name, label: label)
     }
 
     /// `pg_depend` edges that reach an inventory object, each dependent folded onto what pgferry
