@@ -107,6 +107,8 @@ public struct MigrationPlan: Sendable, Equatable {
     public var notMigrated: [String] = []
     /// Objects pgferry would recreate that need a not-migrated one: the run is refused.
     public var blockedObjects: [BlockedObject] = []
+    /// Objects only a superuser may create on the target: text search parsers and templates.
+    public var superuserObjects: [String] = []
     /// Roles the DDL names, which must exist on the target (roles are global, not migrated).
     public var roles: [String] = []
     /// Extensions in the schemas, which the target must be able to create there.
@@ -203,6 +205,8 @@ extension MigrationPlan {
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
         notMigrated = catalog.notMigrated
         blockedObjects = catalog.blockedObjects
+        superuserObjects = catalog.textSearch.filter { $0.kind == .parser || $0.kind == .template }
+            .map { "text search \($0.kind.rawValue.lowercased()) \($0.name)" }
         extensions = catalog.extensions
         roles = catalog.rolesNamed(includingOwnership: options.includeOwnership)
         icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)
