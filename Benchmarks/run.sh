@@ -2,7 +2,8 @@
 # pgferry throughput benchmark (issue 5). One command, from the package root:
 #
 #   Benchmarks/run.sh [--scale S] [--rounds R] [--jobs N] [--methods a,b,c,d]
-#                     [--memory-scales 5,20 | --no-memory-check] [--knobs] [--workdir DIR] [--keep] [--no-build]
+#                     [--memory-scales 5,20 | --no-memory-check] [--knobs | --statistics] [--postgres MAJOR]
+#                     [--workdir DIR] [--keep] [--no-build]
 #
 # Builds pgferry in release, starts two throw-away PostgreSQL 15 clusters on 127.0.0.1 (normal
 # durability) with scripts/pg-cluster.sh, generates the Queen-shaped dataset at scale S on the
@@ -17,8 +18,11 @@
 # Every run starts from an empty target (schema dropped and CHECKPOINT, untimed) and is verified
 # afterwards: per-table row counts, index and constraint counts equal to the source.
 # Then the memory check runs pgferry on two more datasets (default scales 5 and 20) and reports
-# its peak RSS for both. --knobs instead times pgferry variants (jobs, format, chunk and ring size).
-# Results: Benchmarks/results/latest.json and latest.svg (--knobs: knobs.json / knobs.svg), and a
+# its peak RSS for both. --knobs instead times pgferry variants (jobs, format, chunk and ring size);
+# --statistics times its three --statistics modes (copy needs --postgres 18). --postgres MAJOR runs
+# both servers (and pg_dump/pg_restore/psql) on that major, fetched by scripts/fetch-postgres.sh.
+# Results: Benchmarks/results/latest.json and latest.svg (--knobs: knobs.json / knobs.svg;
+# --statistics: statistics.json / statistics.svg), and a
 # table on stdout. Servers are stopped on exit; the work directory (clusters, cached datasets,
 # logs) is deleted unless --keep (a kept complete dataset is reused by the next run).
 set -euo pipefail
@@ -31,6 +35,7 @@ jobs=2
 methods=a,b,c,d
 memory_scales=5,20
 knobs=0
+statistics=0
 keep=0
 build=1
 workdir=${PGFERRY_BENCH_DIR:-/tmp/pgferry-bench}
@@ -46,6 +51,8 @@ while [ $# -gt 0 ]; do
     --memory-scales) memory_scales=$2; shift 2 ;;
     --no-memory-check) memory_scales=; shift ;;
     --knobs) knobs=1; shift ;;
+    --statistics) statistics=1; shift ;;
+    --postgres) bindir=$("$root/scripts/fetch-postgres.sh" --bindir "$2"); shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-build) build=0; shift ;;
@@ -230,6 +237,13 @@ if [ "$knobs" = 1 ]; then
     "d:ring=32M:--ring-size 33554432"
   )
   out=knobs
+elif [ "$statistics" = 1 ]; then
+  variants=(
+    "d:statistics copy (the source's, restored):--statistics copy"
+    "d:statistics analyze (ANALYZE each table):--statistics analyze"
+    "d:statistics none:--statistics none"
+  )
+  out=statistics
 else
   IFS=, read -r -a variants <<<"$methods"
   out=latest
@@ -242,7 +256,7 @@ for round in $(seq 1 "$rounds"); do
 done
 
 memory='[]'
-if [ "$knobs" = 0 ] && [ -n "$memory_scales" ]; then
+if [ "$knobs" = 0 ] && [ "$statistics" = 0 ] && [ -n "$memory_scales" ]; then
   IFS=, read -r -a mscales <<<"$memory_scales"
   mem_raw=$workdir/memory.jsonl
   : >"$mem_raw"

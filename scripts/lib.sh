@@ -1,5 +1,8 @@
 # Shared by the scripts that start throw-away servers: free ports and cluster lifecycles.
 
+# Source clusters run with wal_level = logical: follow mode (logical decoding) streams from them.
+SOURCE_CLUSTER_OPTIONS="-c wal_level=logical"
+
 # A TCP port on 127.0.0.1 that nothing answers on, below Linux's ephemeral range (32768-60999):
 # a port in that range can be held by the local end of any outgoing connection, and a server
 # then fails to bind it although nothing listens there.
@@ -19,7 +22,7 @@ start_clusters() {
   CLUSTERS_BEFORE_STOP=${2:-true}
   mkdir -p "$CLUSTERS_DIR" && chmod 755 "$CLUSTERS_DIR"
   trap stop_clusters EXIT
-  SOURCE_PORT=$(scripts/pg-cluster.sh start "$CLUSTERS_DIR/source" auto)
+  SOURCE_PORT=$(PGFERRY_CLUSTER_OPTIONS="$SOURCE_CLUSTER_OPTIONS" scripts/pg-cluster.sh start "$CLUSTERS_DIR/source" auto)
   TARGET_PORT=$(scripts/pg-cluster.sh start "$CLUSTERS_DIR/target" auto)
 }
 
@@ -35,7 +38,7 @@ stop_clusters() {
 start_cluster_pair() {
   local work=$1
   mkdir -p "$work" && chmod 755 "$work"
-  SOURCE_PORT=$(scripts/pg-cluster.sh start "$work/source" auto "$2") || return 1
+  SOURCE_PORT=$(PGFERRY_CLUSTER_OPTIONS="$SOURCE_CLUSTER_OPTIONS" scripts/pg-cluster.sh start "$work/source" auto "$2") || return 1
   TARGET_PORT=$(scripts/pg-cluster.sh start "$work/target" auto "$3") || return 1
 }
 

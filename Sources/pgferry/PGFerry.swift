@@ -24,3 +24,4 @@ func bootstrapLogging(_ level: Logger.Level) -> Logger {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension FormatPolicy: ExpressibleByArgument {}
 extension OrphanPolicy: ExpressibleByArgument {}
+extension StatisticsMode: ExpressibleByArgument {}

@@ -113,3 +113,33 @@ import Testing
         #expect(sql == "CREATE SEQUENCE s.q AS integer\n    START WITH 5\n    INCREMENT BY 2\n    NO MINVALUE\n    NO MAXVALUE\n    CACHE 1\n    CYCLE;")
     }
 }
+
+@Suite struct ObjectsNeedingKeysTests {
+    @Test func viewsThatRelyOnAKeyAndWhatIsBuiltOnThemWaitForThePostData() throws {
+        let table = QualifiedName("s", "t")
+        var catalog = SchemaCatalog(serverVersion: 150_000, schemas: [Schema(name: "s")], tables: [
+            Table(oid: 1, name: table, columns: [Column(name: "id", type: "integer"), Column(name: "label", type: "text")]),
+        ])
+        catalog.views = [
+            View(oid: 2, name: QualifiedName("s", "grouped"), materialized: false,
+                 definition: " SELECT id, label FROM s.t GROUP BY id;"),
+            View(oid: 3, name: QualifiedName("s", "on_grouped"), materialized: false,
+                 definition: " SELECT label FROM s.grouped;"),
+            View(oid: 4, name: QualifiedName("s", "plain"), materialized: false, definition: " SELECT id FROM s.t;"),
+        ]
+        catalog.dependencies = [
+            Dependency(object: ObjectKey(.relation, 2), referenced: ObjectKey(.relation, 1)),
+            Dependency(object: ObjectKey(.relation, 3), referenced: ObjectKey(.relation, 2)),
+            Dependency(object: ObjectKey(.relation, 4), referenced: ObjectKey(.relation, 1)),
+        ]
+        catalog.needsKeys = [ObjectKey(.relation, 2)]
+        let ddl = DDLRenderer().render(catalog)
+        let preData = ddl.preData.map(\.sql)
+        #expect(preData.contains { $0.hasPrefix("CREATE VIEW s.plain") })
+        #expect(!preData.contains { $0.hasPrefix("CREATE VIEW s.grouped") || $0.hasPrefix("CREATE VIEW s.on_grouped") })
+        let postData = ddl.postData.map(\.sql)
+        let grouped = try #require(postData.firstIndex { $0.hasPrefix("CREATE VIEW s.grouped") })
+        let onGrouped = try #require(postData.firstIndex { $0.hasPrefix("CREATE VIEW s.on_grouped") })
+        #expect(grouped < onGrouped)
+    }
+}

@@ -87,7 +87,26 @@ extension CatalogReader {
             catalog.dependencies.append(Dependency(object: ObjectKey(.operatorClass, opclass.oid),
                                                    referenced: ObjectKey(.operatorFamily, familyObject.oid)))
         }
+        catalog.needsKeys = try await readKeyDependents(oids: oids)
         catalog.prerequisites = try await readPrerequisites(oids: oids)
+    }
+
+    /// Views (through their rule) and functions that `pg_depend` ties to a key constraint or an
+    /// index: a view grouping by a primary key and selecting other columns (functional
+    /// dependency), a SQL-standard body relying on one.
+    func readKeyDependents(oids: String) async throws -> Set<ObjectKey> {
+        let rows = try await connection.query("""
+            SELECT DISTINCT s.cls AS object_class, s.oid AS object_oid
+            FROM (\(Self.dependencySources)) d
+            \(Self.fold("d.classid", "d.objid", as: "s"))
+            LEFT JOIN pg_catalog.pg_constraint k ON d.refclassid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+                 AND k.oid = d.refobjid
+            LEFT JOIN pg_catalog.pg_class i ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND i.oid = d.refobjid
+            WHERE s.oid = ANY($1::oid[]) AND (k.contype IN ('p', 'u', 'x') OR i.relkind IN ('i', 'I'))
+            """, [oids]).rows
+        return Set(try rows.compactMap { row in
+            try ObjectKey.Class(rawValue: row.string("object_class")).map { try ObjectKey($0, row.oid("object_oid")) }
+        })
     }
 
     /// User objects (OID ≥ 16384) outside the migrated schemas that objects inside depend on.

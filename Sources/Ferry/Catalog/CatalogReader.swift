@@ -70,6 +70,7 @@ struct CatalogReader {
         catalog.statistics = try await readStatistics(oids: tableOIDs)
         try await readDependencies(into: &catalog)
         try await readNotMigrated(into: &catalog)
+        catalog.largeObjects = try await readLargeObjectSummary()
         return catalog
     }
 

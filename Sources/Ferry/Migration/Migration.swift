@@ -75,13 +75,15 @@ public final class Migration: Sendable {
         let plan = try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
             excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
             includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion, jobs: request.jobs,
-            sliceMinimumBytes: request.sliceMinimumBytes))
-        for hazard in plan.hazards { logger.warning("\(hazard)") }
-        for object in plan.notMigrated { logger.warning("not migrated: \(object)") }
+            sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects))
+        for note in plan.notes { logger.warning("\(note)") }
         if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
         try await TargetCheck(target: target, plan: plan).run()
+        let statistics = try await TargetStatistics.prepare(
+            request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,
+            snapshot: snapshot, targetVersion: target.serverVersion)
         recorder.update { progress in
-            progress.hazards = plan.hazards.map(\.description) + plan.notMigrated.map { "not migrated: \($0)" }
+            progress.hazards = plan.notes
             progress.tables = plan.tables.map {
                 TableProgress(table: $0.table.description, state: $0.copiesData ? .pending : .skipped, format: $0.format,
                               sourceBytes: $0.bytes)
@@ -96,12 +98,21 @@ public final class Migration: Sendable {
         try await target.execute("COMMIT")
 
         recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
-        try await copyTables(plan, snapshot: snapshot)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.copyTables(plan, statistics: statistics, snapshot: snapshot) }
+            if plan.copiesLargeObjects {
+                group.addTask { try await self.copyLargeObjects(plan, snapshot: snapshot) }
+            }
+            try await Self.failFast(&group)
+        }
         // Every row has left the source: release its snapshot and locks before post-data.
         await snapshot.close()
 
         recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
         try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
+        for table in snapshot.catalog.tables where !table.holdsData {
+            try await statistics.apply(to: table.name, on: target, logger: logger)
+        }
         try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
         try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)
         return plan
@@ -111,9 +122,8 @@ public final class Migration: Sendable {
     /// source connection in the exported snapshot and one target connection, and takes whatever
     /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE. The first
     /// failure cancels every other worker at once.
-    private func copyTables(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
+    private func copyTables(_ plan: MigrationPlan, statistics: TargetStatistics, snapshot: SourceSnapshot) async throws {
         let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData))
-        let analyzed = request.analyze ? Set(plan.copiedTables.map(\.table)) : []
         let workers = max(1, min(request.jobs, plan.copyTasks.count))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
@@ -124,7 +134,7 @@ public final class Migration: Sendable {
                             try await target.closing { target in
                                 while let job = await board.next() {
                                     try Task.checkCancellation()
-                                    try await self.run(job, plan: plan, analyze: analyzed, source: source, target: target,
+                                    try await self.run(job, plan: plan, statistics: statistics, source: source, target: target,
                                                        board: board)
                                 }
                             }
@@ -136,6 +146,21 @@ public final class Migration: Sendable {
                 }
             }
             try await Self.failFast(&group)
+        }
+    }
+
+    /// Large objects, on a source worker and target connection of their own, beside the tables.
+    private func copyLargeObjects(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
+        try await snapshot.withWorker { source in
+            let target = try await Connections.target(request.target, encoding: snapshot.encoding)
+            try await target.closing { target in
+                let total = plan.largeObjects.count
+                let copied = try await LargeObjectCopy(source: source, target: target,
+                                                       includeOwnership: request.includeOwnership).run { count, bytes in
+                    self.recorder.update { $0.largeObjects = LargeObjectProgress(total: total, copied: count, bytes: bytes) }
+                }
+                logger.debug("large objects copied", metadata: ["count": "\(copied)"])
+            }
         }
     }
 
@@ -174,7 +199,7 @@ public final class Migration: Sendable {
         }
     }
 
-    private func run(_ job: DataPhaseSchedule.Job, plan: MigrationPlan, analyze: Set<QualifiedName>,
+    private func run(_ job: DataPhaseSchedule.Job, plan: MigrationPlan, statistics: TargetStatistics,
                      source: PGConnection, target: PGConnection, board: JobBoard) async throws {
         switch job {
         case .copy(let task):
@@ -204,9 +229,7 @@ public final class Migration: Sendable {
             await board.finished(job)
         case .finish(let table):
             try await Self.run(plan.ddl.tablePostData[table]?.then ?? [], on: target)
-            if analyze.contains(table) {
-                try await target.execute("ANALYZE \(table.sql)")
-            }
+            try await statistics.apply(to: table, on: target, logger: logger)
             let done = recorder.now
             recorder.updateTable(table) {
                 $0.indexesFinishedAt = done
@@ -250,7 +273,7 @@ extension Migration {
             return try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
                 excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
                 includeOwnership: request.includeOwnership, targetServerVersion: targetVersion, jobs: request.jobs,
-                sliceMinimumBytes: request.sliceMinimumBytes))
+                sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects))
         }
     }
 }

@@ -20,8 +20,9 @@ public struct MigrationRequest: Sendable {
     /// A table at least this large and larger than its share (all bytes / jobs) is copied in
     /// `jobs` block-range slices at once (sources on PostgreSQL 14+). Off by default.
     public var sliceMinimumBytes: Int64
-    /// ANALYZE each table after its load (statistics are not copied; pg_restore leaves it to the user).
-    public var analyze: Bool
+    /// Planner statistics on the target: nil restores the source's on PostgreSQL 18+ targets and
+    /// runs ANALYZE on older ones (`StatisticsMode.preferred`).
+    public var statistics: StatisticsMode?
     /// A COPY stream (or its start) that moves no byte for this long fails the run; nil: no limit.
     public var stallTimeout: Duration?
     /// Let `DROP SCHEMA … CASCADE` on the target also drop objects of other schemas that depend on
@@ -30,14 +31,17 @@ public struct MigrationRequest: Sendable {
     /// How long the target's `DROP SCHEMA` waits for other sessions' locks before the run fails
     /// naming them; zero waits without limit.
     public var dropLockTimeout: Duration
+    /// Copy the source database's large objects too (database-wide: `pg_dump -n` leaves them out).
+    public var largeObjects: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
                 orphanPolicy: OrphanPolicy = .notValid, includeOwnership: Bool = false,
                 chunkSize: Int = MigrationRequest.defaultChunkSize, ringCapacity: Int = MigrationRequest.defaultRingCapacity,
-                sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, analyze: Bool = true,
+                sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, statistics: StatisticsMode? = nil,
                 stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
-                dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout) {
+                dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
+                largeObjects: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -49,10 +53,11 @@ public struct MigrationRequest: Sendable {
         self.chunkSize = chunkSize
         self.ringCapacity = ringCapacity
         self.sliceMinimumBytes = sliceMinimumBytes
-        self.analyze = analyze
+        self.statistics = statistics
         self.stallTimeout = stallTimeout
         self.dropDependents = dropDependents
         self.dropLockTimeout = dropLockTimeout
+        self.largeObjects = largeObjects
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

@@ -34,6 +34,12 @@ struct SourceSnapshot: Sendable {
         }
     }
 
+    /// The planner statistics of the schemas, as of the snapshot (read on the holder, only when
+    /// the run restores them).
+    func plannerStatistics(schemas: [String]) async throws -> [RelationStatistics] {
+        try await CatalogReader(connection: holder, schemas: schemas, includeOwnership: false).readPlannerStatistics()
+    }
+
     /// Runs `body` on a new source connection reading in the exported snapshot, closed afterwards.
     func withWorker<T>(_ body: (PGConnection) async throws -> T) async throws -> T {
         let (connection, _) = try await Connections.source(configuration, encoding: encoding)

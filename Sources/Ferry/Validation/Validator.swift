@@ -11,9 +11,22 @@ public struct TableValidation: Sendable, Codable, Equatable {
     public var targetChecksum: String?
 }
 
+/// The source database's large objects against the same OIDs on the target (the target may
+/// hold others of its own).
+public struct LargeObjectValidation: Sendable, Codable, Equatable {
+    public var sourceCount: Int64
+    public var targetCount: Int64
+    public var match: Bool
+    /// An md5 over the OIDs, and over each object's bytes with checksums.
+    public var sourceChecksum: String
+    public var targetChecksum: String
+}
+
 public struct ValidationReport: Sendable, Codable, Equatable {
     public var allMatch: Bool
     public var tables: [TableValidation]
+    /// Only when large objects are compared.
+    public var largeObjects: LargeObjectValidation?
 }
 
 /// Compares every table of the schemas, source against target.
@@ -27,16 +40,19 @@ public struct Validator: Sendable {
     public var checksums: Bool
     /// The longest one table's count (or checksum) may run on either side; zero: no limit.
     public var statementTimeout: Duration
+    /// Also compare the database's large objects (those a run with `largeObjects` copies).
+    public var largeObjects: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludedTables: [String] = [], checksums: Bool = false,
-                statementTimeout: Duration = Validator.defaultStatementTimeout) {
+                statementTimeout: Duration = Validator.defaultStatementTimeout, largeObjects: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
         self.excludedTables = excludedTables
         self.checksums = checksums
         self.statementTimeout = statementTimeout
+        self.largeObjects = largeObjects
     }
 
     /// Ten minutes: a checksum reads the whole table, but validation must not hang on a stuck server.
@@ -100,8 +116,30 @@ public struct Validator: Sendable {
                 match: unit.skipped || matches, skipped: unit.skipped, sourceChecksum: sourceSide?.checksum,
                 targetChecksum: targetSide?.checksum))
         }
+        let largeObjectResult = largeObjects ? try await compareLargeObjects(source: sourceConnection, target: targetConnection) : nil
         try await sourceConnection.execute("COMMIT")
-        return ValidationReport(allMatch: results.allSatisfy(\.match), tables: results)
+        return ValidationReport(allMatch: results.allSatisfy(\.match) && largeObjectResult?.match != false, tables: results,
+                                largeObjects: largeObjectResult)
+    }
+
+    /// Counts the source's large objects and the target's with the same OIDs, with an md5 over
+    /// their OIDs (and each one's bytes, with checksums) in OID order.
+    private func compareLargeObjects(source: PGConnection, target: PGConnection) async throws -> LargeObjectValidation {
+        let bytes = checksums ? "pg_catalog.md5(pg_catalog.lo_get(m.oid))" : "''"
+        func measure(_ connection: PGConnection, _ filter: String, _ parameters: [String]) async throws -> QueryResult.Row {
+            try await connection.query("""
+                SELECT count(*) AS count, pg_catalog.array_agg(m.oid ORDER BY m.oid)::text AS oids,
+                       coalesce(pg_catalog.md5(pg_catalog.string_agg(m.oid::text || ':' || \(bytes), ',' ORDER BY m.oid)), '') AS checksum
+                FROM pg_catalog.pg_largeobject_metadata m \(filter)
+                """, parameters).rows[0]
+        }
+        let sourceSide = try await measure(source, "", [])
+        let oids = try sourceSide.optionalString("oids") ?? "{}"
+        let targetSide = try await measure(target, "WHERE m.oid = ANY($1::pg_catalog.oid[])", [oids])
+        let (sourceChecksum, targetChecksum) = (try sourceSide.string("checksum"), try targetSide.string("checksum"))
+        return LargeObjectValidation(sourceCount: try sourceSide.int64("count"), targetCount: try targetSide.int64("count"),
+                                     match: sourceChecksum == targetChecksum, sourceChecksum: sourceChecksum,
+                                     targetChecksum: targetChecksum)
     }
 
     private struct Measure: Equatable {

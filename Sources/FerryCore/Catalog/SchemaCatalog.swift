@@ -30,12 +30,17 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var statistics: [ExtendedStatistics] = []
     /// `pg_depend` edges between the objects above, folded onto them (a default onto its table…).
     public var dependencies: [Dependency] = []
+    /// Objects whose definition relies on a primary key, unique or exclusion constraint or an
+    /// index (`GROUP BY` the key, `ON CONFLICT`): created after the keys, as pg_dump postpones them.
+    public var needsKeys: Set<ObjectKey> = []
     /// Objects outside the schemas that objects inside depend on.
     public var prerequisites: [Prerequisite] = []
     /// Objects of the schemas that pgferry does not recreate (foreign tables, conversions…).
     public var notMigrated: [String] = []
     /// Objects pgferry recreates that need one it does not: each refuses the run.
     public var blockedObjects: [BlockedObject] = []
+    /// The database's large objects (not the schema's: reported, copied only when asked).
+    public var largeObjects = LargeObjectSummary()
 
     public init(serverVersion: Int, schemas: [Schema] = [], tables: [Table] = [], sequences: [Sequence] = [],
                 functions: [Function] = [], constraints: [Constraint] = [], indexes: [Index] = [],

@@ -15,18 +15,23 @@ extension DDLRenderer {
         }
     }
 
-    func postData(_ catalog: SchemaCatalog) -> [DDLStatement] {
+    /// `postponed`: the pre-data of views and functions that need keys, run once every table's
+    /// keys and partitioned indexes exist, before the materialized views' indexes.
+    func postData(_ catalog: SchemaCatalog, postponed: [DDLStatement] = []) -> [DDLStatement] {
         var statements: [DDLStatement] = []
-        let withoutData = catalog.tables.filter { !$0.holdsData }.map(\.name)
+        let partitioned = catalog.tables.filter { !$0.holdsData }.map(\.name)
             .sorted { (catalog.partitionDepth(of: $0), $0) < (catalog.partitionDepth(of: $1), $1) }
-            + catalog.views.filter(\.materialized).map(\.name)
-        for relation in withoutData {
+        for relation in partitioned {
             statements += keysAndIndexes(of: relation, catalog: catalog).statements
         }
         // Bottom-up, so an intermediate partitioned index is complete before it joins its parent.
         for attachment in catalog.indexAttachments.sorted(by: { ($0.depth, $1.child) > ($1.depth, $0.child) }) {
             statements.append(.init("ALTER INDEX \(attachment.parent.sql) ATTACH PARTITION \(attachment.child.sql);",
                                     object: "INDEX \(attachment.child) OF \(attachment.parent)"))
+        }
+        statements += postponed
+        for view in catalog.views where view.materialized {
+            statements += keysAndIndexes(of: view.name, catalog: catalog).statements
         }
         for check in catalog.constraints where check.kind == .check && !check.validated && (check.isLocal || check.onDomain) {
             let object = "CONSTRAINT \(check.name) ON \(check.table)"

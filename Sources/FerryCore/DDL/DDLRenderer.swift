@@ -44,7 +44,9 @@ public struct DDLRenderer: Sendable {
         items += catalog.tables.map { tableItem($0, catalog: catalog) }
         items += catalog.views.map(viewItem)
         let ordered = DependencyOrder.sort(items, dependencies: catalog.dependencies)
-        ddl.preData += ordered.flatMap(\.statements)
+        let postponed = Self.postponed(catalog)
+        let waitsForKeys = { (item: PreDataItem) in item.key.map(postponed.contains) ?? false }
+        ddl.preData += ordered.filter { !waitsForKeys($0) }.flatMap(\.statements)
         ddl.preData += preDataFollowUps(catalog)
         for sequence in catalog.sequences {
             ddl.sequenceValues.append(.init(
@@ -54,7 +56,7 @@ public struct DDLRenderer: Sendable {
         for table in catalog.tables where table.holdsData {
             ddl.tablePostData[table.name] = keysAndIndexes(of: table.name, catalog: catalog)
         }
-        ddl.postData = postData(catalog)
+        ddl.postData = postData(catalog, postponed: ordered.filter(waitsForKeys).flatMap(\.statements))
         ddl.foreignKeys = foreignKeys(catalog)
         var owned: [(target: String, ownership: Ownership?)] = catalog.types.map { ($0.signature, $0.ownership) }
         owned += catalog.functions.map { ($0.signature, $0.ownership) }
@@ -75,6 +77,24 @@ public struct DDLRenderer: Sendable {
             ddl.refresh.append(.init("REFRESH MATERIALIZED VIEW \(view.name.sql);", object: "MATERIALIZED VIEW \(view.name)"))
         }
         return ddl
+    }
+
+    /// Views and functions that rely on a key or index (`SchemaCatalog.needsKeys`) and the views
+    /// and functions built on them: created in post-data once the keys exist, in pre-data order.
+    static func postponed(_ catalog: SchemaCatalog) -> Set<ObjectKey> {
+        let postponable = Set(catalog.views.map { ObjectKey(.relation, $0.oid) })
+            .union(catalog.functions.map { ObjectKey(.function, $0.oid) })
+            .union(catalog.aggregates.map { ObjectKey(.function, $0.oid) })
+        var postponed = catalog.needsKeys.intersection(postponable)
+        var changed = !postponed.isEmpty
+        while changed {
+            changed = false
+            for dependency in catalog.dependencies
+            where postponed.contains(dependency.referenced) && postponable.contains(dependency.object) {
+                changed = postponed.insert(dependency.object).inserted || changed
+            }
+        }
+        return postponed
     }
 
     func createSchema(_ schema: Schema) -> [DDLStatement] {

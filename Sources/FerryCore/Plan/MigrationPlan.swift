@@ -115,8 +115,26 @@ public struct MigrationPlan: Sendable, Equatable {
     public var extensions: [Extension] = []
     /// Collations of the schema that need a server built with ICU.
     public var icuCollations: [String] = []
+    /// The source database's large objects, and whether the run copies them.
+    public var largeObjects = LargeObjectSummary()
+    public var copiesLargeObjects = false
 
     public var copiedTables: [TableTask] { tables.filter(\.copiesData) }
+
+    /// What a user should know before the run: foreign-key hazards, large objects, and every
+    /// object pgferry does not recreate.
+    public var notes: [String] {
+        var notes = hazards.map(\.description)
+        if largeObjects.count > 0 {
+            let one = largeObjects.count == 1
+            let what = "\(largeObjects.count) large object\(one ? "" : "s") "
+                + "(\(ProgressText.bytes(largeObjects.bytesOnDisk)) on disk) of the source database \(one ? "is" : "are")"
+            notes.append(copiesLargeObjects
+                ? "\(what) copied; a large object with the same OID on the target is replaced"
+                : "\(what) database-wide and not copied (--large-objects copies them)")
+        }
+        return notes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
+    }
 }
 
 public struct PlanOptions: Sendable {
@@ -129,10 +147,12 @@ public struct PlanOptions: Sendable {
     /// Tables copied at once, and the size from which a table larger than its share is sliced.
     public var jobs: Int
     public var sliceMinimumBytes: Int64
+    /// Copy the database's large objects too.
+    public var largeObjects: Bool
 
     public init(excludeTableData: [String] = [], format: FormatPolicy = .auto, orphanPolicy: OrphanPolicy = .notValid,
                 includeOwnership: Bool = false, targetServerVersion: Int, jobs: Int = 1,
-                sliceMinimumBytes: Int64 = .max) {
+                sliceMinimumBytes: Int64 = .max, largeObjects: Bool = false) {
         self.excludeTableData = excludeTableData
         self.format = format
         self.orphanPolicy = orphanPolicy
@@ -140,16 +160,21 @@ public struct PlanOptions: Sendable {
         self.targetServerVersion = targetServerVersion
         self.jobs = jobs
         self.sliceMinimumBytes = sliceMinimumBytes
+        self.largeObjects = largeObjects
     }
 }
 
 public enum PlanError: Error, Equatable, CustomStringConvertible {
     case unknownExcludedTable(name: String, accepted: [String])
+    case unreadableLargeObjects(count: Int)
 
     public var description: String {
         switch self {
         case let .unknownExcludedTable(name, accepted):
             "excludeTableData: \(name.debugDescription) is not a table of the migrated schema; accepted: \(accepted.joined(separator: ", "))"
+        case let .unreadableLargeObjects(count):
+            "large objects: the source role may not read \(count) of them, so they cannot be copied; connect as their owner "
+                + "or a superuser, or GRANT SELECT ON LARGE OBJECT … to the role, or leave large objects out"
         }
     }
 }
@@ -208,7 +233,15 @@ extension MigrationPlan {
         superuserObjects = catalog.textSearch.filter { $0.kind == .parser || $0.kind == .template }
             .map { "text search \($0.kind.rawValue.lowercased()) \($0.name)" }
         extensions = catalog.extensions
+        largeObjects = catalog.largeObjects
+        copiesLargeObjects = options.largeObjects && catalog.largeObjects.count > 0
+        if copiesLargeObjects && largeObjects.unreadable > 0 {
+            throw PlanError.unreadableLargeObjects(count: largeObjects.unreadable)
+        }
         roles = catalog.rolesNamed(includingOwnership: options.includeOwnership)
+        if copiesLargeObjects && options.includeOwnership {
+            roles = Array(Set(roles + catalog.largeObjects.roles)).sorted()
+        }
         icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)
         // TID range scans (PG 14+) read just the slice's blocks; before, each slice would scan it all.
         let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1

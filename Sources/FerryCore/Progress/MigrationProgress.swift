@@ -44,6 +44,19 @@ public struct TableProgress: Sendable, Codable, Equatable {
     }
 }
 
+/// Large objects copied so far, of those the source held in the snapshot.
+public struct LargeObjectProgress: Sendable, Codable, Equatable {
+    public var total: Int
+    public var copied: Int
+    public var bytes: Int64
+
+    public init(total: Int, copied: Int = 0, bytes: Int64 = 0) {
+        self.total = total
+        self.copied = copied
+        self.bytes = bytes
+    }
+}
+
 /// Timing of one phase of a run (pre-data, data, post-data, validate…).
 public struct PhaseTiming: Sendable, Codable, Equatable {
     public var phase: String
@@ -63,6 +76,8 @@ public struct MigrationProgress: Sendable, Codable, Equatable {
     public var tables: [TableProgress] = []
     public var phases: [PhaseTiming] = []
     public var hazards: [String] = []
+    /// Set when the run copies large objects.
+    public var largeObjects: LargeObjectProgress?
     /// Seconds since the run started, frozen at the end.
     public var elapsedSeconds: Double = 0
 

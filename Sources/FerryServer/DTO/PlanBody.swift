@@ -27,9 +27,7 @@ struct PlanBody: Encodable {
             Table(table: $0.table.description, bytes: $0.bytes, estimatedRows: $0.estimatedRows, format: $0.format,
                   copiesData: $0.copiesData, columns: $0.columns)
         }
-        // As the run reports them: what is not migrated, and what refuses the run.
-        hazards = plan.hazards.map(\.description) + plan.notMigrated.map { "not migrated: \($0)" }
-            + plan.blockedObjects.map { "refused: \($0)" }
+        hazards = plan.notes
         ddl = plan.ddl.allStatements.map { Statement(object: $0.object, sql: $0.sql) }
     }
 }

@@ -148,6 +148,27 @@ struct RequestFields {
 
     /// A text field: a JSON string or nothing; numbers and everything else are refused (only
     /// `port` takes a number), so no value is ever converted.
+    /// A yes/no field: JSON true or false; absent or null is `defaultValue`.
+    func flag(_ field: String, default defaultValue: Bool) throws(BadRequest) -> Bool {
+        switch object[field] {
+        case nil, .null?: return defaultValue
+        case .bool(let flag)?: return flag
+        case let other?: throw BadRequest("\(field) must be true or false, got \(other.typeName)")
+        }
+    }
+
+    /// `statistics`: "copy", "analyze" or "none"; absent or null leaves the choice to the target's version.
+    func statistics() throws(BadRequest) -> StatisticsMode? {
+        let accepted = StatisticsMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        switch object["statistics"] {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            guard let mode = StatisticsMode(rawValue: text) else { throw BadRequest("statistics must be one of \(accepted), got \(text.debugDescription)") }
+            return mode
+        case let other?: throw BadRequest("statistics must be one of \(accepted), got \(other.typeName)")
+        }
+    }
+
     private func optionalString(_ field: String) throws(BadRequest) -> String? {
         switch object[field] {
         case nil, .null?: return nil

@@ -45,6 +45,7 @@ struct StatusBody: Encodable, Equatable {
     var etaSeconds: Double?
     var hazards: [String]
     var phases: [PhaseTiming]
+    var largeObjects: LargeObjectProgress?
 
     init(_ progress: MigrationProgress, request: MigrationRequest?) {
         status = progress.status
@@ -56,6 +57,7 @@ struct StatusBody: Encodable, Equatable {
         excludeTableData = progress.status == .idle ? [] : request?.excludeTableData ?? []
         etaSeconds = progress.etaSeconds.map(Self.tenths)
         hazards = progress.hazards
+        largeObjects = progress.largeObjects
         phases = progress.phases.map { PhaseTiming(phase: $0.phase, seconds: Self.tenths($0.seconds)) }
 
         let now = progress.elapsedSeconds

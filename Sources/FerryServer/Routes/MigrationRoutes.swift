@@ -93,12 +93,14 @@ struct MigrationRoutes: Sendable {
         let schema = try fields.schema()
         let excluded = try fields.excludeTableData()
         let jobs = try fields.jobs() ?? self.jobs ?? MigrationRequest.defaultJobs
+        let largeObjects = try fields.flag("largeObjects", default: false)
+        let statistics = try fields.statistics()
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
         try refuseWhileShuttingDown()  // again: the source check took a while
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
-                                              jobs: jobs))
+                                              jobs: jobs, statistics: statistics, largeObjects: largeObjects))
         logger.info("migration started", metadata: [
             "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])

@@ -143,8 +143,9 @@ extension PGConnection {
         }
     }
 
-    private static func start(_ sql: String, expecting status: ExecStatusType, conn: OpaquePointer,
-                              _ waiter: inout SocketWaiter, stall: Duration?) throws {
+    /// Sends a statement that starts a COPY and waits until the server is in `status`.
+    static func start(_ sql: String, expecting status: ExecStatusType, conn: OpaquePointer,
+                      _ waiter: inout SocketWaiter, stall: Duration?) throws {
         guard PQsendQuery(conn, sql) == 1 else { throw waiter.connectionError() }
         try flush(conn, &waiter, stall: stall)
         guard let result = try nextResult(conn, &waiter, stall: stall) else { throw waiter.connectionError() }

@@ -37,8 +37,11 @@ struct SocketWaiter {
     ///   statement runs (a long index build sends nothing), bounded only by cancellation and TCP keepalives.
     /// - Parameter start: when the wait for this progress began, if before this call (a chunk
     ///   that trickles out in many small writes is still one stall).
+    /// - Parameter deadline: give up quietly then, returning neither readable nor writable (a
+    ///   reader that must wake up now and then to send something of its own).
     mutating func wait(readable: Bool, writable: Bool, stall: Duration?,
-                       since start: ContinuousClock.Instant = .now) throws -> Readiness {
+                       since start: ContinuousClock.Instant = .now,
+                       until deadline: ContinuousClock.Instant? = nil) throws -> Readiness {
         let socket = PQsocket(conn)
         guard socket >= 0 else { throw PGError(code: .connection, message: "the connection has no socket") }
         var events: Int16 = 0
@@ -62,6 +65,7 @@ struct SocketWaiter {
                 throw PGError(code: .stalled, message: "the server sent and accepted nothing for \(Self.describe(stall))",
                               redacting: secrets)
             }
+            if let deadline, ContinuousClock.now >= deadline { return Readiness(readable: false, writable: false) }
         }
     }
 

@@ -54,7 +54,16 @@ extension PGFerry {
               help: "Let DROP SCHEMA … CASCADE on the target also drop objects of other schemas that depend on the schema (otherwise the run lists them and refuses).")
         var dropDependents = false
 
-        @Flag(name: .customLong("no-analyze"), help: "Skip ANALYZE of each table after its load (planner statistics are not copied).")
+        @Flag(name: .customLong("large-objects"),
+              help: "Copy the source database's large objects too (database-wide, so left out by default, as pg_dump -n does); same OIDs on the target are replaced.")
+        var largeObjects = false
+
+        @Option(help: ArgumentHelp(
+            "Planner statistics on the target: copy (the source's, restored as pg_dump 18 does; PostgreSQL 18+ targets), analyze (ANALYZE each table after its load) or none. Default: copy on 18+ targets, else analyze.",
+            valueName: "mode"))
+        var statistics: StatisticsMode?
+
+        @Flag(name: .customLong("no-analyze"), help: .hidden)
         var skipAnalyze = false
 
         func validate() throws {
@@ -63,6 +72,9 @@ extension PGFerry {
                 throw ValidationError("--chunk-size must be between 1 and 67108864 bytes, got \(chunkSize)")
             }
             guard ringSize >= 1 else { throw ValidationError("--ring-size must be at least 1 byte, got \(ringSize)") }
+            guard !(skipAnalyze && statistics != nil) else {
+                throw ValidationError("--no-analyze is --statistics none: give one of them")
+            }
             guard stallTimeout >= 0 else { throw ValidationError("--stall-timeout must be 0 (never) or a number of seconds, got \(stallTimeout)") }
         }
 
@@ -73,7 +85,7 @@ extension PGFerry {
                 schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
-                analyze: !skipAnalyze, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout), dropDependents: dropDependents)
+                statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout), dropDependents: dropDependents, largeObjects: largeObjects)
             let migration = Migration(request: request, logger: logger)
             let interrupt = InterruptHandler { migration.cancel() }
 
@@ -106,7 +118,8 @@ extension PGFerry {
             }
             if validateAfterwards {
                 let report = try await Validator(source: request.source, target: request.target, schemas: request.schemas,
-                                                 excludedTables: request.excludeTableData).validate()
+                                                 excludedTables: request.excludeTableData,
+                                                 largeObjects: request.largeObjects).validate()
                 try printValidation(report, json: json)
             }
         }

@@ -18,14 +18,17 @@ extension PGFerry {
         @Flag(name: .customLong("owners"), help: "Include owners and grants.")
         var includeOwnership = false
 
+        @Flag(name: .customLong("large-objects"), help: "Plan to copy the source database's large objects too.")
+        var largeObjects = false
+
         func run() async throws {
             let source = try connections.sourceConfiguration()
             let target = connections.target == nil ? source : try connections.targetConfiguration()
             let plan = try await Migration(request: MigrationRequest(
                 source: source, target: target, schemas: scope.schemas, excludeTableData: scope.excludeTableData,
-                format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership)).plan()
+                format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, largeObjects: largeObjects)).plan()
             print("-- pgferry plan for schema \(plan.schemas.joined(separator: ", "))")
-            for hazard in plan.hazards { print("-- note: \(hazard)") }
+            for note in plan.notes where !note.hasPrefix("not migrated: ") && !note.hasPrefix("refused: ") { print("-- note: \(note)") }
             for prerequisite in plan.prerequisites { print("-- requires on the target: \(prerequisite)") }
             for feature in plan.unsupported { print("-- the target cannot take: \(feature)") }
             for object in plan.notMigrated { print("-- not migrated by pgferry: \(object)") }

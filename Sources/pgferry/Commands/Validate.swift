@@ -17,6 +17,9 @@ extension PGFerry {
                 help: "Seconds one table's count or checksum may run on either side; 0 for no limit.")
         var statementTimeoutSeconds: Int = Int(Validator.defaultStatementTimeout.components.seconds)
 
+        @Flag(name: .customLong("large-objects"), help: "Also compare the database's large objects (count, and bytes with --checksums).")
+        var largeObjects = false
+
         @Flag(help: "Print JSON.")
         var json = false
 
@@ -30,7 +33,7 @@ extension PGFerry {
             let report = try await Validator(
                 source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
                 schemas: scope.schemas, excludedTables: scope.excludeTableData, checksums: checksums,
-                statementTimeout: .seconds(statementTimeoutSeconds)).validate()
+                statementTimeout: .seconds(statementTimeoutSeconds), largeObjects: largeObjects).validate()
             try printValidation(report, json: json)
         }
     }
@@ -46,6 +49,10 @@ func printValidation(_ report: ValidationReport, json: Bool) throws {
             let result = table.skipped ? "skipped" : table.match ? "match" : "MISMATCH"
             print(table.table.padding(toLength: width, withPad: " ", startingAt: 0)
                 + String(table.sourceCount).leftPadded(12) + String(table.targetCount).leftPadded(12) + "  " + result)
+        }
+        if let objects = report.largeObjects {
+            print("large objects".padding(toLength: width, withPad: " ", startingAt: 0) + String(objects.sourceCount).leftPadded(12)
+                + String(objects.targetCount).leftPadded(12) + "  " + (objects.match ? "match" : "MISMATCH"))
         }
         print(report.allMatch ? "all tables match" : "some tables do not match")
     }

@@ -1,0 +1,73 @@
+import Logging
+
+/// What each loaded table gets once its keys are built: ANALYZE, the source's planner statistics
+/// (PostgreSQL 18+ targets), or nothing.
+struct TargetStatistics: Sendable {
+    let mode: StatisticsMode
+    /// Tables whose data was copied: the only ones with statistics to set.
+    let tables: Set<QualifiedName>
+    /// For `copy`: per table, the restore calls of the table and of its indexes.
+    let restores: [QualifiedName: [DDLStatement]]
+
+    /// Reads the source's statistics in the snapshot when the mode is `copy`.
+    static func prepare(_ mode: StatisticsMode, plan: MigrationPlan, catalog: SchemaCatalog, snapshot: SourceSnapshot,
+                        targetVersion: Int) async throws -> TargetStatistics {
+        var tables = Set(plan.copiedTables.map(\.table))
+        // ANALYZE covers the loaded tables (a partitioned one would sample its partitions again).
+        guard mode == .copy else { return TargetStatistics(mode: mode, tables: tables, restores: [:]) }
+        // A partitioned table's statistics describe its partitions': copied when all of them were.
+        for table in catalog.tables where !table.holdsData {
+            let leaves = plan.tables.filter { catalog.isPartition($0.table, of: table.name) }
+            if !leaves.isEmpty && leaves.allSatisfy(\.copiesData) { tables.insert(table.name) }
+        }
+        guard targetVersion >= 180000 else {
+            throw FerryError("statistics copy needs a PostgreSQL 18 or newer target (pg_restore_relation_stats); the target "
+                + "runs \(targetVersion / 10000): use analyze or none")
+        }
+        var restores: [QualifiedName: [DDLStatement]] = [:]
+        for relation in try await snapshot.plannerStatistics(schemas: plan.schemas) where tables.contains(relation.table) {
+            restores[relation.table, default: []] += relation.restoreStatements(sourceVersion: catalog.serverVersion)
+        }
+        return TargetStatistics(mode: mode, tables: tables, restores: restores)
+    }
+
+    /// Sets `table`'s statistics on the target. A restore the target rejects in part (it warns
+    /// and returns false) falls back to ANALYZE, so no table is left half-described.
+    func apply(to table: QualifiedName, on target: PGConnection, logger: Logger) async throws {
+        guard tables.contains(table) else { return }
+        switch mode {
+        case .none:
+            return
+        case .analyze:
+            try await target.execute("ANALYZE \(table.sql)")
+        case .copy:
+            for statement in restores[table] ?? [] {
+                let restored: Bool
+                do {
+                    restored = try await target.query(statement.sql).rows[0].bool("restored")
+                } catch {
+                    throw FerryError.statement(statement, error)
+                }
+                if !restored {
+                    logger.warning("statistics of \(table) not fully restored: analyzing it instead")
+                    try await target.execute("ANALYZE \(table.sql)")
+                    return
+                }
+            }
+        }
+    }
+}
+
+extension SchemaCatalog {
+    /// Whether `table` is a partition of `ancestor`, at any depth.
+    func isPartition(_ table: QualifiedName, of ancestor: QualifiedName) -> Bool {
+        var current = self.table(table)?.partitionOf
+        var depth = 0
+        while let parent = current, depth < 100 {
+            if parent == ancestor { return true }
+            current = self.table(parent)?.partitionOf
+            depth += 1
+        }
+        return false
+    }
+}
