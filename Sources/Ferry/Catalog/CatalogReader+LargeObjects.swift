@@ -30,9 +30,9 @@ extension CatalogReader {
     }
 
     /// Whether the session's role may read the large object `alias` (`has_largeobject_privilege`
-    /// exists from PostgreSQL 17; before, the same rule spelled out).
+    /// exists from PostgreSQL 18; before, the same rule spelled out).
     private func readable(_ alias: String) -> String {
-        if version >= 170000 { return "pg_catalog.has_largeobject_privilege(\(alias).oid, 'SELECT')" }
+        if version >= 180000 { return "pg_catalog.has_largeobject_privilege(\(alias).oid, 'SELECT')" }
         return """
             (pg_catalog.current_setting('lo_compat_privileges')::bool
              OR (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
