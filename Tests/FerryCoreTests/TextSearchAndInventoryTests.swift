@@ -83,7 +83,7 @@ import Testing
         catalog.views = [View(oid: 2, name: QualifiedName("s", "v"), materialized: false, definition: "")]
         let preData: Set<ObjectKey> = [ObjectKey(.relation, 2)]
         let remote = SchemaObject(identity: .key(catalog: "pg_class", oid: 41), name: "Remote", label: "foreign table s.\"Remote\"")
-        let blocked = catalog.blockedObjects(
+        let blocked = catalog.blocked(
             inventory: [remote, SchemaObject(identity: .key(catalog: "pg_class", oid: 2), name: "v", label: "view s.v")],
             dependencies: [
                 SchemaDependency(owner: .key(catalog: "pg_class", oid: 2), objectLabel: "rule _RETURN on view s.v",

@@ -149,7 +149,7 @@ extension CatalogReader {
         let objects = Array(Set(inventory.values))
         let preData = catalog.objectKeys
         catalog.notMigrated = Array(Set(catalog.notRecreated(in: objects, preData: preData).map(\.label))).sorted()
-        catalog.blockedObjects = catalog.blockedObjects(
+        catalog.blockedObjects = catalog.blocked(
             inventory: objects, dependencies: try await readSchemaDependencies(reaching: inventory), preData: preData)
     }
 }

@@ -92,8 +92,8 @@ extension SchemaCatalog {
     /// body is a string (`pg_depend` does not look inside), by a not-recreated object's name
     /// appearing in that body as a whole identifier, any case. The name rule errs on the side of
     /// refusing (a name in a comment counts); it cannot see a name assembled at run time.
-    public func blockedObjects(inventory: [SchemaObject], dependencies: [SchemaDependency],
-                               preData: Set<ObjectKey>) -> [BlockedObject] {
+    public func blocked(inventory: [SchemaObject], dependencies: [SchemaDependency],
+                        preData: Set<ObjectKey>) -> [BlockedObject] {
         let recreated = recreatedObjects(preData: preData)
         var missing: [SchemaObject.Identity: SchemaObject] = [:]
         for object in inventory where !recreated.contains(object.identity) { missing[object.identity] = object }
