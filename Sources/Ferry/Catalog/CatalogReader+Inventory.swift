@@ -63,22 +63,20 @@ extension CatalogReader {
                SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = o.classid AND i.objid = o.objid AND i.deptype IN ('i', 'P')))
         """
 
-    /// The inventory, by catalog and OID (as found, and as folded onto what pgferry creates).
+    /// The inventory, by catalog and OID. Every row is a key pgferry's model uses as it is: the
+    /// parts that would need folding (array, row and multirange types, a composite type's
+    /// relation) come with their owner and are not in it.
     func readInventory() async throws -> [SchemaObject.Identity: SchemaObject] {
         let rows = try await connection.query("""
-            SELECT DISTINCT o.classid::pg_catalog.regclass::text AS catalog, o.objid, f.cls AS folded_class, f.oid AS folded_oid,
-                   n.nspname, o.name, o.parent_schema, o.parent_name,
-                   pg_catalog.pg_describe_object(o.classid, o.objid, 0) AS label
+            SELECT DISTINCT o.classid::pg_catalog.regclass::text AS catalog, o.objid, n.nspname, o.name,
+                   o.parent_schema, o.parent_name, pg_catalog.pg_describe_object(o.classid, o.objid, 0) AS label
             FROM (\(Self.inventory)) o
             JOIN pg_catalog.pg_namespace n ON n.oid = o.nsp
-            \(Self.fold("o.classid", "o.objid", as: "f"))
             ORDER BY label
             """, [schemaArray]).rows
         var inventory: [SchemaObject.Identity: SchemaObject] = [:]
         for row in rows {
-            let object = try Self.schemaObject(row)
-            inventory[try .key(catalog: row.string("catalog"), oid: row.oid("objid"))] = object
-            inventory[try .key(catalog: row.string("folded_class"), oid: row.oid("folded_oid"))] = object
+            inventory[try .key(catalog: row.string("catalog"), oid: row.oid("objid"))] = try Self.schemaObject(row)
         }
         return inventory
     }
@@ -95,8 +93,7 @@ extension CatalogReader {
             return try SchemaObject(identity: .named(catalog: catalog, QualifiedName(row.string("nspname"), name)),
                                     name: name, label: label)
         }
-        return try SchemaObject(identity: .key(catalog: row.string("folded_class"), oid: row.oid("folded_oid")),
-                                name: name, label: label)
+        return try SchemaObject(identity: .key(catalog: catalog, oid: row.oid("objid")), name: name, label: label)
     }
 
     /// `pg_depend` edges that reach an inventory object, each dependent folded onto what pgferry
