@@ -15,7 +15,7 @@ source scripts/lib.sh
 
 sources="14 15 16 17 18"
 targets="15 18"
-filter=${MATRIX_FILTER:-'QueenRoundTripTests|EdgeCaseTests|TortureRoundTripTests|VersionOracleTests'}
+filter=${MATRIX_FILTER:-'QueenRoundTripTests|EdgeCaseTests|TortureRoundTripTests|NativeTypeRoundTripTests|VersionOracleTests'}
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) read -r sources targets <<<"${MATRIX_QUICK_PAIR:-17 15}"; shift ;;

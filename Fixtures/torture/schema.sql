@@ -260,3 +260,21 @@ CREATE INDEX docs_abs ON torture.docs USING hash (id torture.abs_int4_ops);
 CREATE INDEX docs_plain ON torture.docs (id torture.int4_plain_ops);
 CREATE INDEX docs_tags ON torture.docs USING gin (tags torture.int_array_ops);
 CREATE INDEX docs_spot ON torture.docs USING gist (spot torture.point_near_ops);
+-- A conversion, and foreign tables on the server of prerequisites.sql (casts and a transform on
+-- the schema's types and functions are in database-objects.sql).
+CREATE FUNCTION torture.mood_from_sql(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'gtsvector_compress';
+CREATE CONVERSION torture.latin1_to_utf8 FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+COMMENT ON CONVERSION torture.latin1_to_utf8 IS 'a conversion';
+CREATE FOREIGN TABLE torture.remote_people (
+    id integer OPTIONS (column_name 'ID') NOT NULL,
+    name text COLLATE "C",
+    mood torture.mood DEFAULT 'ok',
+    CONSTRAINT remote_people_id_check CHECK (id > 0)
+) SERVER torture_server OPTIONS (schema_name 'crm', table_name 'People');
+ALTER FOREIGN TABLE torture.remote_people ALTER COLUMN name SET STATISTICS 50;
+COMMENT ON FOREIGN TABLE torture.remote_people IS 'a foreign table';
+-- A foreign partition (an inheritance child would make ANALYZE of its parent call the wrapper).
+CREATE TABLE torture.archive (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE torture.archive_recent PARTITION OF torture.archive FOR VALUES FROM ('2024-01-01') TO (MAXVALUE);
+CREATE FOREIGN TABLE torture.archive_old PARTITION OF torture.archive FOR VALUES FROM (MINVALUE) TO ('2024-01-01')
+    SERVER torture_server OPTIONS (table_name 'archive');

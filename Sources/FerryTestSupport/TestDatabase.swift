@@ -36,18 +36,52 @@ public struct TestDatabase: Sendable {
         return try await connection.query(sql, parameters)
     }
 
-    /// Loads `Fixtures/<name>/schema.sql` and then `data.sql` at the given scale (`pgferry.scale`).
+    /// Loads `Fixtures/<name>/prerequisites.sql` when there is one, `schema.sql`,
+    /// `database-objects.sql` when there is one, and then `data.sql` at the given scale
+    /// (`pgferry.scale`).
     public func loadFixture(_ fixture: String, scale: Double = 1) async throws {
         let folder = TestServers.repositoryRoot.appendingPathComponent("Fixtures/\(fixture)")
         let schema = try String(contentsOf: folder.appendingPathComponent("schema.sql"), encoding: .utf8)
         let data = try String(contentsOf: folder.appendingPathComponent("data.sql"), encoding: .utf8)
+        try await loadFixturePrerequisites(fixture)
         let connection = try await PGConnection.connect(configuration)
         defer { Task { await connection.close() } }
         // Fixtures may read `pgferry.icu` (see `TestServers.icuOnBothServers`).
         try await connection.execute("SET pgferry.icu = '\(try await TestServers.icuOnBothServers ? "on" : "off")'")
         try await connection.execute(schema)
+        let databaseObjects = folder.appendingPathComponent("database-objects.sql")
+        if FileManager.default.fileExists(atPath: databaseObjects.path) {
+            try await executeDatabaseWideObjects(try String(contentsOf: databaseObjects, encoding: .utf8))
+        }
         try await connection.execute("SET pgferry.scale = '\(scale)'")
         try await connection.execute(data)
+    }
+
+    /// Loads `Fixtures/<name>/prerequisites.sql`, if any: the objects outside the fixture's schema
+    /// that it needs (a foreign server…), which a migration target must hold too.
+    public func loadFixturePrerequisites(_ fixture: String) async throws {
+        let file = TestServers.repositoryRoot.appendingPathComponent("Fixtures/\(fixture)/prerequisites.sql")
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        try await executePrerequisites(try String(contentsOf: file, encoding: .utf8))
+    }
+
+    /// SQL each database ran through `executePrerequisites` and `executeDatabaseWideObjects`.
+    static let prerequisites = LockedBox<[String: String]>([:])
+    static let databaseWideObjects = LockedBox<[String: String]>([:])
+
+    /// Runs SQL that creates objects outside the schemas under test which those schemas need (a
+    /// foreign server…), and remembers it for the cross-version oracle (`VersionPair`, rule 5).
+    public func executePrerequisites(_ sql: String) async throws {
+        try await execute(sql)
+        Self.prerequisites.withLock { $0[name, default: ""] += sql + "\n" }
+    }
+
+    /// Runs SQL that creates casts and transforms of the schemas under test: database-wide
+    /// objects that `pg_dump -n` leaves out and pgferry recreates. Remembered for the
+    /// cross-version oracle (`VersionPair`, rule 6).
+    public func executeDatabaseWideObjects(_ sql: String) async throws {
+        try await execute(sql)
+        Self.databaseWideObjects.withLock { $0[name, default: ""] += sql + "\n" }
     }
 
     /// `pg_dump --schema-only` of the schemas, normalised (catalog-ddl.md §4.2): the per-run

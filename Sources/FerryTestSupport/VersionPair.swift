@@ -35,6 +35,15 @@ import Foundation
 ///    `ALTER SCHEMA public OWNER`, `COMMENT ON SCHEMA public` and GRANT/REVOKE lines to the
 ///    existing schema. Removing the line reproduces exactly that; the owner, comment and ACL
 ///    lines stay and are compared.
+/// 5. **Prerequisites are replayed first.** The objects outside the compared schemas that a test
+///    created for them (`TestDatabase.executePrerequisites`: a foreign server…), which
+///    `pg_dump -n` leaves out as every target must already hold them, are created in the scratch
+///    database before the restore, as the test created them on its target. They are not dumped.
+/// 6. **Casts and transforms are replayed after.** The ones a test created for its schemas
+///    (`TestDatabase.executeDatabaseWideObjects`) are database-wide, so `pg_dump -n` leaves them
+///    out, but pgferry recreates them, and pg_dump sorts a schema's objects around them (a
+///    transform pulls its type and functions forward, a cast its function). They are created in
+///    the scratch database after the restore, as on the source; they are not dumped.
 ///
 /// Same-version pairs get none of this: their dumps must be byte-equal after the §4.2 header
 /// removal done by `TestDatabase.schemaDump`.
@@ -99,11 +108,17 @@ public struct VersionPair: Sendable {
         // migration does not absorb, while this synchronous call holds a cooperative thread that
         // migration needs to make progress.
         try Self.psql(port: targetPort, database: "postgres", ["-c", "CREATE DATABASE \"\(scratch)\""])
+        if let prerequisites = TestDatabase.prerequisites.withLock({ $0[database] }) {  // rule 5
+            try Self.psql(port: targetPort, database: scratch, ["-v", "ON_ERROR_STOP=1", "-c", prerequisites])
+        }
         do {
             try Self.psql(port: targetPort, database: scratch, ["-v", "ON_ERROR_STOP=1", "-f", file.path])
         } catch {
             throw TestSupportError("the source schema does not restore with pg_dump | psql on the PostgreSQL \(targetMajor) "
                 + "target (a server limitation, not pgferry's): \(error)")
+        }
+        if let databaseWide = TestDatabase.databaseWideObjects.withLock({ $0[database] }) {  // rule 6
+            try Self.psql(port: targetPort, database: scratch, ["-v", "ON_ERROR_STOP=1", "-c", databaseWide])
         }
         return try PGDump.dump(port: targetPort, database: scratch, schemas: schemas, extraArguments: extraArguments)
     }

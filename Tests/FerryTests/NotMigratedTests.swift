@@ -50,6 +50,9 @@ import Testing
             CREATE DOMAIN nm.flag AS int;
             CREATE CAST (nm.flag AS boolean) WITH FUNCTION nm.to_flag(int);
             CREATE CONVERSION nm.latin1_to_utf8 FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+            -- Not recreated today (the reader takes extended statistics of tables only): listed.
+            CREATE MATERIALIZED VIEW nm.totals AS SELECT id, id % 7 AS bucket FROM nm.docs;
+            CREATE STATISTICS nm.totals_stats ON id, bucket FROM nm.totals;
             """)
         let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
                                                             schemas: ["nm"]))
@@ -69,37 +72,35 @@ import Testing
             #expect(targetLabels.contains(label) != plan.notMigrated.contains(label),
                     "\(label): recreated or listed, never both, never neither")
         }
-        #expect(!plan.notMigrated.isEmpty && plan.notMigrated.allSatisfy(sourceLabels.contains), "\(plan.notMigrated)")
+        #expect(plan.notMigrated == ["statistics object nm.totals_stats"], "\(plan.notMigrated)")
         #expect(report.progress.hazards.contains { $0.hasPrefix("not migrated: ") })
     }
 
+    /// Every kind `pg_depend` could name from a recreated object is recreated today, so the
+    /// `pg_depend` rule is proven in FerryCoreTests; here, a function body naming what is not.
     @Test func aRecreatedObjectThatNeedsANotMigratedOneRefusesTheRunBeforeTheTargetIsTouched() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "blocked_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "blocked_tgt")
-        // A handler-less wrapper: enough to define a foreign table (pgferry does not recreate one).
         try await source.execute("""
-            CREATE FOREIGN DATA WRAPPER blocked_fdw;
-            CREATE SERVER blocked_server FOREIGN DATA WRAPPER blocked_fdw;
             CREATE SCHEMA nm;
             CREATE TABLE nm.local (id int PRIMARY KEY);
-            CREATE FOREIGN TABLE nm.remote (id int, label text) SERVER blocked_server;
-            CREATE VIEW nm.remote_labels AS SELECT label FROM nm.remote;
-            CREATE FUNCTION nm.count_remote() RETURNS bigint LANGUAGE plpgsql
-                AS $$ BEGIN RETURN (SELECT count(*) FROM nm.remote); END $$;
+            CREATE MATERIALIZED VIEW nm.totals AS SELECT id, id % 7 AS bucket FROM nm.local;
+            CREATE STATISTICS nm.totals_stats ON id, bucket FROM nm.totals;
+            CREATE FUNCTION nm.tune() RETURNS void LANGUAGE plpgsql
+                AS $$ BEGIN ALTER STATISTICS nm.Totals_Stats SET STATISTICS 500; END $$;
             """)
         try await target.execute("CREATE SCHEMA nm; CREATE TABLE nm.kept (id int); INSERT INTO nm.kept VALUES (1);")
         let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
                                                             schemas: ["nm"]))
         let plan = try await migration.plan()
-        #expect(plan.blockedObjects.map(\.description).sorted() == [
-            "function nm.count_remote() names foreign table nm.remote, which pgferry does not recreate",
-            "rule _RETURN on view nm.remote_labels depends on foreign table nm.remote, which pgferry does not recreate",
+        #expect(plan.blockedObjects.map(\.description) == [
+            "function nm.tune() names statistics object nm.totals_stats, which pgferry does not recreate",
         ])
         do {
             try await migration.run()
             Issue.record("the run must be refused")
         } catch {
-            #expect("\(error)".contains("view nm.remote_labels depends on foreign table nm.remote"), "\(error)")
+            #expect("\(error)".contains("function nm.tune() names statistics object nm.totals_stats"), "\(error)")
             #expect("\(error)".contains("Nothing was written to the target"))
         }
         #expect(migration.progress.status == .error)

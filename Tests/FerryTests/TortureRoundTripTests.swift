@@ -4,19 +4,20 @@ import Testing
 
 /// Every object kind of issue 3 (Fixtures/torture): types, collations, sequences, partitions,
 /// inheritance, views and materialized views, aggregates, operators, rules, policies, statistics;
-/// and of issue 9: text search parsers, templates, dictionaries and configurations, operator
-/// families and classes.
+/// and of issue 9: casts, transforms, conversions, foreign tables, text search parsers, templates,
+/// dictionaries and configurations, operator families and classes.
 @Suite struct TortureRoundTripTests {
     @Test func tortureSchemaRoundTrips() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "torture_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "torture_tgt")
         try await source.loadFixture("torture", scale: 0.5)
+        try await target.loadFixturePrerequisites("torture")
         let auditBefore = try await source.query("SELECT count(*) AS n FROM torture.audit_log").rows[0].int("n")
 
         let report = try await Migration(request: MigrationRequest(
             source: source.configuration, target: target.configuration, schemas: ["torture"])).run()
         #expect(report.progress.status == .complete)
-        #expect(report.plan.tables.count == 21, "leaf partitions and plain tables hold the data")
+        #expect(report.plan.tables.count == 22, "leaf partitions and plain tables hold the data, foreign tables none")
         #expect(report.plan.ddl.postData.contains { $0.sql.hasPrefix("CREATE VIEW torture.ledger_totals") },
                 "a view grouping by a primary key is created after the key")
         #expect(report.plan.tables.filter { $0.loadThrough != nil }.count == 2, "hash on an enum loads through the root")
@@ -58,6 +59,22 @@ import Testing
         let targetSearch = try await target.query(search).rows[0]
         #expect(targetSearch.values == sourceSearch.values)
         #expect(try targetSearch.optionalString("found") != nil && targetSearch.bool("stop_word") && targetSearch.bool("valid"))
+
+        // pg_dump -n leaves casts and transforms out (database-wide): compare the catalogs.
+        let globals = """
+            SELECT (SELECT string_agg(format('%s>%s %s %s %s %s', castsource::regtype, casttarget::regtype, castfunc::regprocedure,
+                                             castcontext, castmethod, obj_description(oid, 'pg_cast')), '; '
+                                      ORDER BY castsource::regtype::text, casttarget::regtype::text)
+                    FROM pg_cast WHERE oid >= 16384) AS casts,
+                   (SELECT string_agg(format('%s %s %s %s', trftype::regtype, l.lanname, trffromsql::regprocedure,
+                                             trftosql::regprocedure), '; ')
+                    FROM pg_transform JOIN pg_language l ON l.oid = trflang) AS transforms
+            """
+        let sourceGlobals = try await source.query(globals).rows[0]
+        #expect(try sourceGlobals.string("casts").contains("torture.mood>integer torture.mood_score(torture.mood) a f a mood as its score"))
+        #expect(try sourceGlobals.string("transforms") == "torture.mood sql torture.mood_from_sql(internal) -")
+        #expect(try await target.query(globals).rows[0].values == sourceGlobals.values)
+        #expect(!report.plan.tables.contains { $0.table.name == "remote_people" }, "a foreign table has no data to copy")
     }
 
     @Test func thePublicSchemaRoundTripsWithItsOwnerGrantsAndComment() async throws {

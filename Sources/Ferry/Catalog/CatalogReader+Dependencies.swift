@@ -52,7 +52,8 @@ extension CatalogReader {
               'pg_catalog.pg_ts_dict'::pg_catalog.regclass, 'pg_catalog.pg_ts_config'::pg_catalog.regclass,
               'pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass,
               'pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_collation'::pg_catalog.regclass,
-              'pg_catalog.pg_operator'::pg_catalog.regclass))
+              'pg_catalog.pg_operator'::pg_catalog.regclass, 'pg_catalog.pg_cast'::pg_catalog.regclass,
+              'pg_catalog.pg_transform'::pg_catalog.regclass, 'pg_catalog.pg_conversion'::pg_catalog.regclass))
         """
 
     func readDependencies(into catalog: inout SchemaCatalog) async throws {
@@ -133,6 +134,9 @@ extension CatalogReader {
               AND d.refclassid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass
               -- pg_identify_object quotes the schema name when it needs quotes.
               AND (i.schema IS NULL OR i.schema NOT IN (SELECT pg_catalog.quote_ident(s) FROM unnest($2::text[]) s))
+              -- Casts and transforms have no schema: those recreated here are no prerequisite.
+              AND NOT (d.refclassid IN ('pg_catalog.pg_cast'::pg_catalog.regclass, 'pg_catalog.pg_transform'::pg_catalog.regclass)
+                       AND d.refobjid = ANY($1::oid[]))
             ORDER BY 4
             """, [oids, schemaArray]).rows
         return try rows.map {
@@ -155,6 +159,9 @@ extension SchemaCatalog {
         keys.formUnion(operators.map { ObjectKey(.sqlOperator, $0.oid) })
         keys.formUnion(operatorClasses.map { ObjectKey($0.objectClass, $0.oid) })
         keys.formUnion(textSearch.map { ObjectKey($0.kind.objectClass, $0.oid) })
+        keys.formUnion(casts.map { ObjectKey(.cast, $0.oid) })
+        keys.formUnion(transforms.map { ObjectKey(.transform, $0.oid) })
+        keys.formUnion(conversions.map { ObjectKey(.conversion, $0.oid) })
         return keys
     }
 }

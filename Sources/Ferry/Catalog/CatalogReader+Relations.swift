@@ -8,9 +8,12 @@ extension CatalogReader {
                    c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replident,
                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
                    CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+                   fs.srvname, \(Self.optionItems("ft.ftoptions")) AS foreign_options,
                    pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
                    pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
+            LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
             WHERE c.oid = ANY($1::oid[])
             ORDER BY n.nspname, c.relname
             """, [oids]).rows
@@ -40,6 +43,8 @@ extension CatalogReader {
                 partitionOf: partitionBound != nil ? parentNames.first : nil, partitionBound: partitionBound,
                 inherits: partitionBound != nil ? [] : parentNames, replicaIdentity: replicaIdentity == "d" ? nil : replicaIdentity)
             table.heapBlocks = try row.int64("blocks")
+            table.foreignServer = try row.optionalString("srvname")
+            table.foreignOptions = try row.optionalArray("foreign_options") ?? []
             tables.append(table)
         }
         return tables
@@ -62,7 +67,8 @@ extension CatalogReader {
                    pg_catalog.obj_description(nn.oid, 'pg_constraint') AS not_null_comment, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
                    a.attidentity, a.attgenerated, a.attislocal, pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
                    CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-                   \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options
+                   \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options,
+                   \(Self.optionItems("a.attfdwoptions")) AS foreign_options
             FROM pg_catalog.pg_attribute a
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -86,10 +92,19 @@ extension CatalogReader {
                                       isLocal: row.bool("not_null_local"), comment: row.optionalString("not_null_comment"))
             }
             column.isLocal = try row.bool("attislocal")
+            column.foreignOptions = try row.optionalArray("foreign_options") ?? []
             try Self.readStorageSettings(row, into: &column)
             try columns[row.oid("attrelid"), default: []].append(column)
         }
         return columns
+    }
+
+    /// A foreign-data options array (`{k=v}`) as `OPTIONS` items, `k 'v'`, in stored order; NULL when none.
+    static func optionItems(_ options: String) -> String {
+        """
+        (SELECT pg_catalog.array_agg(pg_catalog.quote_ident(o.option_name) || ' ' || pg_catalog.quote_literal(o.option_value))
+         FROM pg_catalog.pg_options_to_table(\(options)) o)
+        """
     }
 
     static let storageNames = ["p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"]

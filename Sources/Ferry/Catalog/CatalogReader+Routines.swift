@@ -12,9 +12,11 @@ extension CatalogReader {
         let rows = try await connection.query("""
             SELECT p.oid, n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments,
                    p.prokind, pg_catalog.pg_get_functiondef(p.oid) AS definition, \(version >= 140000 ? "p.prosqlbody IS NOT NULL" : "false") AS sql_body,
+                   CASE WHEN p.prolang IN (12, 13) THEN l.lanname END AS native_language, p.probin, p.prosrc,
                    pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
                    pg_catalog.pg_get_userbyid(p.proowner) AS owner, p.proacl::text AS acl
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+            JOIN pg_catalog.pg_language l ON l.oid = p.prolang
             WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w')
               AND \(notExtensionMember("p.oid", "pg_proc")) AND \(notImplicit)
             ORDER BY n.nspname, p.proname, arguments
@@ -27,6 +29,10 @@ extension CatalogReader {
                 comment: row.optionalString("comment"), ownership: await ownership(row))
             function.oid = try row.oid("oid")
             function.sqlStandardBody = try row.bool("sql_body")
+            // internal (12) and c (13) are fixed OIDs: the code must exist on the target.
+            function.nativeCode = try row.optionalString("native_language").map {
+                try NativeCode(language: $0, library: $0 == "c" ? row.optionalString("probin") : nil, symbol: row.string("prosrc"))
+            }
             functions.append(function)
         }
         return functions

@@ -1,4 +1,4 @@
-/// Enum, composite, domain and range types, and collations.
+/// Enum, composite, domain, range, base and shell types, and collations.
 extension CatalogReader {
     func readTypes() async throws -> [UserType] {
         let rows = try await connection.query("""
@@ -13,7 +13,8 @@ extension CatalogReader {
             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
             LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
             LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
-            WHERE n.nspname = ANY($1::text[]) AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
+            WHERE n.nspname = ANY($1::text[]) AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c')
+                   OR (t.typtype = 'b' AND NOT \(Self.isArrayType("t"))) OR (t.typtype = 'p' AND NOT t.typisdefined))
               AND \(notExtensionMember("t.oid", "pg_type"))
             ORDER BY n.nspname, t.typname
             """, [schemaArray]).rows
@@ -52,6 +53,7 @@ extension CatalogReader {
             \(multirangeJoin)
             WHERE r.rngtypid = ANY($1::oid[])
             """, [oids]).rows
+        let baseTypes = try await readBaseTypeOptions(oids: oids)
         var types: [UserType] = []
         for row in rows {
             let oid = try row.oid("oid")
@@ -67,6 +69,11 @@ extension CatalogReader {
             case "d":
                 definition = try .domain(base: row.string("base"), collation: row.optionalString("collation"),
                                      defaultExpression: row.optionalString("default_expression"), notNull: row.bool("typnotnull"))
+            case "b":
+                guard let options = baseTypes[oid] else { continue }
+                definition = .base(options)
+            case "p":
+                definition = .shell
             default:
                 guard let range = try ranges.first(where: { try $0.oid("rngtypid") == oid }) else { continue }
                 var options = try ["subtype = \(range.string("subtype"))"]

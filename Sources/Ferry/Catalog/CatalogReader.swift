@@ -17,7 +17,7 @@ struct CatalogReader {
     struct Relation {
         var oid: UInt32
         var name: QualifiedName
-        /// `r`, `p`, `v` or `m`.
+        /// `r`, `p`, `f`, `v` or `m`.
         var kind: String
     }
 
@@ -30,13 +30,14 @@ struct CatalogReader {
         "{" + oids.map(String.init).joined(separator: ",") + "}"
     }
 
-    /// Tables (plain and partitioned), views and materialized views of the schemas, not
-    /// extension members: what is locked before any deparsing.
+    /// Tables (plain, partitioned and foreign), views and materialized views of the schemas, not
+    /// extension members: what is locked before any deparsing (foreign tables aside: they
+    /// cannot be locked and hold no data here).
     func relations() async throws -> [Relation] {
         let result = try await connection.query("""
             SELECT c.oid, n.nspname, c.relname, c.relkind
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm') AND \(notExtensionMember("c.oid", "pg_class"))
+            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND \(notExtensionMember("c.oid", "pg_class"))
             ORDER BY n.nspname, c.relname
             """, [schemaArray])
         return try result.rows.map {
@@ -46,7 +47,7 @@ struct CatalogReader {
     }
 
     func read(_ relations: [Relation]) async throws -> SchemaCatalog {
-        let tableOIDs = Self.oidArray(relations.filter { $0.kind == "r" || $0.kind == "p" }.map(\.oid))
+        let tableOIDs = Self.oidArray(relations.filter { ["r", "p", "f"].contains($0.kind) }.map(\.oid))
         let allOIDs = Self.oidArray(relations.map(\.oid))
         var catalog = SchemaCatalog(serverVersion: version, schemas: try await readSchemas())
         catalog.extensions = try await readExtensions()
@@ -60,6 +61,10 @@ struct CatalogReader {
         catalog.operators = try await readOperators()
         catalog.operatorClasses = try await readOperatorClasses()
         catalog.textSearch = try await readTextSearch()
+        catalog.casts = try await readCasts()
+        catalog.transforms = try await readTransforms()
+        catalog.conversions = try await readConversions()
+        catalog.userMappings = try await readUserMappings(servers: catalog.tables.compactMap(\.foreignServer))
         catalog.constraints = try await readConstraints(oids: tableOIDs)
             + readDomainConstraints(oids: Self.oidArray(catalog.types.map(\.oid)))
         catalog.indexes = try await readIndexes(oids: allOIDs)

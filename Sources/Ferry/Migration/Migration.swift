@@ -82,6 +82,11 @@ public final class Migration: Sendable {
         let statistics = try await TargetStatistics.prepare(
             request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,
             snapshot: snapshot, targetVersion: target.serverVersion)
+        // The source side of the end-of-run compare, read in the snapshot the run copies.
+        let sourceInventory = request.compareAfterwards
+            ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas,
+                                                includeOwnership: request.includeOwnership, side: .source, inSnapshot: true)
+            : nil
         recorder.update { progress in
             progress.hazards = plan.notes
             progress.tables = plan.tables.map {
@@ -115,6 +120,10 @@ public final class Migration: Sendable {
         }
         try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
         try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)
+        if let sourceInventory {
+            recorder.phase("compare", step: "Comparing schema \(request.schemas.joined(separator: ", ")), source against target")
+            try await compare(sourceInventory, target: target, plan: plan)
+        }
         return plan
     }
 
@@ -236,6 +245,25 @@ public final class Migration: Sendable {
                 if $0.state != .skipped { $0.state = .done }
             }
             await board.finished(job)
+        }
+    }
+
+    /// Fails the run on a difference the plan did not announce: objects it does not recreate
+    /// (and what belongs to them) may be missing, foreign keys it adds `NOT VALID` may differ.
+    private func compare(_ sourceInventory: SchemaInventory, target: PGConnection, plan: MigrationPlan) async throws {
+        let targetInventory = try await SchemaCompare.inventory(target, schemas: request.schemas,
+                                                                includeOwnership: request.includeOwnership, side: .target)
+        let announced = Set(plan.notMigrated + plan.hazards.filter { $0.resolution == .notValid }.map {
+            InventoryKey(kind: "table constraint", identity: SQL.identifier($0.constraint.name) + " on " + $0.constraint.table.sql).description
+        })
+        let comparison = SchemaComparison(source: sourceInventory, target: targetInventory)
+            .excluding(announced, source: sourceInventory, target: targetInventory)
+        recorder.update { $0.comparison = comparison }
+        for note in comparison.notes { logger.notice("compare: \(note)") }
+        guard comparison.isEqual else {
+            throw FerryError("the target's schema differs from the source's after the migration "
+                + "(\(comparison.differenceCount) unannounced: \(comparison.summary())); "
+                + "`pgferry compare` shows the details; --no-compare (API: \"compare\": false) skips this check")
         }
     }
 

@@ -33,6 +33,9 @@ public struct MigrationRequest: Sendable {
     public var dropLockTimeout: Duration
     /// Copy the source database's large objects too (database-wide: `pg_dump -n` leaves them out).
     public var largeObjects: Bool
+    /// Compare the schemas at the end (`pgferry compare`) and fail the run on a difference that
+    /// was not announced beforehand.
+    public var compareAfterwards: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
@@ -41,7 +44,7 @@ public struct MigrationRequest: Sendable {
                 sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, statistics: StatisticsMode? = nil,
                 stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
                 dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
-                largeObjects: Bool = false) {
+                largeObjects: Bool = false, compareAfterwards: Bool = true) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -58,6 +61,7 @@ public struct MigrationRequest: Sendable {
         self.dropDependents = dropDependents
         self.dropLockTimeout = dropLockTimeout
         self.largeObjects = largeObjects
+        self.compareAfterwards = compareAfterwards
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

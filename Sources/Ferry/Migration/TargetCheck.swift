@@ -2,16 +2,17 @@ import FerryCore
 import PGClient
 
 /// What the target must offer before anything is written: the features of its version that the
-/// schema uses, ICU, the roles the DDL names, the schema's extensions, and the objects outside
-/// the schema that objects inside need. Every problem is listed in one error, so a user fixes
-/// them in one go instead of discovering them one failed run at a time.
+/// schema uses, ICU, the roles the DDL names, the schema's extensions, the objects outside the
+/// schema that objects inside need, and the compiled code of its C and internal functions. Every
+/// problem is listed in one error, so a user fixes them in one go instead of discovering them one
+/// failed run at a time.
 struct TargetCheck {
     let target: PGConnection
     let plan: MigrationPlan
 
     func run() async throws {
         var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
-        problems += try await icu() + roles() + extensions() + prerequisites()
+        problems += try await icu() + roles() + extensions() + prerequisites() + userMappings() + nativeCode()
         problems += try await superuser()
         guard problems.isEmpty else {
             throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
@@ -69,6 +70,42 @@ struct TargetCheck {
         ]
     }
 
+    /// Foreign tables are read through their server's user mappings: database objects, like the
+    /// server, which neither pg_dump -n nor pgferry creates.
+    private func userMappings() async throws -> [String] {
+        guard !plan.userMappings.isEmpty else { return [] }
+        let existing = Set(try await target.query("SELECT srvname, usename FROM pg_catalog.pg_user_mappings").rows.map {
+            try UserMapping(server: $0.string("srvname"), user: $0.string("usename"))
+        })
+        return plan.userMappings.filter { !existing.contains($0) }.map {
+            "the schema's foreign tables need \($0), which the target lacks: CREATE USER MAPPING FOR "
+                + "\($0.user == "public" ? "PUBLIC" : SQL.identifier($0.user)) SERVER \(SQL.identifier($0.server)) OPTIONS (…)"
+        }
+    }
+
+    /// Each library symbol or built-in function is probed the way CREATE FUNCTION validates it, in
+    /// a transaction rolled back: the target keeps nothing, and a missing library, symbol or
+    /// permission shows here instead of halfway through pre-data.
+    private func nativeCode() async throws -> [String] {
+        var problems: [String] = []
+        for (code, functions) in plan.nativeCode.sorted(by: { $0.key.description < $1.key.description }) {
+            let body = ([code.library, code.symbol] as [String?]).compactMap { $0.map(SQL.literal) }.joined(separator: ", ")
+            try await target.execute("BEGIN")
+            do {
+                try await target.execute("""
+                    CREATE FUNCTION pg_temp.pgferry_native_code_probe() RETURNS void LANGUAGE \(code.language) AS \(body)
+                    """)
+            } catch {
+                let reason = (error as? PGError)?.message ?? "\(error)"
+                let named = (functions.count == 1 ? "function " : "functions ") + functions.joined(separator: ", ")
+                problems.append("\(named) need\(functions.count == 1 ? "s" : "") \(code), which the target cannot load "
+                    + "(\(reason)): install it on the target server (C functions also need a superuser)")
+            }
+            try await target.execute("ROLLBACK")
+        }
+        return problems
+    }
+
     /// One line per missing extension, whatever number of its objects the schema uses.
     private func prerequisites() async throws -> [String] {
         var missing: [Prerequisite] = []
@@ -83,8 +120,13 @@ struct TargetCheck {
         }
         return Dictionary(grouping: missing, by: \.extensionName).sorted { ($0.key ?? "") < ($1.key ?? "") }.map { extensionName, objects in
             let labels = objects.map(\.label).joined(separator: ", ")
-            return extensionName.map { "the schema needs extension \($0) (for \(labels)), which the target lacks: CREATE EXTENSION \($0)" }
-                ?? "the schema needs \(labels), which the target lacks"
+            if let extensionName {
+                return "the schema needs extension \(extensionName) (for \(labels)), which the target lacks: CREATE EXTENSION \(extensionName)"
+            }
+            // Servers are database objects that neither pg_dump -n nor pgferry creates.
+            let servers = objects.contains { $0.type == "server" }
+                ? ": create it (with its foreign-data wrapper and user mappings) on the target first" : ""
+            return "the schema needs \(labels), which the target lacks\(servers)"
         }
     }
 }

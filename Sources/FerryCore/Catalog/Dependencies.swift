@@ -2,7 +2,7 @@
 public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
     public enum Class: String, Sendable {
         case relation = "pg_class", type = "pg_type", function = "pg_proc", collation = "pg_collation",
-             sqlOperator = "pg_operator"
+             sqlOperator = "pg_operator", cast = "pg_cast", transform = "pg_transform", conversion = "pg_conversion"
         case operatorClass = "pg_opclass", operatorFamily = "pg_opfamily", textSearchParser = "pg_ts_parser",
              textSearchTemplate = "pg_ts_template", textSearchDictionary = "pg_ts_dict", textSearchConfiguration = "pg_ts_config"
     }
@@ -46,5 +46,17 @@ public struct Prerequisite: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         extensionName.map { "\(label) (from extension \($0))" } ?? label
+    }
+}
+
+extension SchemaCatalog {
+    /// `dependencies` without the edges from a base type's support functions (I/O, typmod,
+    /// analyze, subscript) to the type: the shell created first satisfies those, and the type
+    /// itself needs the functions, so it comes after them.
+    public var dependenciesAfterShellTypes: [Dependency] {
+        let baseTypes = Set(types.filter(\.isBase).map { ObjectKey(.type, $0.oid) })
+        let shellSatisfied = Set(dependencies.filter { baseTypes.contains($0.object) && $0.referenced.objectClass == .function }
+            .map { Dependency(object: $0.referenced, referenced: $0.object) })
+        return dependencies.filter { !shellSatisfied.contains($0) }
     }
 }

@@ -1,5 +1,5 @@
 public struct Table: Sendable, Equatable {
-    public enum Kind: String, Sendable { case ordinary = "r", partitioned = "p" }
+    public enum Kind: String, Sendable { case ordinary = "r", partitioned = "p", foreign = "f" }
     public var oid: UInt32
     public var name: QualifiedName
     public var kind: Kind
@@ -25,6 +25,9 @@ public struct Table: Sendable, Equatable {
     public var inherits: [QualifiedName] = []
     /// `REPLICA IDENTITY` when not the default: `n` nothing, `f` full (`i` comes with its index).
     public var replicaIdentity: String?
+    /// A foreign table's server and its `OPTIONS (…)` items, `name 'value'`, quoted.
+    public var foreignServer: String?
+    public var foreignOptions: [String] = []
 
     public init(oid: UInt32, name: QualifiedName, kind: Kind = .ordinary, unlogged: Bool = false, reloptions: [String] = [],
                 columns: [Column], bytes: Int64 = 0, estimatedRows: Int64 = 0, rowSecurity: Bool = false,
@@ -53,7 +56,7 @@ public struct Table: Sendable, Equatable {
     /// Columns that COPY moves: generated columns are recomputed by the target.
     public var copiedColumns: [Column] { columns.filter { $0.generated == nil } }
 
-    /// Copied when it holds rows of its own: not a partitioned parent.
+    /// Copied when it holds rows of its own: not a partitioned parent, not a foreign table.
     public var holdsData: Bool { kind == .ordinary }
 }
 
@@ -102,6 +105,8 @@ public struct Column: Sendable, Equatable {
     public var compression: String?
     public var statisticsTarget: Int?
     public var options: [String] = []
+    /// A foreign table column's `OPTIONS (…)` items, `name 'value'`, quoted.
+    public var foreignOptions: [String] = []
 
     /// NOT NULL that holds for every row: not a NOT VALID one.
     public var validNotNull: Bool { notNull && notNullConstraint?.validated != false }

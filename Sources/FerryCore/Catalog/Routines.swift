@@ -9,6 +9,8 @@ public struct Function: Sendable, Equatable {
     public var definition: String
     /// A SQL-standard body (`BEGIN ATOMIC` or `RETURN`, PG 14+), parsed at creation.
     public var sqlStandardBody = false
+    /// For `LANGUAGE c` and `internal`: the compiled code the target must be able to load.
+    public var nativeCode: NativeCode?
     public var comment: String?
     public var ownership: Ownership?
 
@@ -81,5 +83,25 @@ public struct Operator: Sendable, Equatable {
     /// `OPERATOR s.op (lt, rt)`, for COMMENT and ALTER.
     public var signature: String {
         "OPERATOR \(SQL.identifier(schema)).\(name) (\(leftType ?? "NONE"), \(rightType ?? "NONE"))"
+    }
+}
+
+/// The compiled code behind a `LANGUAGE c` or `internal` function: `AS 'library', 'symbol'`, or
+/// `AS 'symbol'` for a function built into the server.
+public struct NativeCode: Hashable, Sendable, CustomStringConvertible {
+    /// `c` or `internal`.
+    public var language: String
+    /// `probin`, e.g. `$libdir/hstore`; nil for `internal`.
+    public var library: String?
+    public var symbol: String
+
+    public init(language: String, library: String?, symbol: String) {
+        self.language = language
+        self.library = library
+        self.symbol = symbol
+    }
+
+    public var description: String {
+        library.map { "library \($0) (symbol \(symbol))" } ?? "built-in function \(symbol)"
     }
 }

@@ -20,6 +20,11 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var operatorClasses: [OperatorClass] = []
     /// Text search parsers, templates, dictionaries and configurations.
     public var textSearch: [TextSearchObject] = []
+    public var casts: [Cast] = []
+    public var transforms: [Transform] = []
+    public var conversions: [Conversion] = []
+    /// User mappings of the servers that the schema's foreign tables use.
+    public var userMappings: [UserMapping] = []
     public var constraints: [Constraint]
     public var indexes: [Index]
     /// Partition indexes attached to their partitioned parent's index.
@@ -108,6 +113,7 @@ extension SchemaCatalog {
             ownerships += functions.map(\.ownership) + aggregates.map(\.ownership) + operators.map(\.ownership)
             ownerships += operatorClasses.map(\.ownership) + textSearch.map(\.ownership)
             ownerships += sequences.map(\.ownership) + tables.map(\.ownership) + views.map(\.ownership)
+            ownerships += conversions.map(\.ownership)
             for ownership in ownerships.compactMap({ $0 }) {
                 roles.insert(ownership.owner)
                 roles.formUnion(ownership.grants.map(\.grantee).filter { !$0.isEmpty })

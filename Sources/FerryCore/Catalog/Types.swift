@@ -1,4 +1,4 @@
-/// A type defined in the schema: enum, composite, domain or range.
+/// A type defined in the schema: enum, composite, domain, range, base or shell.
 public struct UserType: Sendable, Equatable {
     public enum Definition: Sendable, Equatable {
         /// Labels in sort order.
@@ -9,6 +9,11 @@ public struct UserType: Sendable, Equatable {
         case domain(base: String, collation: String?, defaultExpression: String?, notNull: Bool)
         /// `subtype = …` and the other options.
         case range([String])
+        /// `INPUT = …`, `OUTPUT = …` and the other options of `CREATE TYPE s.t (…)`; created as a
+        /// shell first, so its I/O functions can name it.
+        case base([String])
+        /// `CREATE TYPE s.t;` alone: a shell never completed.
+        case shell
     }
 
     public struct Attribute: Sendable, Equatable {
@@ -36,6 +41,11 @@ public struct UserType: Sendable, Equatable {
         self.definition = definition
         self.comment = comment
         self.ownership = ownership
+    }
+
+    public var isBase: Bool {
+        if case .base = definition { return true }
+        return false
     }
 
     /// `TYPE s.t` or `DOMAIN s.d`, for COMMENT/ALTER/GRANT.

@@ -41,6 +41,11 @@ extension DDLRenderer {
         case .range(let options):
             statements.append(.init("CREATE TYPE \(type.name.sql) AS RANGE (\n    \(options.joined(separator: ",\n    "))\n);",
                                     object: object))
+        case .base(let options):
+            statements.append(.init("CREATE TYPE \(type.name.sql) (\n    \(options.joined(separator: ",\n    "))\n);",
+                                    object: object))
+        case .shell:
+            statements.append(.init("CREATE TYPE \(type.name.sql);", object: object))
         }
         statements += comment(type.signature, type.comment, object: object)
         statements += owner(type.signature, type.ownership, object: object)

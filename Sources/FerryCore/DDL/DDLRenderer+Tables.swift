@@ -1,28 +1,32 @@
 /// Tables: the pre-data `CREATE TABLE` item, and the keys and indexes built after the data.
 extension DDLRenderer {
     func tableItem(_ table: Table, catalog: SchemaCatalog) -> PreDataItem {
-        let object = "TABLE \(table.name)"
+        let kind = table.kind == .foreign ? "FOREIGN TABLE" : "TABLE"
+        let object = "\(kind) \(table.name)"
         let inherits = !table.inherits.isEmpty
         var items = table.columns.filter { $0.isLocal || !inherits }.map { columnDefinition($0, table: table.name) }
         for check in catalog.constraints where check.table == table.name && !check.onDomain && check.kind == .check
             && check.validated && (check.isLocal || table.partitionOf != nil) {
             items.append("CONSTRAINT \(SQL.identifier(check.name)) \(check.definition)")
         }
-        var sql = "CREATE \(table.unlogged ? "UNLOGGED " : "")TABLE \(table.name.sql) ("
+        var sql = "CREATE \(table.unlogged ? "UNLOGGED " : "")\(kind) \(table.name.sql) ("
             + (items.isEmpty ? "" : "\n    " + items.joined(separator: ",\n    ") + "\n") + ")"
         if inherits { sql += "\nINHERITS (\(table.inherits.map(\.sql).joined(separator: ", ")))" }
         if let key = table.partitionKey { sql += "\nPARTITION BY \(key)" }
+        if let server = table.foreignServer { sql += "\nSERVER \(SQL.identifier(server))" }
+        if !table.foreignOptions.isEmpty { sql += "\nOPTIONS (\n    \(table.foreignOptions.joined(separator: ",\n    "))\n)" }
         if !table.reloptions.isEmpty { sql += "\nWITH (\(Self.optionList(table.reloptions)))" }
         var statements: [DDLStatement] = [.init(sql + ";", object: object)]
         statements += columnFollowUps(table, catalog: catalog)
-        if let identity = table.replicaIdentity, identity == "n" || identity == "f" {
+        // A foreign table reports NOTHING and takes no REPLICA IDENTITY.
+        if let identity = table.replicaIdentity, identity == "n" || identity == "f", table.kind != .foreign {
             statements.append(.init("ALTER TABLE ONLY \(table.name.sql) REPLICA IDENTITY \(identity == "n" ? "NOTHING" : "FULL");",
                                     object: object))
         }
         if table.forceRowSecurity {
             statements.append(.init("ALTER TABLE ONLY \(table.name.sql) FORCE ROW LEVEL SECURITY;", object: object))
         }
-        statements += comment("TABLE \(table.name.sql)", table.comment, object: object)
+        statements += comment("\(kind) \(table.name.sql)", table.comment, object: object)
         for column in table.columns {
             statements += comment("COLUMN \(table.name.sql).\(SQL.identifier(column.name))", column.comment,
                                   object: "COLUMN \(table.name).\(column.name)")
@@ -38,6 +42,7 @@ extension DDLRenderer {
 
     func columnDefinition(_ column: Column, table: QualifiedName) -> String {
         var text = "\(SQL.identifier(column.name)) \(column.type)"
+        if !column.foreignOptions.isEmpty { text += " OPTIONS (\(column.foreignOptions.joined(separator: ", ")))" }
         if let collation = column.collation { text += " COLLATE \(collation)" }
         if let generated = column.generated {
             text += " GENERATED ALWAYS AS (\(generated))\(column.generatedVirtual ? "" : " STORED")"

@@ -33,6 +33,10 @@ public struct DDLRenderer: Sendable {
                                      object: object))
             ddl.preData += comment("EXTENSION \(name)", extensionObject.comment, object: object)
         }
+        // Base types start as shells, so their I/O functions can name them (catalog-ddl.md §2.3).
+        ddl.preData += catalog.types.filter(\.isBase).map {
+            DDLStatement("CREATE TYPE \($0.name.sql);", object: "SHELL TYPE \($0.name)")
+        }
         var items: [PreDataItem] = catalog.collations.map(collationItem)
         items += catalog.types.map { typeItem($0, catalog: catalog) }
         items += catalog.functions.map(functionItem)
@@ -40,10 +44,11 @@ public struct DDLRenderer: Sendable {
         items += catalog.operators.map(operatorItem)
         items += catalog.operatorClasses.map(operatorClassItem)
         items += catalog.textSearch.map(textSearchItem)
+        items += catalog.casts.map(castItem) + catalog.transforms.map(transformItem) + catalog.conversions.map(conversionItem)
         items += catalog.sequences.filter { $0.identityOf == nil }.map(sequenceItem)
         items += catalog.tables.map { tableItem($0, catalog: catalog) }
         items += catalog.views.map(viewItem)
-        let ordered = DependencyOrder.sort(items, dependencies: catalog.dependencies)
+        let ordered = DependencyOrder.sort(items, dependencies: catalog.dependenciesAfterShellTypes)
         let postponed = Self.postponed(catalog)
         let waitsForKeys = { (item: PreDataItem) in item.key.map(postponed.contains) ?? false }
         ddl.preData += ordered.filter { !waitsForKeys($0) }.flatMap(\.statements)

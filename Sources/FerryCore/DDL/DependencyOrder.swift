@@ -13,6 +13,7 @@ enum DependencyOrder {
     enum Rank {
         static let collation = 1, type = 2, function = 3, aggregate = 4, sqlOperator = 5, sequence = 6, table = 7,
                    view = 8, materializedView = 9
+        static let transform = 2, cast = 5, conversion = 5
     }
 
     static func sort(_ items: [PreDataItem], dependencies: [Dependency]) -> [PreDataItem] {

@@ -118,6 +118,11 @@ public struct MigrationPlan: Sendable, Equatable {
     /// The source database's large objects, and whether the run copies them.
     public var largeObjects = LargeObjectSummary()
     public var copiesLargeObjects = false
+    /// Compiled code (C libraries, built-in functions) that `LANGUAGE c`/`internal` functions of
+    /// the schema name, with the functions, which the target must be able to load.
+    public var nativeCode: [NativeCode: [String]] = [:]
+    /// User mappings of the foreign tables' servers, which the target must hold too.
+    public var userMappings: [UserMapping] = []
 
     public var copiedTables: [TableTask] { tables.filter(\.copiesData) }
 
@@ -243,6 +248,11 @@ extension MigrationPlan {
             roles = Array(Set(roles + catalog.largeObjects.roles)).sorted()
         }
         icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)
+        userMappings = catalog.userMappings
+        for function in catalog.functions {
+            guard let code = function.nativeCode else { continue }
+            nativeCode[code, default: []].append("\(function.name)(\(function.identityArguments))")
+        }
         // TID range scans (PG 14+) read just the slice's blocks; before, each slice would scan it all.
         let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1
         copyTasks = tables.flatMap { canSlice ? Self.slices(of: $0, plan: self, options: options) : [$0] }

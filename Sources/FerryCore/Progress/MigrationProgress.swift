@@ -78,6 +78,8 @@ public struct MigrationProgress: Sendable, Codable, Equatable {
     public var hazards: [String] = []
     /// Set when the run copies large objects.
     public var largeObjects: LargeObjectProgress?
+    /// The end-of-run schema compare, source against target (nil until it ran, or when skipped).
+    public var comparison: SchemaComparison?
     /// Seconds since the run started, frozen at the end.
     public var elapsedSeconds: Double = 0
 

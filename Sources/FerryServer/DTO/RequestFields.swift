@@ -146,13 +146,20 @@ struct RequestFields {
         }
     }
 
-    /// A text field: a JSON string or nothing; numbers and everything else are refused (only
-    /// `port` takes a number), so no value is ever converted.
-    /// A yes/no field: JSON true or false; absent or null is `defaultValue`.
-    func flag(_ field: String, default defaultValue: Bool) throws(BadRequest) -> Bool {
+    /// `compare` (pgferry's own, on start): compare the schemas at the end of the run; default true.
+    func compareAfterwards() throws(BadRequest) -> Bool { try optionalBool("compare") ?? true }
+
+    /// `owners` (pgferry's own, on compare): compare owners and ACLs too; default false.
+    func includeOwnership() throws(BadRequest) -> Bool { try optionalBool("owners") ?? false }
+
+    /// `largeObjects` (pgferry's own, on start): copy the database's large objects too; default false.
+    func largeObjects() throws(BadRequest) -> Bool { try optionalBool("largeObjects") ?? false }
+
+    /// A yes/no field: a JSON boolean or nothing.
+    private func optionalBool(_ field: String) throws(BadRequest) -> Bool? {
         switch object[field] {
-        case nil, .null?: return defaultValue
-        case .bool(let flag)?: return flag
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
         case let other?: throw BadRequest("\(field) must be true or false, got \(other.typeName)")
         }
     }
@@ -169,6 +176,8 @@ struct RequestFields {
         }
     }
 
+    /// A text field: a JSON string or nothing; numbers and everything else are refused (only
+    /// `port` takes a number), so no value is ever converted.
     private func optionalString(_ field: String) throws(BadRequest) -> String? {
         switch object[field] {
         case nil, .null?: return nil

@@ -27,6 +27,14 @@ struct ValidationBody: Encodable {
     var tables: [TableValidation]
 }
 
+/// `POST compare`'s answer: `equal`, and what is missing, extra or different on the target.
+struct CompareBody: Encodable {
+    var success: Bool
+    var equal: Bool
+    var schema: String
+    var comparison: SchemaComparison
+}
+
 struct ValidationFailureBody: Encodable {
     var success = false
     var error: String

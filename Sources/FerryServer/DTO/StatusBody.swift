@@ -46,6 +46,8 @@ struct StatusBody: Encodable, Equatable {
     var hazards: [String]
     var phases: [PhaseTiming]
     var largeObjects: LargeObjectProgress?
+    /// The end-of-run schema compare (absent until it ran, or when the request turned it off).
+    var comparison: SchemaComparison?
 
     init(_ progress: MigrationProgress, request: MigrationRequest?) {
         status = progress.status
@@ -59,6 +61,7 @@ struct StatusBody: Encodable, Equatable {
         hazards = progress.hazards
         largeObjects = progress.largeObjects
         phases = progress.phases.map { PhaseTiming(phase: $0.phase, seconds: Self.tenths($0.seconds)) }
+        comparison = progress.comparison
 
         let now = progress.elapsedSeconds
         tables = progress.tables.map { table in

@@ -353,7 +353,13 @@ function render(s) {
   overall.firstElementChild.style.width = (s.status === "error" ? 100 : (t.percent || 0)) + "%";
   if (s.error) { $("error-box").textContent = s.error; $("error-box").classList.remove("hidden"); }
   else if (s.status !== "idle") $("error-box").classList.add("hidden");
-  if (s.hazards && s.hazards.length) { $("hazards").textContent = s.hazards.join("\n"); $("hazards").classList.remove("hidden"); }
+  const notes = (s.hazards || []).slice();
+  if (s.comparison) {
+    const c = s.comparison, n = c.missing.length + c.extra.length + c.different.length;
+    notes.push("schema compare: " + (n ? n + " difference(s), see the error" : "source and target are equal"));
+    for (const note of c.notes || []) notes.push("schema compare: " + note);
+  }
+  if (notes.length) { $("hazards").textContent = notes.join("\n"); $("hazards").classList.remove("hidden"); }
   else $("hazards").classList.add("hidden");
   const body = $("tables-body"); body.textContent = "";
   for (const table of s.tables || []) {

@@ -22,6 +22,9 @@ struct MigrationRoutes: Sendable {
         group.post("validate") { request, _ in
             try await checks.run("validate") { try await handle { try await validate(request) } }
         }
+        group.post("compare") { request, _ in
+            try await checks.run("compare") { try await handle { try await compare(request) } }
+        }
         group.post("reset") { _, _ in try await handle { try reset() } }
         group.post("cancel") { _, _ in try await handle { try cancel() } }
         group.get("plan") { request, _ in try await checks.run("plan") { try await handle { try await plan(request) } } }
@@ -93,14 +96,16 @@ struct MigrationRoutes: Sendable {
         let schema = try fields.schema()
         let excluded = try fields.excludeTableData()
         let jobs = try fields.jobs() ?? self.jobs ?? MigrationRequest.defaultJobs
-        let largeObjects = try fields.flag("largeObjects", default: false)
+        let largeObjects = try fields.largeObjects()
         let statistics = try fields.statistics()
+        let compareAfterwards = try fields.compareAfterwards()
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
         try refuseWhileShuttingDown()  // again: the source check took a while
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
-                                              jobs: jobs, statistics: statistics, largeObjects: largeObjects))
+                                              jobs: jobs, statistics: statistics, largeObjects: largeObjects,
+                                              compareAfterwards: compareAfterwards))
         logger.info("migration started", metadata: [
             "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])
@@ -135,6 +140,28 @@ struct MigrationRoutes: Sendable {
                 message = "Failed to connect to \(side): " + message.dropFirst(side.count + 2)
             }
             logger.warning("validation failed", metadata: ["error": "\(message)"])
+            return try JSONBody.response(ValidationFailureBody(error: message), status: .internalServerError)
+        }
+    }
+
+    /// `POST compare`: every object of the schema, source against the request's target, from the
+    /// catalog (`pgferry compare`); 200 with the differences whether or not there are any.
+    func compare(_ request: Request) async throws -> Response {
+        let fields = try await fields(request)
+        let target = try target(fields)
+        let schema = fields.has("schema") ? try fields.schema() : controller.lastRequest?.schemas.first ?? "queen"
+        let includeOwnership = try fields.includeOwnership()
+        try await SourceCheck(source: source).check(schema: schema, excludeTableData: [])
+        do {
+            let comparison = try await SchemaCompare(source: source, target: target, schemas: [schema],
+                                                     includeOwnership: includeOwnership).compare()
+            return try JSONBody.response(CompareBody(success: true, equal: comparison.isEqual, schema: schema, comparison: comparison))
+        } catch let error as PlanError {
+            throw error
+        } catch {
+            var message = Redaction.scrub("\(error)", target)
+            if message.hasPrefix("target: ") { message = Self.explainingMissingPassword(message, fields) }
+            logger.warning("compare failed", metadata: ["error": "\(message)"])
             return try JSONBody.response(ValidationFailureBody(error: message), status: .internalServerError)
         }
     }

@@ -54,6 +54,10 @@ extension PGFerry {
               help: "Let DROP SCHEMA … CASCADE on the target also drop objects of other schemas that depend on the schema (otherwise the run lists them and refuses).")
         var dropDependents = false
 
+        @Flag(name: .customLong("no-compare"),
+              help: "Skip the schema compare at the end (by default a difference that was not announced fails the run).")
+        var skipCompare = false
+
         @Flag(name: .customLong("large-objects"),
               help: "Copy the source database's large objects too (database-wide, so left out by default, as pg_dump -n does); same OIDs on the target are replaced.")
         var largeObjects = false
@@ -85,7 +89,8 @@ extension PGFerry {
                 schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
-                statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout), dropDependents: dropDependents, largeObjects: largeObjects)
+                statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout),
+                dropDependents: dropDependents, largeObjects: largeObjects, compareAfterwards: !skipCompare)
             let migration = Migration(request: request, logger: logger)
             let interrupt = InterruptHandler { migration.cancel() }
 
@@ -107,6 +112,9 @@ extension PGFerry {
             } else {
                 for hazard in progress.hazards { print("note: \(hazard)") }
                 ProgressText.summary(progress).forEach { print($0) }
+                if let comparison = progress.comparison, !comparison.isEqual || !comparison.notes.isEmpty {
+                    comparison.lines.forEach { print("compare: \($0)") }
+                }
             }
             if case .failure(let error) = outcome {
                 // Like other command-line tools: 128 + the signal that stopped the run.

@@ -1,0 +1,53 @@
+/// `pgferry compare`: inventories the schemas on both sides from the catalog and reports what is
+/// missing, extra or different on the target. Reads only; needs no pg_dump.
+public struct SchemaCompare: Sendable {
+    public var source: ConnectionConfiguration
+    public var target: ConnectionConfiguration
+    public var schemas: [String]
+    /// Compare owners and ACLs too (`--owners`).
+    public var includeOwnership: Bool
+
+    public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
+                includeOwnership: Bool = false) {
+        self.source = source
+        self.target = target
+        self.schemas = schemas
+        self.includeOwnership = includeOwnership
+    }
+
+    public func compare() async throws -> SchemaComparison {
+        let (sourceConnection, encoding) = try await Connections.source(source)
+        let sourceInventory = try await sourceConnection.closing { connection in
+            try await Self.inventory(connection, schemas: schemas, includeOwnership: includeOwnership, side: .source)
+        }
+        let targetConnection = try await Connections.target(target, encoding: encoding)
+        let targetInventory = try await targetConnection.closing { connection in
+            try await Self.inventory(connection, schemas: schemas, includeOwnership: includeOwnership, side: .target)
+        }
+        return SchemaComparison(source: sourceInventory, target: targetInventory)
+    }
+
+    /// The inventory of `schemas` on `connection`, read in one snapshot (a transaction of its
+    /// own unless `inSnapshot`: the connection already reads in one). A schema missing on the
+    /// source is an error; on the target it is a difference.
+    static func inventory(_ connection: PGConnection, schemas: [String], includeOwnership: Bool,
+                          side: FerryError.Side, inSnapshot: Bool = false) async throws -> SchemaInventory {
+        let reader = InventoryReader(connection: connection, schemas: schemas, includeOwnership: includeOwnership)
+        let inventory: SchemaInventory
+        do {
+            if !inSnapshot { try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") }
+            inventory = try await reader.read()
+            if !inSnapshot { try await connection.execute("COMMIT") }
+        } catch {
+            throw FerryError("reading the \(side.rawValue) catalog for compare failed: \(error)", sqlState: (error as? PGError)?.sqlState)
+        }
+        if side == .source {
+            let found = Set(inventory.objects.filter { $0.key.kind == "schema" }.map(\.key.identity))
+            let missing = schemas.filter { !found.contains(SQL.identifier($0)) }
+            if !missing.isEmpty {
+                throw FerryError("schema \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) not found on the source")
+            }
+        }
+        return inventory
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Ferry
+import Foundation
+
+extension PGFerry {
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare every object of the schema, source against target, from the catalog: what is missing, extra or different.",
+            discussion: "Exit status, like diff: 0 equal, 1 differences, 2 trouble (a connection or catalog read failed).")
+
+        @OptionGroup var connections: ConnectionOptions
+
+        @Option(name: .customLong("schema"), help: "Schema to compare (repeat or comma-separate for several).")
+        var schemaValues: [String] = []
+
+        @Flag(name: .customLong("owners"), help: "Also compare owners and ACLs.")
+        var includeOwnership = false
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        var schemas: [String] { SchemaOptions.split(schemaValues) }
+
+        func validate() throws {
+            if schemas.isEmpty { throw ValidationError("--schema is required, e.g. --schema queen") }
+        }
+
+        func run() async throws {
+            let comparison: SchemaComparison
+            do {
+                comparison = try await SchemaCompare(
+                    source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
+                    schemas: schemas, includeOwnership: includeOwnership).compare()
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            if json {
+                try comparison.printJSON()
+            } else {
+                comparison.lines.forEach { print($0) }
+            }
+            if !comparison.isEqual { throw ExitCode(1) }
+        }
+    }
+}
