@@ -42,6 +42,8 @@ public struct DDLRenderer: Sendable {
         items += catalog.functions.map(functionItem)
         items += catalog.aggregates.map(aggregateItem)
         items += catalog.operators.map(operatorItem)
+        items += catalog.operatorClasses.map(operatorClassItem)
+        items += catalog.textSearch.map(textSearchItem)
         items += catalog.casts.map(castItem) + catalog.transforms.map(transformItem) + catalog.conversions.map(conversionItem)
         items += catalog.sequences.filter { $0.identityOf == nil }.map(sequenceItem)
         items += catalog.tables.map { tableItem($0, catalog: catalog) }
