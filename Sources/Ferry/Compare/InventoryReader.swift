@@ -15,7 +15,10 @@ struct InventoryReader {
 
     func read() async throws -> SchemaInventory {
         let rows = try await connection.query("""
-            SELECT i.type, i.identity, pg_catalog.pg_describe_object(q.classid, q.objid, q.objsubid) AS description,
+            -- A transform's identity says "for T language L" on some releases, "for T on language L" on others.
+            SELECT i.type, CASE WHEN i.type = 'transform' THEN pg_catalog.replace(i.identity, ' on language ', ' language ')
+                                ELSE i.identity END AS identity,
+                   pg_catalog.pg_describe_object(q.classid, q.objid, q.objsubid) AS description,
                    CASE WHEN q.objsubid <> 0 THEN pg_catalog.pg_describe_object(q.classid, q.objid, 0)
                         WHEN q.relid IS NOT NULL THEN pg_catalog.pg_describe_object(\(Self.catalog("pg_class")), q.relid, 0)
                    END AS parent,
