@@ -82,9 +82,6 @@ public struct Validator: Sendable {
     }
 
     private func compare(source sourceConnection: PGConnection, target targetConnection: PGConnection) async throws -> ValidationReport {
-        let timeout = "SET statement_timeout = \(SessionSettings.milliseconds(statementTimeout))"
-        try await sourceConnection.execute(timeout)
-        try await targetConnection.execute(timeout)
         // Count the source in one snapshot, as the migration read it.
         try await sourceConnection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         let reader = CatalogReader(connection: sourceConnection, schemas: schemas, includeOwnership: false)
@@ -104,6 +101,10 @@ public struct Validator: Sendable {
                 units.append((table.name, true, excluded.contains(table.name)))
             }
         }
+        // The limit is for counting and checksumming tables, not for reading the catalog.
+        let timeout = "SET statement_timeout = \(SessionSettings.milliseconds(statementTimeout))"
+        try await sourceConnection.execute(timeout)
+        try await targetConnection.execute(timeout)
         var results: [TableValidation] = []
         for unit in units {
             let relation = (unit.only ? "ONLY " : "") + unit.name.sql
