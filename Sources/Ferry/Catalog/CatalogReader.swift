@@ -51,6 +51,7 @@ struct CatalogReader {
         let allOIDs = Self.oidArray(relations.map(\.oid))
         var catalog = SchemaCatalog(serverVersion: version, schemas: try await readSchemas())
         catalog.extensions = try await readExtensions()
+        catalog.defaultPrivileges = try await readDefaultPrivileges()
         catalog.tables = try await readTables(oids: tableOIDs)
         catalog.views = try await readViews(oids: Self.oidArray(relations.filter { $0.kind == "v" || $0.kind == "m" }.map(\.oid)))
         catalog.types = try await readTypes()
@@ -77,6 +78,23 @@ struct CatalogReader {
         try await readNotMigrated(into: &catalog)
         catalog.largeObjects = try await readLargeObjectSummary()
         return catalog
+    }
+
+    /// Default privileges set for the schemas (`ALTER DEFAULT PRIVILEGES … IN SCHEMA`), read only
+    /// when ownership is included, as pg_dump leaves them out with `--no-privileges`.
+    func readDefaultPrivileges() async throws -> [DefaultPrivileges] {
+        guard includeOwnership else { return [] }
+        let rows = try await connection.query("""
+            SELECT d.defaclobjtype, n.nspname, pg_catalog.pg_get_userbyid(d.defaclrole) AS owner, d.defaclacl::text AS acl
+            FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
+            WHERE n.nspname = ANY($1::text[]) ORDER BY 2, 3, 1
+            """, [schemaArray]).rows
+        var privileges: [DefaultPrivileges] = []
+        for row in rows {
+            privileges.append(try await DefaultPrivileges(objectType: row.string("defaclobjtype"), schema: row.string("nspname"),
+                                                          ownership: readOwnership(row)))
+        }
+        return privileges
     }
 
     func readSchemas() async throws -> [Schema] {

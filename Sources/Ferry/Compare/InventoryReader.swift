@@ -72,6 +72,12 @@ struct InventoryReader {
 
         sections.append(row("pg_namespace", "n.oid", owner: "n.nspowner", acl: "n.nspacl", [])
             + " FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[])")
+        // Default privileges are privileges: compared (and recreated) only with owners.
+        if includeOwnership {
+            sections.append(row("pg_default_acl", "d.oid", acl: "d.defaclacl", [])
+                + " FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace"
+                + " WHERE n.nspname = ANY($1::text[])")
+        }
 
         // Relations: tables, views, materialized views, sequences, foreign tables.
         sections.append(row("pg_class", "c.oid", owner: "c.relowner", acl: "c.relacl", [
