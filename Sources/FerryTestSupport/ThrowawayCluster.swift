@@ -18,7 +18,9 @@ public final class ThrowawayCluster: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-cluster-\(UUID().uuidString)").path
         bindir = try major.map { major in
             let script = TestServers.repositoryRoot.appendingPathComponent("scripts/fetch-postgres.sh").path
-            return try TestServers.run(script, ["--bindir", String(major)]).trimmingCharacters(in: .whitespacesAndNewlines)
+            // The output carries the fetch's progress lines when it downloads; the folder comes last.
+            let output = try TestServers.run(script, ["--bindir", String(major)])
+            return String(output.split(separator: "\n").last { !$0.isEmpty } ?? "")
         }
         try TestServers.run(Self.script, ["start", directory, "auto"] + (bindir.map { [$0] } ?? []),
                             environment: ["PGFERRY_CLUSTER_FAST": "1"])
