@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import FerryCore
+import PGClient
+
+/// The source side of a follow run: the publications of the migrated tables and a logical slot
+/// created with an exported snapshot, on a replication connection that stays idle until the copy
+/// has read that snapshot (running anything on it ends the snapshot).
+final class FollowSlot: Sendable {
+    let name: String
+    let publications: [String]
+    let created: PGReplicationConnection.CreatedSlot
+    let replication: PGReplicationConnection
+    let source: ConnectionConfiguration
+
+    var consistentPoint: LSN { LSN(rawValue: created.consistentPoint) }
+
+    private init(name: String, publications: [String], created: PGReplicationConnection.CreatedSlot,
+                 replication: PGReplicationConnection, source: ConnectionConfiguration) {
+        self.name = name
+        self.publications = publications
+        self.created = created
+        self.replication = replication
+        self.source = source
+    }
+
+    /// Checks the source (`FollowCheck`) before creating anything, then creates the publications
+    /// and the slot. Whatever fails after the first publication drops what was created.
+    static func create(_ request: MigrationRequest, logger: Logger) async throws -> FollowSlot {
+        let name = try await slotName(request)
+        let (source, _) = try await Connections.source(request.source)
+        return try await source.closing { source in
+            let tables = try await publishableTables(source, schemas: request.schemas)
+            let excluded = excludedTables(request.excludeTableData, among: tables)
+            try await FollowCheck.run(source, schemas: request.schemas, excluding: excluded)
+
+            var publications: [String] = []
+            do {
+                for (index, schema) in request.schemas.enumerated() {
+                    let publication = request.schemas.count == 1 ? name : "\(name)_\(index + 1)"
+                    let inSchema = tables.filter { $0.schema == schema }
+                    try await source.execute(ReplicationCommands.createPublication(
+                        publication, schema: schema, tables: inSchema.filter { !excluded.contains($0) }.map(\.name),
+                        excludesTables: inSchema.contains { excluded.contains($0) }, serverVersion: source.serverVersion))
+                    publications.append(publication)
+                }
+                let replication = try await PGReplicationConnection.connect(walSenderConfiguration(request.source))
+                do {
+                    let created = try await replication.createLogicalSlot(name)
+                    guard created.snapshotName != nil else {
+                        throw FerryError("CREATE_REPLICATION_SLOT \(name) exported no snapshot; the copy cannot start where the slot does")
+                    }
+                    logger.info("follow: slot created", metadata: ["slot": "\(name)", "consistent_point": "\(LSN(rawValue: created.consistentPoint))"])
+                    return FollowSlot(name: name, publications: publications, created: created, replication: replication,
+                                      source: request.source)
+                } catch {
+                    await replication.close()
+                    throw error
+                }
+            } catch {
+                for publication in publications {
+                    try? await source.execute(ReplicationCommands.dropPublication(publication))
+                }
+                if let error = error as? PGError, error.sqlState == "42710" {
+                    throw FerryError("follow: \(error.message.trimmingCharacters(in: .whitespacesAndNewlines)) — a slot or "
+                        + "publication named \(name) is left from an earlier run (pgferry does not resume yet); drop it "
+                        + "(`SELECT pg_drop_replication_slot('\(name)')`, `DROP PUBLICATION \(name)`) and start again", sqlState: "42710")
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Drops the slot and the publications (the slot first: it is what retains WAL) and closes
+    /// the replication connection. Runs after a failure too: every step is tried.
+    func drop() async throws {
+        var failure: (any Error)?
+        do {
+            try await replication.dropSlot(name, wait: false)
+        } catch {
+            // The replication connection may be gone or mid-stream: drop through a plain one.
+            do {
+                let (source, _) = try await Connections.source(source)
+                try await source.closing { source in
+                    _ = try await source.query("""
+                        SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots
+                        WHERE slot_name = $1
+                        """, [name])
+                }
+            } catch { failure = error }
+        }
+        await replication.close()
+        do {
+            let (source, _) = try await Connections.source(source)
+            try await source.closing { source in
+                for publication in publications { try await source.execute(ReplicationCommands.dropPublication(publication)) }
+            }
+        } catch { failure = failure ?? error }
+        if let failure { throw failure }
+    }
+
+    /// `pgferry_` and 16 hex digits of a hash of the target database's identity and the schemas:
+    /// the same run against the same target finds its slot again.
+    static func slotName(_ request: MigrationRequest) async throws -> String {
+        let target = try await Connections.connect(request.target, side: .target)
+        let identity = try await target.closing { try await Connections.databaseIdentity($0) }
+        let key = [identity.systemIdentifier ?? "", identity.port, String(identity.databaseOID), identity.databaseName]
+            + request.schemas.sorted()
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in key.joined(separator: "\u{0}").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return ReplicationCleanup.defaultPrefix + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The walsender prints the text values the target parses: the copy's output settings.
+    static func walSenderConfiguration(_ source: ConnectionConfiguration) -> ConnectionConfiguration {
+        var configuration = source
+        let settings = "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3"
+        configuration["options"] = [source["options"], settings].compactMap { $0 }.joined(separator: " ")
+        configuration["client_encoding"] = "UTF8"
+        return configuration
+    }
+
+    /// The tables a publication can name: ordinary and partitioned tables that are not partitions
+    /// (published through their root).
+    static func publishableTables(_ source: PGConnection, schemas: [String]) async throws -> [QualifiedName] {
+        try await source.query("""
+            SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+            ORDER BY 1, 2
+            """, [CatalogReader.arrayLiteral(schemas)]).rows.map { QualifiedName(try $0.string("nspname"), try $0.string("relname")) }
+    }
+
+    /// `excludeTableData` entries (`name` or `schema.name`) among `tables`, as the plan reads them.
+    static func excludedTables(_ names: [String], among tables: [QualifiedName]) -> Set<QualifiedName> {
+        let wanted = Set(names.map { $0.trimmingCharacters(in: .whitespaces) })
+        return Set(tables.filter { wanted.contains($0.name) || wanted.contains($0.description) })
+    }
+}
