@@ -78,7 +78,11 @@ public final class Migration: Sendable {
             return plan
         } catch {
             // No resume yet: a slot left behind would only retain WAL.
-            do { try await follow.drop() } catch { logger.error("follow: dropping the slot failed", metadata: ["error": "\(error)"]) }
+            // In a task of its own: a cancelled run still drops what it created.
+            let dropped = await Task { try await follow.drop() }.result
+            if case .failure(let failure) = dropped {
+                logger.error("follow: dropping the slot failed", metadata: ["error": "\(failure)"])
+            }
             throw error
         }
     }
