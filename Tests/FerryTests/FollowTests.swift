@@ -27,7 +27,9 @@ import Testing
 
     /// One round of the adversarial writer: every statement its own transaction (autocommit),
     /// flushed at once so decoding sees it.
-    static func writeRound(_ round: Int, _ first: PGConnection, _ second: PGConnection) async throws {
+    /// - Parameter truncate: TRUNCATE waits for the copy's ACCESS SHARE locks, and a worker's
+    ///   lock queued behind it would wait for it: only once the copy is over.
+    static func writeRound(_ round: Int, _ first: PGConnection, _ second: PGConnection, truncate: Bool) async throws {
         try await first.execute("""
             INSERT INTO f.docs (doc) SELECT jsonb_build_object('k', string_agg(md5(j::text || '\(round)'), ''))
               FROM generate_series(1, 100) j;
@@ -40,13 +42,13 @@ import Testing
             INSERT INTO f.log VALUES (\(round), NULL)
             """)
         // Begun first, committed last: decoding sends transactions in commit order.
-        try await first.execute("BEGIN; UPDATE f.scratch SET v = 'first \(round)' WHERE id = \(round + 1)")
+        try await first.execute("BEGIN; UPDATE f.scratch SET v = 'first \(round)' WHERE id = \(round % 50 + 1)")
         try await second.execute("""
-            BEGIN; UPDATE f.scratch SET v = 'second \(round)' WHERE id = \(round + 1);
+            BEGIN; UPDATE f.scratch SET v = 'second \(round)' WHERE id = \(round % 50 + 51);
             INSERT INTO f.scratch VALUES (\(100_000 + round), 'second'); COMMIT
             """)
-        try await first.execute("UPDATE f.scratch SET v = v || ' again' WHERE id = \(round + 2); COMMIT")
-        if round == 5 {
+        try await first.execute("UPDATE f.scratch SET v = v || ' again' WHERE id = \(round % 50 + 2); COMMIT")
+        if truncate {
             try await first.execute("TRUNCATE f.scratch; INSERT INTO f.scratch SELECT i, 't' || i FROM generate_series(1, 100) i")
         }
     }
@@ -67,7 +69,7 @@ import Testing
                 var round = 0
                 var streamingRounds = 0
                 while streamingRounds < 4 {
-                    try await Self.writeRound(round, first, second)
+                    try await Self.writeRound(round, first, second, truncate: streamingRounds == 1)
                     round += 1
                     let progress = migration.progress
                     if progress.status == .error { break }
