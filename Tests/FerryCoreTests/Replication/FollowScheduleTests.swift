@@ -59,4 +59,17 @@ import Testing
         #expect(FollowEnd("0/1A2B") == .lsn(LSN(rawValue: 0x1A2B)))
         #expect(FollowEnd("later") == nil)
     }
+
+    @Test func theStatusLineShowsFollowProgress() {
+        var progress = MigrationProgress()
+        var follow = FollowProgress(state: .streaming, slot: "pgferry_x", consistentPoint: LSN(rawValue: 0x10))
+        follow.transactionsApplied = 3
+        follow.rowsApplied = 7
+        follow.appliedLSN = "0/20"
+        follow.lagBytes = 2048
+        progress.follow = follow
+        let line = "follow streaming: 3 transactions, 7 rows applied up to 0/20, lag \(ProgressText.bytes(2048))"
+        #expect(ProgressText.followLine(follow) == line)
+        #expect(ProgressText.statusLine(progress).hasSuffix("; " + line))
+    }
 }
