@@ -102,4 +102,36 @@ import Testing
         #expect(try await program.wait(timeout: .seconds(5)) == 128 + SIGKILL)
         try await FaultTests.expectCleanAndRerun(source: source, target: target)
     }
+    /// `migrate --follow` streams until Ctrl-C, which cuts over: what the source committed while
+    /// it followed is on the target, the run exits 0 and its JSON says the follow is done.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func followUntilInterruptCutsOver() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "clifollow_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "clifollow_tgt")
+        try await source.execute("CREATE SCHEMA f; CREATE TABLE f.t (id serial PRIMARY KEY, v text); INSERT INTO f.t (v) VALUES ('copied')")
+        let program = try RunningProgram(Self.binary, ["migrate", "--schema", "f", "--follow", "--json"], environment: [
+            "PGFERRY_SOURCE_URL": Self.url(source), "PGFERRY_TARGET_URL": Self.url(target),
+        ])
+        defer { program.stop() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        var streaming = false
+        while !streaming && ContinuousClock.now < deadline && program.exitStatus == nil {
+            streaming = try await source.query("""
+                SELECT count(*) AS n FROM pg_replication_slots
+                WHERE database = current_database() AND active AND starts_with(slot_name::text, 'pgferry_')
+                """).rows[0].int("n") == 1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(streaming, "\(program.output)")
+        try await source.execute("SET synchronous_commit = on; INSERT INTO f.t (v) VALUES ('followed')")
+        program.signal(SIGINT)
+        #expect(try await program.wait(timeout: .seconds(30)) == 0, "\(program.output)")
+        let progress = try JSONDecoder().decode(MigrationProgress.self, from: Data(program.output.utf8.drop { $0 != UInt8(ascii: "{") }))
+        #expect(progress.follow?.state == .done)
+        #expect(progress.follow?.transactionsApplied == 1)
+        #expect(try await target.query("SELECT v FROM f.t ORDER BY id").rows.map { $0[0] } == ["copied", "followed"])
+        #expect(try await target.query("SELECT last_value AS n FROM f.t_id_seq").rows[0].int("n") == 2)
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()")
+            .rows[0].int("n") == 0)
+    }
 }
