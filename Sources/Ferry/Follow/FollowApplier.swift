@@ -28,11 +28,13 @@ struct FollowApplier {
             // Synchronous: the slot is told a commit is flushed once the target's COMMIT returns.
             try await target.execute("SET session_replication_role = replica; SET synchronous_commit = on")
             let origin = slot.name
-            if try await target.query("SELECT pg_catalog.pg_replication_origin_oid($1) IS NULL AS missing", [origin])
-                .rows[0].bool("missing") {
-                try await Self.run(ReplicationCommands.createOrigin(origin), on: target)
-            }
+            let exists = try await target.query(
+                "SELECT pg_catalog.pg_replication_origin_oid($1) IS NOT NULL AS present", [origin]).rows[0].bool("present")
+            // A fresh copy starts a fresh origin: the progress of an abandoned earlier run would skip changes.
+            if exists && slot.snapshotName != nil { try await Self.run(ReplicationCommands.dropOrigin(origin), on: target) }
+            if !exists || slot.snapshotName != nil { try await Self.run(ReplicationCommands.createOrigin(origin), on: target) }
             try await Self.run(ReplicationCommands.setUpOriginSession(origin), on: target)
+            slot.markApplyStarted()
             let applied = try await target.query(ReplicationCommands.originProgress(origin).sql, [origin]).rows[0][0]
                 .flatMap { LSN($0) } ?? .zero
             let planner = ApplyPlanner(targets: try await Self.targets(target, schemas: request.schemas))

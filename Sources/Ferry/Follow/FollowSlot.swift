@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import FerryCore
 import PGClient
+import Synchronization
 
 /// The source side of a follow run: the publications of the migrated tables and a logical slot
 /// created with an exported snapshot, on a replication connection that stays idle until the copy
@@ -9,19 +10,68 @@ import PGClient
 final class FollowSlot: Sendable {
     let name: String
     let publications: [String]
-    let created: PGReplicationConnection.CreatedSlot
+    /// Where streaming starts: the slot's consistent point, or its confirmed position on resume.
+    let consistentPoint: LSN
+    /// The exported snapshot the copy reads; nil when a run resumes (no copy).
+    let snapshotName: String?
     let replication: PGReplicationConnection
     let source: ConnectionConfiguration
+    /// Set once the apply has begun (the target's origin exists): from then on a failure keeps
+    /// the slot, so the same command resumes instead of copying again.
+    private let applyStarted = Mutex(false)
 
-    var consistentPoint: LSN { LSN(rawValue: created.consistentPoint) }
+    var isResumable: Bool { applyStarted.withLock { $0 } }
+    func markApplyStarted() { applyStarted.withLock { $0 = true } }
 
-    private init(name: String, publications: [String], created: PGReplicationConnection.CreatedSlot,
+    private init(name: String, publications: [String], consistentPoint: LSN, snapshotName: String?,
                  replication: PGReplicationConnection, source: ConnectionConfiguration) {
         self.name = name
         self.publications = publications
-        self.created = created
+        self.consistentPoint = consistentPoint
+        self.snapshotName = snapshotName
         self.replication = replication
         self.source = source
+    }
+
+    /// The slot of an earlier run of the same request whose apply had begun (slot on the source,
+    /// origin and schemas on the target): following resumes from the origin's progress without
+    /// copying. Leftovers of a run killed before its apply began are dropped (a new copy needs a
+    /// new snapshot) and nil is returned.
+    static func resume(_ request: MigrationRequest, logger: Logger) async throws -> FollowSlot? {
+        let name = try await slotName(request)
+        let (source, _) = try await Connections.source(request.source)
+        let (slot, publications) = try await source.closing { source in
+            let slot = try await source.query("""
+                SELECT confirmed_flush_lsn::text AS confirmed FROM pg_catalog.pg_replication_slots
+                WHERE slot_name = $1 AND database = pg_catalog.current_database()
+                """, [name]).rows.first
+            let publications = try await source.query("""
+                SELECT pubname::text AS name FROM pg_catalog.pg_publication
+                WHERE pubname::text = $1 OR pg_catalog.starts_with(pubname::text, $1 || '_') ORDER BY 1
+                """, [name]).rows.map { try $0.string("name") }
+            return (slot, publications)
+        }
+        guard slot != nil || !publications.isEmpty else { return nil }
+        let confirmed = try slot?.optionalString("confirmed").flatMap { LSN($0) }
+        let target = try await Connections.connect(request.target, side: .target)
+        let resumable = try await target.closing { target in
+            try await target.query("""
+                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_origin WHERE roname = $1)
+                   AND (SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = ANY($2::text[])) = $3::int AS resumable
+                """, [name, CatalogReader.arrayLiteral(request.schemas), String(request.schemas.count)]).rows[0].bool("resumable")
+        }
+        let replication = try await PGReplicationConnection.connect(walSenderConfiguration(request.source))
+        let leftover = FollowSlot(name: name, publications: publications, consistentPoint: confirmed ?? .zero, snapshotName: nil,
+                                  replication: replication, source: request.source)
+        guard resumable, let confirmed else {
+            logger.notice("follow: dropping the slot and publication of an earlier run that stopped before its apply began",
+                          metadata: ["slot": "\(name)"])
+            try await leftover.drop()
+            return nil
+        }
+        logger.notice("follow: resuming an earlier run", metadata: ["slot": "\(name)", "confirmed": "\(confirmed)"])
+        leftover.markApplyStarted()
+        return leftover
     }
 
     /// Checks the source (`FollowCheck`) before creating anything, then creates the publications
@@ -51,8 +101,9 @@ final class FollowSlot: Sendable {
                         throw FerryError("CREATE_REPLICATION_SLOT \(name) exported no snapshot; the copy cannot start where the slot does")
                     }
                     logger.info("follow: slot created", metadata: ["slot": "\(name)", "consistent_point": "\(LSN(rawValue: created.consistentPoint))"])
-                    return FollowSlot(name: name, publications: publications, created: created, replication: replication,
-                                      source: request.source)
+                    return FollowSlot(name: name, publications: publications,
+                                      consistentPoint: LSN(rawValue: created.consistentPoint), snapshotName: created.snapshotName,
+                                      replication: replication, source: request.source)
                 } catch {
                     await replication.close()
                     throw error

@@ -70,14 +70,35 @@ public final class Migration: Sendable {
     private func migrate() async throws -> MigrationPlan {
         recorder.phase("snapshot", step: "Reading the source catalog")
         guard request.follow else { return try await migrate(follow: nil) }
+        if let resumed = try await FollowSlot.resume(request, logger: logger) {
+            recorder.update {
+                $0.follow = FollowProgress(state: .streaming, slot: resumed.name, consistentPoint: resumed.consistentPoint)
+                $0.status = .restoring
+            }
+            try await following(resumed) { try await cutOver(resumed) }
+            return try await plan()
+        }
         let follow = try await FollowSlot.create(request, logger: logger)
         recorder.update { $0.follow = FollowProgress(state: .copying, slot: follow.name, consistentPoint: follow.consistentPoint) }
-        do {
+        return try await following(follow) {
             let plan = try await migrate(follow: follow)
             try await cutOver(follow)
             return plan
+        }
+    }
+
+    /// Runs `body`; when it fails, drops the slot and publication, unless the apply had begun:
+    /// then they stay, and the same request resumes from the target's origin.
+    private func following<T>(_ follow: FollowSlot, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
         } catch {
-            // No resume yet: a slot left behind would only retain WAL.
+            if follow.isResumable {
+                await follow.replication.close()
+                let failure: any Error = Task.isCancelled ? FerryError.cancelled : error
+                throw FerryError("\(failure); the slot \(follow.name) and its publication are kept on the source (they retain "
+                    + "WAL): run the same command again to resume, or `pgferry cleanup --source …` to drop them")
+            }
             // In a task of its own: a cancelled run still drops what it created.
             let dropped = await Task { try await follow.drop() }.result
             if case .failure(let failure) = dropped {
@@ -90,7 +111,7 @@ public final class Migration: Sendable {
     private func migrate(follow: FollowSlot?) async throws -> MigrationPlan {
         let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
                                                      includeOwnership: request.includeOwnership,
-                                                     importing: follow?.created.snapshotName)
+                                                     importing: follow?.snapshotName)
         return try await snapshot.closing { snapshot in
             let target = try await Connections.target(request.target, encoding: snapshot.encoding)
             return try await target.closing { target in try await migrate(snapshot: snapshot, target: target) }
