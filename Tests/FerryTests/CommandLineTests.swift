@@ -134,4 +134,67 @@ import Testing
         #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()")
             .rows[0].int("n") == 0)
     }
+
+    /// Waits until `condition` holds on `database` (a one-row `ok` boolean), for at most 60 s.
+    static func waitUntil(_ database: TestDatabase, _ sql: String, _ program: RunningProgram? = nil) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if try await database.query(sql).rows[0].bool("ok") { return true }
+            if program?.exitStatus != nil { return false }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    static let streaming = """
+        SELECT count(*) = 1 AS ok FROM pg_replication_slots
+        WHERE database = current_database() AND active AND starts_with(slot_name::text, 'pgferry_')
+        """
+    static let slotIdle = """
+        SELECT count(*) = 1 AS ok FROM pg_replication_slots
+        WHERE database = current_database() AND NOT active AND starts_with(slot_name::text, 'pgferry_')
+        """
+
+    /// `kill -9` while following keeps the slot; the same command resumes from the target's
+    /// origin without copying again, and nothing is applied twice or skipped. `cleanup` drops
+    /// what a killed run left.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func aKilledFollowResumesAndCleanupDropsLeftovers() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "cliresume_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "cliresume_tgt")
+        try await source.execute("CREATE SCHEMA f; CREATE TABLE f.t (id serial PRIMARY KEY, v text); INSERT INTO f.t (v) VALUES ('copied')")
+        let environment = ["PGFERRY_SOURCE_URL": Self.url(source), "PGFERRY_TARGET_URL": Self.url(target)]
+        let first = try RunningProgram(Self.binary, ["migrate", "--schema", "f", "--follow"], environment: environment)
+        defer { first.stop() }
+        #expect(try await Self.waitUntil(source, Self.streaming, first), "\(first.output)")
+        try await source.execute("SET synchronous_commit = on; INSERT INTO f.t (v) VALUES ('before the kill')")
+        #expect(try await Self.waitUntil(target, "SELECT count(*) = 2 AS ok FROM f.t"))
+        let table = try await target.query("SELECT 'f.t'::regclass::oid::text AS oid").rows[0].string("oid")
+        first.signal(SIGKILL)
+        #expect(try await first.wait(timeout: .seconds(5)) == 128 + SIGKILL)
+        #expect(try await Self.waitUntil(source, Self.slotIdle))
+        try await source.execute("SET synchronous_commit = on; INSERT INTO f.t (v) VALUES ('after the kill')")
+
+        let resumed = try TestServers.execute(Self.binary, ["migrate", "--schema", "f", "--follow", "--follow-until", "now"],
+                                              environment: environment)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try await target.query("SELECT v FROM f.t ORDER BY id").rows.map { $0[0] }
+            == ["copied", "before the kill", "after the kill"])
+        #expect(try await target.query("SELECT 'f.t'::regclass::oid::text AS oid").rows[0].string("oid") == table)  // not copied again
+        #expect(try await Self.waitUntil(source, "SELECT count(*) = 0 AS ok FROM pg_replication_slots WHERE database = current_database()"))
+
+        let second = try RunningProgram(Self.binary, ["migrate", "--schema", "f", "--follow"], environment: environment)
+        defer { second.stop() }
+        #expect(try await Self.waitUntil(source, Self.streaming, second), "\(second.output)")
+        second.signal(SIGKILL)
+        _ = try await second.wait(timeout: .seconds(5))
+        #expect(try await Self.waitUntil(source, Self.slotIdle))
+        let cleanup = try TestServers.execute(Self.binary, ["cleanup", "--source", Self.url(source)])
+        #expect(cleanup.status == 0, "\(cleanup.output)")
+        #expect(cleanup.output.contains("dropped slot pgferry_") && cleanup.output.contains("of WAL"), "\(cleanup.output)")
+        #expect(cleanup.output.contains("dropped publication pgferry_"), "\(cleanup.output)")
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()")
+            .rows[0].int("n") == 0)
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
+    }
 }
