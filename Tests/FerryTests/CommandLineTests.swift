@@ -113,15 +113,7 @@ import Testing
             "PGFERRY_SOURCE_URL": Self.url(source), "PGFERRY_TARGET_URL": Self.url(target),
         ])
         defer { program.stop() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        var streaming = false
-        while !streaming && ContinuousClock.now < deadline && program.exitStatus == nil {
-            streaming = try await source.query("""
-                SELECT count(*) AS n FROM pg_replication_slots
-                WHERE database = current_database() AND active AND starts_with(slot_name::text, 'pgferry_')
-                """).rows[0].int("n") == 1
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let streaming = try await Self.waitUntilStreaming(source, target, program)
         #expect(streaming, "\(program.output)")
         try await source.execute("SET synchronous_commit = on; INSERT INTO f.t (v) VALUES ('followed')")
         program.signal(SIGINT)
@@ -146,10 +138,24 @@ import Testing
         return false
     }
 
-    static let streaming = """
-        SELECT count(*) = 1 AS ok FROM pg_replication_slots
-        WHERE database = current_database() AND active AND starts_with(slot_name::text, 'pgferry_')
-        """
+    /// Waits until a follow run streams: its slot is active (it is while being created, too) and
+    /// the target has the run's replication origin (created just before streaming starts).
+    static func waitUntilStreaming(_ source: TestDatabase, _ target: TestDatabase, _ program: RunningProgram) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline && program.exitStatus == nil {
+            let slots = try await source.query("""
+                SELECT slot_name::text AS name FROM pg_replication_slots
+                WHERE database = current_database() AND active AND starts_with(slot_name::text, 'pgferry_')
+                """).rows.map { try $0.string("name") }
+            if let slot = slots.first,
+               try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = $1", [slot]).rows[0].int("n") == 1 {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     static let slotIdle = """
         SELECT count(*) = 1 AS ok FROM pg_replication_slots
         WHERE database = current_database() AND NOT active AND starts_with(slot_name::text, 'pgferry_')
@@ -166,7 +172,7 @@ import Testing
         let environment = ["PGFERRY_SOURCE_URL": Self.url(source), "PGFERRY_TARGET_URL": Self.url(target)]
         let first = try RunningProgram(Self.binary, ["migrate", "--schema", "f", "--follow"], environment: environment)
         defer { first.stop() }
-        #expect(try await Self.waitUntil(source, Self.streaming, first), "\(first.output)")
+        #expect(try await Self.waitUntilStreaming(source, target, first), "\(first.output)")
         try await source.execute("SET synchronous_commit = on; INSERT INTO f.t (v) VALUES ('before the kill')")
         #expect(try await Self.waitUntil(target, "SELECT count(*) = 2 AS ok FROM f.t"))
         let table = try await target.query("SELECT 'f.t'::regclass::oid::text AS oid").rows[0].string("oid")
@@ -185,7 +191,7 @@ import Testing
 
         let second = try RunningProgram(Self.binary, ["migrate", "--schema", "f", "--follow"], environment: environment)
         defer { second.stop() }
-        #expect(try await Self.waitUntil(source, Self.streaming, second), "\(second.output)")
+        #expect(try await Self.waitUntilStreaming(source, target, second), "\(second.output)")
         second.signal(SIGKILL)
         _ = try await second.wait(timeout: .seconds(5))
         #expect(try await Self.waitUntil(source, Self.slotIdle))
