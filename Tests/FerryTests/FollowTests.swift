@@ -147,4 +147,27 @@ import Testing
         let slots = try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()")
         #expect(try slots.rows[0].int("n") == 0)
     }
+
+    /// A run cancelled in the middle of its copy (the target frozen on COPY) drops the slot and
+    /// the publication it created: nothing keeps retaining WAL.
+    @Test func aRunCancelledDuringTheCopyLeavesNoSlotOrPublication() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "follow_cancel_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "follow_cancel_tgt")
+        try await source.execute("CREATE SCHEMA m; CREATE TABLE m.t (id int PRIMARY KEY); INSERT INTO m.t SELECT generate_series(1, 1000)")
+        let proxy = try FaultProxy(upstreamPort: target.server.port)
+        defer { proxy.close() }
+        proxy.freeze(whenClientSends: "COPY ")
+        var targetConfiguration = target.configuration
+        targetConfiguration["port"] = String(proxy.port)
+        let migration = Migration(request: MigrationRequest(
+            source: source.configuration, target: targetConfiguration, schemas: ["m"], follow: true))
+        let run = Task { try await migration.run() }
+        #expect(try await proxy.waitUntilFrozen(timeout: .seconds(60)), "the run never reached its COPY")
+        let slots = "SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()"
+        #expect(try await source.query(slots).rows[0].int("n") == 1)  // the copy reads the slot's snapshot
+        migration.cancel()
+        await #expect(throws: (any Error).self) { try await run.value }
+        #expect(try await source.query(slots).rows[0].int("n") == 0)
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
+    }
 }
