@@ -29,7 +29,10 @@ import Testing
     /// flushed at once so decoding sees it.
     /// - Parameter truncate: TRUNCATE waits for the copy's ACCESS SHARE locks, and a worker's
     ///   lock queued behind it would wait for it: only once the copy is over.
-    static func writeRound(_ round: Int, _ first: PGConnection, _ second: PGConnection, truncate: Bool) async throws {
+    /// - Parameter bulk: a transaction of 25 001 inserts, then one of as many updates: larger than
+    ///   what the apply holds in memory (`FollowApplier.spillThreshold`).
+    static func writeRound(_ round: Int, _ first: PGConnection, _ second: PGConnection, truncate: Bool,
+                           bulk: Bool = false) async throws {
         try await first.execute("""
             INSERT INTO f.docs (doc) SELECT jsonb_build_object('k', string_agg(md5(j::text || '\(round)'), ''))
               FROM generate_series(1, 100) j;
@@ -48,6 +51,10 @@ import Testing
             INSERT INTO f.scratch VALUES (\(100_000 + round), 'second'); COMMIT
             """)
         try await first.execute("UPDATE f.scratch SET v = v || ' again' WHERE id = \(round % 50 + 2); COMMIT")
+        if bulk {
+            try await first.execute("INSERT INTO f.scratch SELECT i, 'bulk' FROM generate_series(200000, 225000) i")
+            try await first.execute("UPDATE f.scratch SET v = 'bulk updated' WHERE id >= 200000")
+        }
         if truncate {
             try await first.execute("TRUNCATE f.scratch; INSERT INTO f.scratch SELECT i, 't' || i FROM generate_series(1, 100) i")
         }
@@ -69,7 +76,8 @@ import Testing
                 var round = 0
                 var streamingRounds = 0
                 while streamingRounds < 4 {
-                    try await Self.writeRound(round, first, second, truncate: streamingRounds == 1)
+                    try await Self.writeRound(round, first, second, truncate: streamingRounds == 1,
+                                              bulk: streamingRounds == 2)
                     round += 1
                     let progress = migration.progress
                     if progress.status == .error { break }
@@ -87,7 +95,7 @@ import Testing
         #expect(rounds > 6)
         #expect(follow.state == .done)
         #expect(follow.transactionsApplied > 0)
-        #expect(follow.rowsApplied > 0)
+        #expect(follow.rowsApplied > 50_002)  // the bulk insert and update, and the rest
         #expect(follow.endLSN != nil)
 
         let validation = try await Validator(source: source.configuration, target: target.configuration, schemas: ["f"],

@@ -19,6 +19,8 @@ struct FollowApplier {
 
     /// How long one read waits before the loop looks at cutover and the status clock again.
     static let pollInterval = Duration.seconds(1)
+    /// Changes of one source transaction held in memory before they go to the target.
+    static let spillThreshold = 10_000
 
     /// Applies until the end position; returns the end LSN.
     func run() async throws -> LSN {
@@ -52,6 +54,9 @@ struct FollowApplier {
             stall: request.stallTimeout)
         var schedule = FollowSchedule(start: slot.consistentPoint)
         var assembler = TransactionAssembler()
+        // Messages buffered of the open source transaction, and rows of it already applied.
+        var buffered = 0
+        var spilled: Int64?
         if let end = request.followUntil { try await stop(&schedule, at: end) }
         publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver)
 
@@ -70,12 +75,27 @@ struct FollowApplier {
                     asked = keepalive.replyRequested
                 case .xLogData(let data):
                     schedule.data(start: data.dataStart, walEnd: data.walEnd)
-                    if case .transaction(let transaction)? = try assembler.receive(try PgOutputMessage(decoding: data.payload)) {
+                    let event = try assembler.receive(try PgOutputMessage(decoding: data.payload))
+                    if case .transaction(let transaction)? = event {
                         if transaction.commitLSN > applied {
-                            try await apply(transaction, planner: planner, on: target)
+                            try await apply(transaction, after: spilled, planner: planner, on: target)
                         }
+                        spilled = nil
+                        buffered = 0
                         schedule.applied(commit: transaction.commitLSN, end: transaction.endLSN)
                         publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver)
+                    } else if let open = assembler.openTransaction {
+                        buffered += 1
+                        // A large transaction goes to the target as it arrives, in one open target
+                        // transaction, so memory stays bounded; it commits at its Commit only.
+                        if buffered >= Self.spillThreshold {
+                            let changes = assembler.takeBufferedChanges()
+                            buffered = 0
+                            if open.begin.finalLSN > applied {
+                                if spilled == nil { try await target.execute("BEGIN") }
+                                spilled = (spilled ?? 0) + (try await applyChanges(changes, of: open.begin, planner: planner, on: target))
+                            }
+                        }
                     }
                 }
             }
@@ -115,28 +135,45 @@ struct FollowApplier {
     }
 
     /// One source transaction, one target transaction, its commit LSN recorded by the origin.
-    private func apply(_ transaction: ReplicatedTransaction, planner: ApplyPlanner, on target: PGConnection) async throws {
-        try await target.execute("BEGIN")
+    /// - Parameter spilled: rows of it already applied in the open target transaction (a large
+    ///   one, applied as it arrived); nil when no target transaction is open yet.
+    private func apply(_ transaction: ReplicatedTransaction, after spilled: Int64?, planner: ApplyPlanner,
+                       on target: PGConnection) async throws {
+        if spilled == nil { try await target.execute("BEGIN") }
+        let begin = PgOutputMessage.Begin(finalLSN: transaction.commitLSN, commitTime: transaction.commitTime, xid: transaction.xid)
+        let rows = try await applyChanges(transaction.changes, of: begin, planner: planner, on: target) + (spilled ?? 0)
+        do {
+            try await Self.run(ReplicationCommands.recordOriginProgress(of: transaction), on: target)
+            try await target.execute("COMMIT")
+        } catch {
+            _ = try? await target.execute("ROLLBACK")
+            throw error
+        }
+        recorder.update {
+            $0.follow?.transactionsApplied += 1
+            $0.follow?.rowsApplied += rows
+        }
+    }
+
+    /// Applies changes inside the open target transaction; rolls it back on a failure.
+    /// - Returns: the rows they changed.
+    private func applyChanges(_ changes: [RowChange], of begin: PgOutputMessage.Begin, planner: ApplyPlanner,
+                              on target: PGConnection) async throws -> Int64 {
         do {
             var rows: Int64 = 0
-            for change in transaction.changes {
+            for change in changes {
                 let statement: ApplyStatement?
                 do { statement = try planner.statement(for: change) } catch { throw FerryError("follow: \(error.description)") }
                 guard let statement else { continue }
                 let affected = try await Self.run(statement, on: target)
                 if statement.expectsOneRow, affected != 1 {
-                    throw FerryError("follow: the target diverged from the source: applying source transaction \(transaction.xid) "
-                        + "(commit \(transaction.commitLSN)), `\(statement.sql)` changed \(affected ?? 0) rows instead of one; "
+                    throw FerryError("follow: the target diverged from the source: applying source transaction \(begin.xid) "
+                        + "(commit \(begin.finalLSN)), `\(statement.sql)` changed \(affected ?? 0) rows instead of one; "
                         + "nothing of it was applied (was the target written to, or its schema changed?)")
                 }
                 rows += Int64(affected ?? 0)
             }
-            try await Self.run(ReplicationCommands.recordOriginProgress(of: transaction), on: target)
-            try await target.execute("COMMIT")
-            recorder.update {
-                $0.follow?.transactionsApplied += 1
-                $0.follow?.rowsApplied += rows
-            }
+            return rows
         } catch {
             _ = try? await target.execute("ROLLBACK")
             throw error
