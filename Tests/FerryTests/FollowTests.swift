@@ -178,4 +178,25 @@ import Testing
         #expect(try await source.query(slots).rows[0].int("n") == 0)
         #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
     }
+
+    /// A target role that could not apply (no superuser, no origin functions, no
+    /// session_replication_role) is refused before the slot is created.
+    @Test func aTargetRoleThatCannotApplyIsRefusedBeforeAnythingIsCreated() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "follow_role_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "follow_role_tgt")
+        try await source.execute("CREATE SCHEMA n; CREATE TABLE n.t (id int PRIMARY KEY)")
+        let role = "pgferry_plain_\(UInt32.random(in: 0...UInt32.max))"
+        try await target.execute("CREATE ROLE \(role) LOGIN")
+        await #expect {
+            try await Migration(request: MigrationRequest(
+                source: source.configuration, target: target.server.configuration(database: target.name, user: role),
+                schemas: ["n"], follow: true)).run()
+        } throws: { error in
+            "\(error)".contains("pg_replication_origin_create") && "\(error)".contains("session_replication_role")
+        }
+        try await target.execute("DROP ROLE \(role)")
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()")
+            .rows[0].int("n") == 0)
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
+    }
 }

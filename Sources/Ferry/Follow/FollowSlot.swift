@@ -151,10 +151,14 @@ final class FollowSlot: Sendable {
     }
 
     /// `pgferry_` and 16 hex digits of a hash of the target database's identity and the schemas:
-    /// the same run against the same target finds its slot again.
+    /// the same run against the same target finds its slot again. Also refuses, before anything
+    /// is created, a target role that could not apply (checked here, where the target is read).
     static func slotName(_ request: MigrationRequest) async throws -> String {
         let target = try await Connections.connect(request.target, side: .target)
-        let identity = try await target.closing { try await Connections.databaseIdentity($0) }
+        let identity = try await target.closing { target in
+            try await checkApplyPrivileges(target)
+            return try await Connections.databaseIdentity(target)
+        }
         let key = [identity.systemIdentifier ?? "", identity.port, String(identity.databaseOID), identity.databaseName]
             + request.schemas.sorted()
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
@@ -163,6 +167,36 @@ final class FollowSlot: Sendable {
         }
         let hex = String(hash, radix: 16)
         return ReplicationCleanup.defaultPrefix + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The apply sets `session_replication_role` (superuser, or `GRANT SET ON PARAMETER` on 15+)
+    /// and records progress with replication origins (superuser, or EXECUTE on their functions).
+    static func checkApplyPrivileges(_ target: PGConnection) async throws {
+        let row = try await target.query("""
+            SELECT r.rolsuper,
+                   pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_create(text)', 'EXECUTE')
+                   AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_setup(text)', 'EXECUTE')
+                   AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_xact_setup(pg_catalog.pg_lsn, timestamp with time zone)', 'EXECUTE')
+                   AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_progress(text, boolean)', 'EXECUTE')
+                   AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_drop(text)', 'EXECUTE') AS origins
+            FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+            """).rows[0]
+        var missing: [String] = []
+        if try !row.bool("origins") {
+            missing.append("EXECUTE on pg_replication_origin_create, _session_setup, _xact_setup, _progress and _drop")
+        }
+        if try !row.bool("rolsuper") {
+            do {
+                try await target.execute("BEGIN; SET LOCAL session_replication_role = replica; ROLLBACK")
+            } catch {
+                _ = try? await target.execute("ROLLBACK")
+                missing.append("the right to set session_replication_role (GRANT SET ON PARAMETER session_replication_role, 15+)")
+            }
+        }
+        guard missing.isEmpty else {
+            throw FerryError("follow: the target role cannot apply the source's changes; it needs superuser, or "
+                + missing.joined(separator: " and "))
+        }
     }
 
     /// The walsender prints the text values the target parses: the copy's output settings.
