@@ -113,9 +113,9 @@ final class FollowSlot: Sendable {
                     try? await source.execute(ReplicationCommands.dropPublication(publication))
                 }
                 if let error = error as? PGError, error.sqlState == "42710" {
-                    throw FerryError("follow: \(error.message.trimmingCharacters(in: .whitespacesAndNewlines)) — a slot or "
-                        + "publication named \(name) is left from an earlier run (pgferry does not resume yet); drop it "
-                        + "(`SELECT pg_drop_replication_slot('\(name)')`, `DROP PUBLICATION \(name)`) and start again", sqlState: "42710")
+                    throw FerryError("follow: \(error.message.trimmingCharacters(in: .whitespacesAndNewlines)) — another "
+                        + "pgferry run for this target and these schemas holds slot \(name); wait for it to end, or stop it and "
+                        + "run `pgferry cleanup --source …`", sqlState: "42710")
                 }
                 throw error
             }
