@@ -37,6 +37,8 @@ BEGIN
     INSERT INTO torture.evens SELECT 2 * g FROM generate_series(1, 100) g;
     INSERT INTO torture.mood_shards SELECT g, (ARRAY['sad', 'ok', 'happy']::torture.mood[])[1 + g % 3]
     FROM generate_series(1, 300) g;
+    INSERT INTO torture.docs SELECT g, 'Document ' || g || ' talks about ' || (ARRAY['ferries', 'the harbour', 'running boats'])[1 + g % 3]
+        || ' and ' || g * 7, ARRAY[g % 10, -g], point(g % 17, g % 23) FROM generate_series(1, n / 4) g;
     PERFORM nextval('torture.free_seq') FROM generate_series(1, 5);
     PERFORM nextval('torture.unlogged_seq');
 END $$;

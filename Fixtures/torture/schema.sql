@@ -207,6 +207,59 @@ COMMENT ON TYPE torture.float_range IS 'a range';
 CREATE TABLE torture.mood_shards (id int, mood torture.mood) PARTITION BY HASH (mood);
 CREATE TABLE torture.mood_shards_0 PARTITION OF torture.mood_shards FOR VALUES WITH (MODULUS 2, REMAINDER 0);
 CREATE TABLE torture.mood_shards_1 PARTITION OF torture.mood_shards FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+-- Text search: a parser and a template over the server's C functions (superuser only), a
+-- dictionary with options, configurations with their mappings (one copied from a built-in),
+-- and a GIN index on the schema's own configuration.
+CREATE TEXT SEARCH PARSER torture.words (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end,
+                                         LEXTYPES = prsd_lextype, HEADLINE = prsd_headline);
+CREATE TEXT SEARCH TEMPLATE torture.plain (INIT = dsimple_init, LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH TEMPLATE torture.no_init (LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH DICTIONARY torture.plain_dict (TEMPLATE = torture.plain, STOPWORDS = english, ACCEPT = false);
+CREATE TEXT SEARCH DICTIONARY torture.english_stem (TEMPLATE = snowball, LANGUAGE = english, STOPWORDS = english);
+CREATE TEXT SEARCH CONFIGURATION torture.docs_config (PARSER = torture.words);
+ALTER TEXT SEARCH CONFIGURATION torture.docs_config
+    ADD MAPPING FOR asciiword, word WITH torture.plain_dict, torture.english_stem;
+ALTER TEXT SEARCH CONFIGURATION torture.docs_config ADD MAPPING FOR int, uint WITH simple;
+CREATE TEXT SEARCH CONFIGURATION torture.english_copy (COPY = pg_catalog.english);
+COMMENT ON TEXT SEARCH PARSER torture.words IS 'the default parser again';
+COMMENT ON TEXT SEARCH TEMPLATE torture.plain IS 'simple';
+COMMENT ON TEXT SEARCH DICTIONARY torture.plain_dict IS 'stop words only';
+COMMENT ON TEXT SEARCH CONFIGURATION torture.docs_config IS 'the schema''s own configuration';
+-- Operator families and classes: a class in an explicit family with a loose cross-type member
+-- (ALTER OPERATOR FAMILY … ADD), a class that makes its family implicitly, a GIN class with
+-- STORAGE, an empty family; indexes that use them.
+CREATE FUNCTION torture.abs_eq(a integer, b integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT abs(a) = abs(b)';
+CREATE FUNCTION torture.abs_eq8(a integer, b bigint) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT abs(a) = abs(b)';
+CREATE FUNCTION torture.abs_hash(a integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT hashint4(abs(a))';
+CREATE OPERATOR torture.=~= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = torture.abs_eq, COMMUTATOR = OPERATOR(torture.=~=));
+CREATE OPERATOR torture.=~= (LEFTARG = integer, RIGHTARG = bigint, FUNCTION = torture.abs_eq8);
+CREATE OPERATOR FAMILY torture.abs_ops USING hash;
+CREATE OPERATOR CLASS torture.abs_int4_ops FOR TYPE integer USING hash FAMILY torture.abs_ops AS
+    OPERATOR 1 torture.=~=, FUNCTION 1 torture.abs_hash(integer);
+ALTER OPERATOR FAMILY torture.abs_ops USING hash ADD OPERATOR 1 torture.=~= (integer, bigint);
+CREATE OPERATOR CLASS torture.int4_plain_ops FOR TYPE integer USING btree AS
+    OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, FUNCTION 1 btint4cmp(integer, integer);
+CREATE OPERATOR CLASS torture.int_array_ops FOR TYPE integer[] USING gin AS STORAGE integer,
+    OPERATOR 1 &&(anyarray, anyarray), OPERATOR 2 @>(anyarray, anyarray), OPERATOR 3 <@(anyarray, anyarray),
+    OPERATOR 4 =(anyarray, anyarray), FUNCTION 2 ginarrayextract(anyarray, internal, internal),
+    FUNCTION 3 ginqueryarrayextract(anyarray, internal, smallint, internal, internal, internal, internal),
+    FUNCTION 4 ginarrayconsistent(internal, smallint, anyarray, integer, internal, internal, internal, internal);
+-- A GiST class with STORAGE and an ordering operator (FOR ORDER BY a btree family).
+CREATE OPERATOR CLASS torture.point_near_ops FOR TYPE point USING gist AS STORAGE box,
+    OPERATOR 1 <<(point, point), OPERATOR 15 <->(point, point) FOR ORDER BY pg_catalog.float_ops,
+    FUNCTION 1 gist_point_consistent(internal, point, smallint, oid, internal), FUNCTION 2 gist_box_union(internal, internal),
+    FUNCTION 3 gist_point_compress(internal), FUNCTION 5 gist_box_penalty(internal, internal, internal),
+    FUNCTION 6 gist_box_picksplit(internal, internal), FUNCTION 7 gist_box_same(box, box, internal),
+    FUNCTION 8 gist_point_distance(internal, point, smallint, oid, internal), FUNCTION 9 gist_point_fetch(internal);
+CREATE OPERATOR FAMILY torture.empty_ops USING btree;
+COMMENT ON OPERATOR CLASS torture.abs_int4_ops USING hash IS 'equal up to sign';
+COMMENT ON OPERATOR FAMILY torture.abs_ops USING hash IS 'a family with a loose member';
+CREATE TABLE torture.docs (id integer PRIMARY KEY, body text, tags integer[], spot point);
+CREATE INDEX docs_body_search ON torture.docs USING gin (to_tsvector('torture.docs_config', body));
+CREATE INDEX docs_abs ON torture.docs USING hash (id torture.abs_int4_ops);
+CREATE INDEX docs_plain ON torture.docs (id torture.int4_plain_ops);
+CREATE INDEX docs_tags ON torture.docs USING gin (tags torture.int_array_ops);
+CREATE INDEX docs_spot ON torture.docs USING gist (spot torture.point_near_ops);
 -- A conversion, and foreign tables on the server of prerequisites.sql (casts and a transform on
 -- the schema's types and functions are in database-objects.sql).
 CREATE FUNCTION torture.mood_from_sql(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'gtsvector_compress';

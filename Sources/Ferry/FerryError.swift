@@ -30,5 +30,12 @@ public struct FerryError: Error, Sendable, CustomStringConvertible {
         FerryError("creating \(statement.object) on the target failed: \(error)", sqlState: (error as? PGError)?.sqlState)
     }
 
+    /// Before the target is touched: the schema would arrive without what these objects need.
+    static func blocked(_ objects: [BlockedObject]) -> FerryError {
+        FerryError("pgferry cannot recreate everything this schema needs: "
+            + objects.map(\.description).joined(separator: "; ")
+            + ". Nothing was written to the target; drop or change these objects on the source, or migrate without them")
+    }
+
     static let cancelled = FerryError("the migration was cancelled")
 }

@@ -59,33 +59,4 @@ import Testing
         #expect(after.values == before.values)
         #expect(try after.string("view_defaults") == "'unnamed'::text,(0)::numeric")
     }
-
-    @Test func kindsPgferryDoesNotRecreateAreListedAsNotMigrated() async throws {
-        let source = try await TestDatabase.create(on: try await TestServers.source, "notmig_src")
-        let target = try await TestDatabase.create(on: try await TestServers.target, "notmig_tgt")
-        try await source.execute("""
-            CREATE SCHEMA nm;
-            CREATE TABLE nm.docs (id int PRIMARY KEY, body text);
-            CREATE TEXT SEARCH PARSER nm.words (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end,
-                                                LEXTYPES = prsd_lextype, HEADLINE = prsd_headline);
-            CREATE TEXT SEARCH TEMPLATE nm.plain (INIT = dsimple_init, LEXIZE = dsimple_lexize);
-            CREATE TEXT SEARCH DICTIONARY nm.plain_dict (TEMPLATE = nm.plain, STOPWORDS = english);
-            CREATE TEXT SEARCH CONFIGURATION nm.docs_config (PARSER = nm.words);
-            ALTER TEXT SEARCH CONFIGURATION nm.docs_config ADD MAPPING FOR asciiword WITH nm.plain_dict;
-            CREATE OPERATOR CLASS nm.int4_hash_ops FOR TYPE int4 USING hash AS OPERATOR 1 =, FUNCTION 1 hashint4(int4);
-            CREATE FUNCTION nm.to_flag(int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 <> 0';
-            CREATE DOMAIN nm.flag AS int;
-            CREATE CAST (nm.flag AS boolean) WITH FUNCTION nm.to_flag(int);
-            """)
-        let plan = try await Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
-                                                                 schemas: ["nm"])).plan()
-        for expected in [
-            "text search parser nm.words", "text search template nm.plain", "text search dictionary nm.plain_dict",
-            "text search configuration nm.docs_config", "operator class nm.int4_hash_ops for access method hash",
-            "operator family nm.int4_hash_ops for access method hash",
-        ] {
-            #expect(plan.notMigrated.contains(expected), "\(expected) in \(plan.notMigrated)")
-        }
-        #expect(plan.notMigrated.count == 6, "\(plan.notMigrated)")
-    }
 }

@@ -69,11 +69,16 @@ import Testing
                                              schemas: ["docs"], checksums: true, largeObjects: true).validate()
         #expect(validation.allMatch)
         #expect(validation.largeObjects?.targetCount == 3)
+        let compare = SchemaCompare(source: source.configuration, target: target.configuration, schemas: ["docs"],
+                                    largeObjects: true)
+        #expect(try await compare.compare().isEqual)
         // One byte changed on the target: the checksums tell.
         try await target.execute("SELECT lo_put(424242, 1000000, '\\x00'::bytea)")
         let changed = try await Validator(source: source.configuration, target: target.configuration,
                                           schemas: ["docs"], checksums: true, largeObjects: true).validate()
         #expect(!changed.allMatch && changed.largeObjects?.match == false)
+        let drifted = try await compare.compare()
+        #expect(drifted.different.map(\.object) == [InventoryKey(kind: "large objects", identity: "of the database")])
     }
 
     @Test func aLargeObjectTheSourceRoleCannotReadRefusesTheRunBeforeTheTargetIsTouched() async throws {

@@ -32,15 +32,24 @@ extension CatalogReader {
                     THEN 'pg_catalog.pg_class'::pg_catalog.regclass
                     WHEN d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
                     THEN 'pg_catalog.pg_type'::pg_catalog.regclass
+                    -- An operator family's members (its classes' too) count as the family's, as in pg_dump.
+                    WHEN amop.oid IS NOT NULL OR amproc.oid IS NOT NULL THEN 'pg_catalog.pg_opfamily'::pg_catalog.regclass
                     ELSE d.classid END AS classid,
-               coalesce(ad.adrelid, rw.ev_class, NULLIF(con.conrelid, 0), NULLIF(con.contypid, 0), d.objid) AS objid,
+               coalesce(ad.adrelid, rw.ev_class, NULLIF(con.conrelid, 0), NULLIF(con.contypid, 0), amop.amopfamily,
+                        amproc.amprocfamily, d.objid) AS objid,
                d.refclassid, d.refobjid
         FROM pg_catalog.pg_depend d
         LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = d.objid
         LEFT JOIN pg_catalog.pg_rewrite rw ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND rw.oid = d.objid
         LEFT JOIN pg_catalog.pg_constraint con ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
              AND con.oid = d.objid AND con.contype = 'c'
-        WHERE d.deptype = 'n' AND (ad.oid IS NOT NULL OR rw.oid IS NOT NULL OR con.oid IS NOT NULL OR d.classid IN (
+        LEFT JOIN pg_catalog.pg_amop amop ON d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass AND amop.oid = d.objid
+        LEFT JOIN pg_catalog.pg_amproc amproc ON d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND amproc.oid = d.objid
+        WHERE d.deptype = 'n' AND (ad.oid IS NOT NULL OR rw.oid IS NOT NULL OR con.oid IS NOT NULL
+              OR amop.oid IS NOT NULL OR amproc.oid IS NOT NULL OR d.classid IN (
+              'pg_catalog.pg_opclass'::pg_catalog.regclass, 'pg_catalog.pg_opfamily'::pg_catalog.regclass,
+              'pg_catalog.pg_ts_parser'::pg_catalog.regclass, 'pg_catalog.pg_ts_template'::pg_catalog.regclass,
+              'pg_catalog.pg_ts_dict'::pg_catalog.regclass, 'pg_catalog.pg_ts_config'::pg_catalog.regclass,
               'pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass,
               'pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_collation'::pg_catalog.regclass,
               'pg_catalog.pg_operator'::pg_catalog.regclass, 'pg_catalog.pg_cast'::pg_catalog.regclass,
@@ -71,6 +80,13 @@ extension CatalogReader {
                 catalog.dependencies.append(Dependency(object: ObjectKey(.relation, table.oid),
                                                        referenced: ObjectKey(.relation, parentTable.oid)))
             }
+        }
+        // A class is created in its family (an automatic edge, which the query above leaves out).
+        for opclass in catalog.operatorClasses {
+            guard let family = opclass.head?.family,
+                  let familyObject = catalog.operatorClasses.first(where: { $0.kind == .family && $0.name == family }) else { continue }
+            catalog.dependencies.append(Dependency(object: ObjectKey(.operatorClass, opclass.oid),
+                                                   referenced: ObjectKey(.operatorFamily, familyObject.oid)))
         }
         catalog.needsKeys = try await readKeyDependents(oids: oids)
         catalog.prerequisites = try await readPrerequisites(oids: oids)
@@ -141,6 +157,8 @@ extension SchemaCatalog {
         keys.formUnion(functions.map { ObjectKey(.function, $0.oid) })
         keys.formUnion(aggregates.map { ObjectKey(.function, $0.oid) })
         keys.formUnion(operators.map { ObjectKey(.sqlOperator, $0.oid) })
+        keys.formUnion(operatorClasses.map { ObjectKey($0.objectClass, $0.oid) })
+        keys.formUnion(textSearch.map { ObjectKey($0.kind.objectClass, $0.oid) })
         keys.formUnion(casts.map { ObjectKey(.cast, $0.oid) })
         keys.formUnion(transforms.map { ObjectKey(.transform, $0.oid) })
         keys.formUnion(conversions.map { ObjectKey(.conversion, $0.oid) })

@@ -51,6 +51,7 @@ struct CatalogReader {
         let allOIDs = Self.oidArray(relations.map(\.oid))
         var catalog = SchemaCatalog(serverVersion: version, schemas: try await readSchemas())
         catalog.extensions = try await readExtensions()
+        catalog.defaultPrivileges = try await readDefaultPrivileges()
         catalog.tables = try await readTables(oids: tableOIDs)
         catalog.views = try await readViews(oids: Self.oidArray(relations.filter { $0.kind == "v" || $0.kind == "m" }.map(\.oid)))
         catalog.types = try await readTypes()
@@ -59,6 +60,8 @@ struct CatalogReader {
         catalog.functions = try await readFunctions()
         catalog.aggregates = try await readAggregates()
         catalog.operators = try await readOperators()
+        catalog.operatorClasses = try await readOperatorClasses()
+        catalog.textSearch = try await readTextSearch()
         catalog.casts = try await readCasts()
         catalog.transforms = try await readTransforms()
         catalog.conversions = try await readConversions()
@@ -72,9 +75,26 @@ struct CatalogReader {
         catalog.policies = try await readPolicies(oids: tableOIDs)
         catalog.statistics = try await readStatistics(oids: tableOIDs)
         try await readDependencies(into: &catalog)
-        catalog.notMigrated = try await readNotMigrated()
+        try await readNotMigrated(into: &catalog)
         catalog.largeObjects = try await readLargeObjectSummary()
         return catalog
+    }
+
+    /// Default privileges set for the schemas (`ALTER DEFAULT PRIVILEGES … IN SCHEMA`), read only
+    /// when ownership is included, as pg_dump leaves them out with `--no-privileges`.
+    func readDefaultPrivileges() async throws -> [DefaultPrivileges] {
+        guard includeOwnership else { return [] }
+        let rows = try await connection.query("""
+            SELECT d.defaclobjtype, n.nspname, pg_catalog.pg_get_userbyid(d.defaclrole) AS owner, d.defaclacl::text AS acl
+            FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
+            WHERE n.nspname = ANY($1::text[]) ORDER BY 2, 3, 1
+            """, [schemaArray]).rows
+        var privileges: [DefaultPrivileges] = []
+        for row in rows {
+            privileges.append(try await DefaultPrivileges(objectType: row.string("defaclobjtype"), schema: row.string("nspname"),
+                                                          ownership: readOwnership(row)))
+        }
+        return privileges
     }
 
     func readSchemas() async throws -> [Schema] {
@@ -111,26 +131,6 @@ struct CatalogReader {
             """, [schemaArray]).rows.map {
             try Extension(name: $0.string("extname"), schema: $0.string("nspname"), comment: $0.optionalString("comment"))
         }
-    }
-
-    /// Objects of the schemas that pgferry does not recreate, described for the report
-    /// (`text search parser s.p`, …): operator classes and families, text search parsers,
-    /// templates, dictionaries and configurations. Extension members aside.
-    func readNotMigrated() async throws -> [String] {
-        let rows = try await connection.query("""
-            SELECT DISTINCT pg_catalog.pg_describe_object(o.classid, o.objid, 0) AS label FROM (
-                SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass AS classid, oid AS objid, prsnamespace AS nsp FROM pg_catalog.pg_ts_parser
-                UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, oid, tmplnamespace FROM pg_catalog.pg_ts_template
-                UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, oid, cfgnamespace FROM pg_catalog.pg_ts_config
-                UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, oid, dictnamespace FROM pg_catalog.pg_ts_dict
-                UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, oid, opcnamespace FROM pg_catalog.pg_opclass
-                UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, oid, opfnamespace FROM pg_catalog.pg_opfamily
-            ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.nsp
-            WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
-                  WHERE e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e')
-            ORDER BY 1
-            """, [schemaArray])
-        return try rows.rows.map { try $0.string("label") }
     }
 
     // MARK: - Helpers

@@ -15,7 +15,10 @@ struct InventoryReader {
 
     func read() async throws -> SchemaInventory {
         let rows = try await connection.query("""
-            SELECT i.type, i.identity, pg_catalog.pg_describe_object(q.classid, q.objid, q.objsubid) AS description,
+            -- A transform's identity says "for T language L" on some releases, "for T on language L" on others.
+            SELECT i.type, CASE WHEN i.type = 'transform' THEN pg_catalog.replace(i.identity, ' on language ', ' language ')
+                                ELSE i.identity END AS identity,
+                   pg_catalog.pg_describe_object(q.classid, q.objid, q.objsubid) AS description,
                    CASE WHEN q.objsubid <> 0 THEN pg_catalog.pg_describe_object(q.classid, q.objid, 0)
                         WHEN q.relid IS NOT NULL THEN pg_catalog.pg_describe_object(\(Self.catalog("pg_class")), q.relid, 0)
                    END AS parent,
@@ -69,6 +72,12 @@ struct InventoryReader {
 
         sections.append(row("pg_namespace", "n.oid", owner: "n.nspowner", acl: "n.nspacl", [])
             + " FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[])")
+        // Default privileges are privileges: compared (and recreated) only with owners.
+        if includeOwnership {
+            sections.append(row("pg_default_acl", "d.oid", acl: "d.defaclacl", [])
+                + " FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace"
+                + " WHERE n.nspname = ANY($1::text[])")
+        }
 
         // Relations: tables, views, materialized views, sequences, foreign tables.
         sections.append(row("pg_class", "c.oid", owner: "c.relowner", acl: "c.relacl", [

@@ -6,25 +6,36 @@ public struct SchemaCompare: Sendable {
     public var schemas: [String]
     /// Compare owners and ACLs too (`--owners`).
     public var includeOwnership: Bool
+    /// Compare the database's large objects too: count and an md5 over their OIDs and bytes.
+    public var largeObjects: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
-                includeOwnership: Bool = false) {
+                includeOwnership: Bool = false, largeObjects: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
         self.includeOwnership = includeOwnership
+        self.largeObjects = largeObjects
     }
 
     public func compare() async throws -> SchemaComparison {
         let (sourceConnection, encoding) = try await Connections.source(source)
-        let sourceInventory = try await sourceConnection.closing { connection in
-            try await Self.inventory(connection, schemas: schemas, includeOwnership: includeOwnership, side: .source)
+        return try await sourceConnection.closing { sourceConnection in
+            var sourceInventory = try await Self.inventory(sourceConnection, schemas: schemas,
+                                                           includeOwnership: includeOwnership, side: .source)
+            let targetConnection = try await Connections.target(target, encoding: encoding)
+            return try await targetConnection.closing { targetConnection in
+                var targetInventory = try await Self.inventory(targetConnection, schemas: schemas,
+                                                               includeOwnership: includeOwnership, side: .target)
+                if largeObjects {
+                    let objects = try await LargeObjectValidation.compare(source: sourceConnection, target: targetConnection,
+                                                                          checksums: true).inventoryObjects
+                    sourceInventory.objects.append(objects.source)
+                    targetInventory.objects.append(objects.target)
+                }
+                return SchemaComparison(source: sourceInventory, target: targetInventory)
+            }
         }
-        let targetConnection = try await Connections.target(target, encoding: encoding)
-        let targetInventory = try await targetConnection.closing { connection in
-            try await Self.inventory(connection, schemas: schemas, includeOwnership: includeOwnership, side: .target)
-        }
-        return SchemaComparison(source: sourceInventory, target: targetInventory)
     }
 
     /// The inventory of `schemas` on `connection`, read in one snapshot (a transaction of its

@@ -143,6 +143,7 @@ public final class Migration: Sendable {
             includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion, jobs: request.jobs,
             sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects))
         for note in plan.notes { logger.warning("\(note)") }
+        if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
         try await TargetCheck(target: target, plan: plan).run()
         let statistics = try await TargetStatistics.prepare(
             request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,

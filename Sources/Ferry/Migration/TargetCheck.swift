@@ -13,6 +13,7 @@ struct TargetCheck {
     func run() async throws {
         var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
         problems += try await icu() + roles() + extensions() + prerequisites() + userMappings() + nativeCode()
+        problems += try await superuser()
         guard problems.isEmpty else {
             throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
         }
@@ -56,6 +57,17 @@ struct TargetCheck {
             }
         }
         return problems
+    }
+
+    /// Text search parsers and templates are made of C functions: only a superuser creates them
+    /// (as when restoring pg_dump's output).
+    private func superuser() async throws -> [String] {
+        guard !plan.superuserObjects.isEmpty else { return [] }
+        let row = try await target.query("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user").rows[0]
+        return try row.bool("rolsuper") ? [] : [
+            "only a superuser can create \(plan.superuserObjects.joined(separator: ", ")), and the target's user is not one "
+                + "(connect to the target as a superuser, or drop them from the source schema)",
+        ]
     }
 
     /// Foreign tables are read through their server's user mappings: database objects, like the

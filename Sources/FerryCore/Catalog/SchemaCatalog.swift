@@ -16,6 +16,10 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var functions: [Function]
     public var aggregates: [Aggregate] = []
     public var operators: [Operator] = []
+    /// Operator families and classes, families first.
+    public var operatorClasses: [OperatorClass] = []
+    /// Text search parsers, templates, dictionaries and configurations.
+    public var textSearch: [TextSearchObject] = []
     public var casts: [Cast] = []
     public var transforms: [Transform] = []
     public var conversions: [Conversion] = []
@@ -36,10 +40,14 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var needsKeys: Set<ObjectKey> = []
     /// Objects outside the schemas that objects inside depend on.
     public var prerequisites: [Prerequisite] = []
-    /// Objects of kinds pgferry does not recreate (foreign tables, text search objects…).
+    /// Objects of the schemas that pgferry does not recreate (foreign tables, conversions…).
     public var notMigrated: [String] = []
+    /// Objects pgferry recreates that need one it does not: each refuses the run.
+    public var blockedObjects: [BlockedObject] = []
     /// The database's large objects (not the schema's: reported, copied only when asked).
     public var largeObjects = LargeObjectSummary()
+    /// `ALTER DEFAULT PRIVILEGES … IN SCHEMA` of the schemas (recreated with ownership).
+    public var defaultPrivileges: [DefaultPrivileges] = []
 
     public init(serverVersion: Int, schemas: [Schema] = [], tables: [Table] = [], sequences: [Sequence] = [],
                 functions: [Function] = [], constraints: [Constraint] = [], indexes: [Index] = [],
@@ -105,14 +113,32 @@ extension SchemaCatalog {
         if includingOwnership {
             var ownerships = schemas.map(\.ownership) + collations.map(\.ownership) + types.map(\.ownership)
             ownerships += functions.map(\.ownership) + aggregates.map(\.ownership) + operators.map(\.ownership)
+            ownerships += operatorClasses.map(\.ownership) + textSearch.map(\.ownership)
             ownerships += sequences.map(\.ownership) + tables.map(\.ownership) + views.map(\.ownership)
             ownerships += conversions.map(\.ownership)
+            ownerships += defaultPrivileges.map(\.ownership)
             for ownership in ownerships.compactMap({ $0 }) {
                 roles.insert(ownership.owner)
                 roles.formUnion(ownership.grants.map(\.grantee).filter { !$0.isEmpty })
             }
         }
         return roles.sorted()
+    }
+}
+
+/// One role's default privileges in one schema for one kind of object: grants added to what
+/// that role creates there later.
+public struct DefaultPrivileges: Sendable, Equatable {
+    /// `pg_default_acl.defaclobjtype`: `r` tables, `S` sequences, `f` functions, `T` types.
+    public var objectType: String
+    public var schema: String
+    /// The role whose future objects get the grants (`owner`), and the grants.
+    public var ownership: Ownership
+
+    public init(objectType: String, schema: String, ownership: Ownership) {
+        self.objectType = objectType
+        self.schema = schema
+        self.ownership = ownership
     }
 }
 

@@ -42,6 +42,8 @@ public struct DDLRenderer: Sendable {
         items += catalog.functions.map(functionItem)
         items += catalog.aggregates.map(aggregateItem)
         items += catalog.operators.map(operatorItem)
+        items += catalog.operatorClasses.map(operatorClassItem)
+        items += catalog.textSearch.map(textSearchItem)
         items += catalog.casts.map(castItem) + catalog.transforms.map(transformItem) + catalog.conversions.map(conversionItem)
         items += catalog.sequences.filter { $0.identityOf == nil }.map(sequenceItem)
         items += catalog.tables.map { tableItem($0, catalog: catalog) }
@@ -71,6 +73,9 @@ public struct DDLRenderer: Sendable {
         for (target, ownership) in owned {
             ddl.privileges += grants(target, ownership, object: target)
         }
+        if options.includeOwnership {
+            ddl.privileges += catalog.defaultPrivileges.flatMap(defaultPrivilegeStatements)
+        }
         // Refresh in pre-data order: a materialized view reading another comes after it.
         let populated = Set(catalog.views.filter { $0.materialized && $0.populated }.map(\.name))
         for item in ordered {
@@ -98,6 +103,26 @@ public struct DDLRenderer: Sendable {
             }
         }
         return postponed
+    }
+
+    /// `ALTER DEFAULT PRIVILEGES FOR ROLE r IN SCHEMA s GRANT … ON TABLES TO g`: in a schema they
+    /// only add to the global defaults, so each grant is one statement and nothing is revoked.
+    func defaultPrivilegeStatements(_ privileges: DefaultPrivileges) -> [DDLStatement] {
+        let objects = switch privileges.objectType {
+        case "r": "TABLES"
+        case "S": "SEQUENCES"
+        case "f": "FUNCTIONS"
+        case "T": "TYPES"
+        default: "SCHEMAS"
+        }
+        let prefix = "ALTER DEFAULT PRIVILEGES FOR ROLE \(SQL.identifier(privileges.ownership.owner)) "
+            + "IN SCHEMA \(SQL.identifier(privileges.schema))"
+        let object = "DEFAULT PRIVILEGES FOR \(objects) OF \(privileges.ownership.owner) IN \(privileges.schema)"
+        return privileges.ownership.grants.map { grant in
+            let grantee = grant.grantee.isEmpty ? "PUBLIC" : SQL.identifier(grant.grantee)
+            return DDLStatement("\(prefix) GRANT \(grant.privilege) ON \(objects) TO \(grantee)"
+                                    + (grant.grantable ? " WITH GRANT OPTION;" : ";"), object: object)
+        }
     }
 
     func createSchema(_ schema: Schema) -> [DDLStatement] {

@@ -105,6 +105,10 @@ public struct MigrationPlan: Sendable, Equatable {
     public var unsupported: [FeatureCheck.Unsupported] = []
     /// Objects of the schema that pgferry does not recreate: reported, not silently dropped.
     public var notMigrated: [String] = []
+    /// Objects pgferry would recreate that need a not-migrated one: the run is refused.
+    public var blockedObjects: [BlockedObject] = []
+    /// Objects only a superuser may create on the target: text search parsers and templates.
+    public var superuserObjects: [String] = []
     /// Roles the DDL names, which must exist on the target (roles are global, not migrated).
     public var roles: [String] = []
     /// Extensions in the schemas, which the target must be able to create there.
@@ -134,7 +138,7 @@ public struct MigrationPlan: Sendable, Equatable {
                 ? "\(what) copied; a large object with the same OID on the target is replaced"
                 : "\(what) database-wide and not copied (--large-objects copies them)")
         }
-        return notes + notMigrated.map { "not migrated: \($0)" }
+        return notes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
     }
 }
 
@@ -230,6 +234,9 @@ extension MigrationPlan {
                   prerequisites: catalog.prerequisites,
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
         notMigrated = catalog.notMigrated
+        blockedObjects = catalog.blockedObjects
+        superuserObjects = catalog.textSearch.filter { $0.kind == .parser || $0.kind == .template }
+            .map { "text search \($0.kind.rawValue.lowercased()) \($0.name)" }
         extensions = catalog.extensions
         largeObjects = catalog.largeObjects
         copiesLargeObjects = options.largeObjects && catalog.largeObjects.count > 0

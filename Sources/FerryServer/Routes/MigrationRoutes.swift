@@ -158,7 +158,8 @@ struct MigrationRoutes: Sendable {
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: [])
         do {
             let comparison = try await SchemaCompare(source: source, target: target, schemas: [schema],
-                                                     includeOwnership: includeOwnership).compare()
+                                                     includeOwnership: includeOwnership,
+                                                     largeObjects: try fields.largeObjects()).compare()
             return try JSONBody.response(CompareBody(success: true, equal: comparison.isEqual, schema: schema, comparison: comparison))
         } catch let error as PlanError {
             throw error

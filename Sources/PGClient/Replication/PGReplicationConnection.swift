@@ -32,14 +32,7 @@ public final class PGReplicationConnection: Sendable {
 
     /// Runs `body` with this connection and closes it afterwards, awaited, however `body` ends.
     public func closing<T>(_ body: (PGReplicationConnection) async throws -> T) async throws -> T {
-        do {
-            let value = try await body(self)
-            await close()
-            return value
-        } catch {
-            await close()
-            throw error
-        }
+        try await connection.closing { _ in try await body(self) }
     }
 
     /// What `IDENTIFY_SYSTEM` reports.

@@ -16,6 +16,10 @@ extension PGFerry {
         @Flag(name: .customLong("owners"), help: "Also compare owners and ACLs.")
         var includeOwnership = false
 
+        @Flag(name: .customLong("large-objects"),
+              help: "Also compare the database's large objects with the source's OIDs (count, and an md5 of their bytes).")
+        var largeObjects = false
+
         @Flag(help: "Print JSON.")
         var json = false
 
@@ -30,7 +34,8 @@ extension PGFerry {
             do {
                 comparison = try await SchemaCompare(
                     source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
-                    schemas: schemas, includeOwnership: includeOwnership).compare()
+                    schemas: schemas, includeOwnership: includeOwnership,
+                    largeObjects: largeObjects).compare()
             } catch let error as ValidationError {
                 throw error
             } catch {

@@ -28,10 +28,11 @@ extension PGFerry {
                 source: source, target: target, schemas: scope.schemas, excludeTableData: scope.excludeTableData,
                 format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, largeObjects: largeObjects)).plan()
             print("-- pgferry plan for schema \(plan.schemas.joined(separator: ", "))")
-            for note in plan.notes where !note.hasPrefix("not migrated: ") { print("-- note: \(note)") }
+            for note in plan.notes where !note.hasPrefix("not migrated: ") && !note.hasPrefix("refused: ") { print("-- note: \(note)") }
             for prerequisite in plan.prerequisites { print("-- requires on the target: \(prerequisite)") }
             for feature in plan.unsupported { print("-- the target cannot take: \(feature)") }
             for object in plan.notMigrated { print("-- not migrated by pgferry: \(object)") }
+            for object in plan.blockedObjects { print("-- refused: \(object)") }
             print("\n-- tables, largest first (copied in this order)")
             for table in plan.tables {
                 let slices = plan.copyTasks.filter { $0.table == table.table }.count
