@@ -57,14 +57,15 @@ struct FollowApplier {
         // Messages buffered of the open source transaction, and rows of it already applied.
         var buffered = 0
         var spilled: Int64?
+        var lastCommitTime: ReplicationTimestamp?
         if let end = request.followUntil { try await stop(&schedule, at: end) }
-        publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver)
+        publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver, lastCommit: lastCommitTime)
 
         while !schedule.reachedEnd {
             try Task.checkCancellation()
             if schedule.end == nil, cutoverAsked() {
                 try await stop(&schedule, at: .now)
-                publish(schedule, state: .cuttingOver)
+                publish(schedule, state: .cuttingOver, lastCommit: lastCommitTime)
             }
             let bytes = try await stream.next(waitingAtMost: Self.pollInterval)
             var asked = false
@@ -73,6 +74,7 @@ struct FollowApplier {
                 case .keepalive(let keepalive):
                     schedule.keepalive(walEnd: keepalive.walEnd, idle: assembler.openTransaction == nil)
                     asked = keepalive.replyRequested
+                    publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver, lastCommit: lastCommitTime)
                 case .xLogData(let data):
                     schedule.data(start: data.dataStart, walEnd: data.walEnd)
                     let event = try assembler.receive(try PgOutputMessage(decoding: data.payload))
@@ -83,7 +85,8 @@ struct FollowApplier {
                         spilled = nil
                         buffered = 0
                         schedule.applied(commit: transaction.commitLSN, end: transaction.endLSN)
-                        publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver)
+                        lastCommitTime = transaction.commitTime
+                        publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver, lastCommit: lastCommitTime)
                     } else if let open = assembler.openTransaction {
                         buffered += 1
                         // A large transaction goes to the target as it arrives, in one open target
@@ -115,7 +118,7 @@ struct FollowApplier {
             clientTime: ReplicationTimestamp(unixMicroseconds: Self.unixMicroseconds())).encoded)
         try await stream.end()
         let end = schedule.end ?? schedule.flushed
-        publish(schedule, state: .cuttingOver)
+        publish(schedule, state: .cuttingOver, lastCommit: lastCommitTime)
         logger.info("follow: reached the end position", metadata: ["end": "\(end)", "flushed": "\(schedule.flushed)"])
         return end
     }
@@ -180,8 +183,11 @@ struct FollowApplier {
         }
     }
 
-    private func publish(_ schedule: FollowSchedule, state: FollowState) {
+    private func publish(_ schedule: FollowSchedule, state: FollowState, lastCommit: ReplicationTimestamp?) {
+        let lagSeconds = schedule.lagBytes == 0 ? 0
+            : lastCommit.map { max(0, Double(Self.unixMicroseconds() - $0.unixMicroseconds) / 1e6) }
         recorder.update {
+            $0.follow?.lagSeconds = lagSeconds
             $0.follow?.state = state
             $0.follow?.receivedLSN = schedule.received.description
             $0.follow?.appliedLSN = schedule.flushed.description

@@ -48,6 +48,7 @@ public enum ProgressText {
         var line = "follow \(follow.state.rawValue): \(follow.transactionsApplied) transactions, \(follow.rowsApplied) rows applied"
         if let applied = follow.appliedLSN { line += " up to \(applied)" }
         if let lag = follow.lagBytes { line += ", lag \(bytes(lag))" }
+        if let lag = follow.lagSeconds, lag > 0 { line += " (\(seconds(lag)))" }
         if let end = follow.endLSN { line += ", end \(end)" }
         return line
     }

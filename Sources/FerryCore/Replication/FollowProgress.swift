@@ -47,6 +47,9 @@ public struct FollowProgress: Sendable, Codable, Equatable {
     public var flushedLSN: String?
     /// The server's WAL end as last heard minus `appliedLSN`.
     public var lagBytes: Int64?
+    /// How long ago the last applied transaction committed on the source, while the target is
+    /// behind; 0 once it has caught up.
+    public var lagSeconds: Double?
     public var transactionsApplied: Int64 = 0
     public var rowsApplied: Int64 = 0
     /// The end position once cutover is decided, then the last LSN applied.

@@ -71,5 +71,9 @@ import Testing
         let line = "follow streaming: 3 transactions, 7 rows applied up to 0/20, lag \(ProgressText.bytes(2048))"
         #expect(ProgressText.followLine(follow) == line)
         #expect(ProgressText.statusLine(progress).hasSuffix("; " + line))
+        follow.lagSeconds = 0
+        #expect(ProgressText.followLine(follow) == line)  // caught up: no seconds shown
+        follow.lagSeconds = 2.5
+        #expect(ProgressText.followLine(follow).hasPrefix(line + " ("))
     }
 }
