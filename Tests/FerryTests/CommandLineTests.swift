@@ -203,4 +203,12 @@ import Testing
             .rows[0].int("n") == 0)
         #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
     }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func followUntilIsCheckedBeforeConnecting() throws {
+        let alone = try TestServers.execute(Self.binary, ["migrate", "--schema", "f", "--target", "x", "--follow-until", "now"])
+        #expect(alone.status != 0 && alone.output.contains("--follow-until needs --follow"), "\(alone.output)")
+        let bad = try TestServers.execute(Self.binary, ["migrate", "--schema", "f", "--target", "x", "--follow", "--follow-until", "soon"])
+        #expect(bad.status != 0 && bad.output.contains("--follow-until must be now or an LSN"), "\(bad.output)")
+    }
 }
