@@ -123,14 +123,24 @@ struct FollowApplier {
         return end
     }
 
-    /// Sets the end position; `now` is the source's current WAL position, read at this moment.
+    /// Sets the end position; `now` is the source's current WAL position, taken at this moment.
     private func stop(_ schedule: inout FollowSchedule, at end: FollowEnd) async throws {
         switch end {
         case .lsn(let lsn):
             schedule.stop(at: lsn)
         case .now:
+            // A WAL record of our own marks the position: every commit that returned before it
+            // lies below it (pg_current_wal_lsn() is the write position, and an asynchronous
+            // commit may still be above that), and decoding passes it even on an idle source.
             let (source, _) = try await Connections.source(request.source)
-            let text = try await source.closing { try await $0.query("SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn").rows[0].string("lsn") }
+            let text = try await source.closing { source in
+                do {
+                    return try await source.query(
+                        "SELECT pg_catalog.pg_logical_emit_message(false, 'pgferry', 'cutover')::text AS lsn").rows[0].string("lsn")
+                } catch let error as PGError where error.code == .server {
+                    return try await source.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text AS lsn").rows[0].string("lsn")
+                }
+            }
             guard let lsn = LSN(text) else { throw FerryError("the source reported WAL position \"\(text)\", expected X/Y") }
             schedule.stop(at: lsn)
         }
