@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// The follow loop: streams the slot from its consistent point and applies each source
 /// transaction as one target transaction, in commit order, until the end position (cutover).
