@@ -199,4 +199,32 @@ import Testing
             .rows[0].int("n") == 0)
         #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
     }
+
+    /// A column added on the source while following fails the cutover naming it, and keeps the
+    /// slot so the run can resume once the target has the column too.
+    @Test func ddlOnTheSourceWhileFollowingFailsTheCutoverLoudly() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "follow_ddl_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "follow_ddl_tgt")
+        try await source.execute("CREATE SCHEMA d; CREATE TABLE d.t (id int PRIMARY KEY)")
+        let migration = Migration(request: MigrationRequest(
+            source: source.configuration, target: target.configuration, schemas: ["d"], follow: true))
+        let run = Task { try await migration.run() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await source.execute("ALTER TABLE d.t ADD COLUMN extra int")
+        migration.cutover()
+        await #expect {
+            try await run.value
+        } throws: { "\($0)".contains("source has d.t extra integer") && "\($0)".contains("resume") }
+        let slots = "SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()"
+        #expect(try await source.query(slots).rows[0].int("n") == 1)
+        let origins = try await target.query(
+            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1",
+            [try await source.query("SELECT slot_name::text AS s FROM pg_replication_slots WHERE database = current_database()").rows[0].string("s")])
+        #expect(origins.rows.count == 1)  // kept for the resume, dropped here
+        _ = try await source.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()")
+        try await source.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$")
+    }
 }

@@ -40,8 +40,8 @@ struct FollowApplier {
                 .flatMap { LSN($0) } ?? .zero
             let planner = ApplyPlanner(targets: try await Self.targets(target, schemas: request.schemas))
             let end = try await follow(target: target, planner: planner, skippingThrough: applied)
+            // The origin stays until the slot is gone: a cutover that fails later still resumes.
             try await target.execute("SELECT pg_catalog.pg_replication_origin_session_reset()")
-            try await Self.run(ReplicationCommands.dropOrigin(origin), on: target)
             return end
         }
     }

@@ -36,4 +36,38 @@ enum FollowCutover {
         }
         return report
     }
+
+    /// DDL is not decoded: a column added, dropped or retyped on the source while following
+    /// would leave the target behind without a word. Fails naming the differences.
+    static func compareColumns(_ request: MigrationRequest) async throws {
+        let sql = """
+            SELECT pg_catalog.format('%s.%s %s %s', n.nspname, c.relname, a.attname,
+                                     pg_catalog.format_type(a.atttypid, a.atttypmod)) AS column
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')
+            """
+        let schemas = [CatalogReader.arrayLiteral(request.schemas)]
+        let (source, encoding) = try await Connections.source(request.source)
+        let sourceColumns = try await source.closing { Set(try await $0.query(sql, schemas).rows.map { try $0.string("column") }) }
+        let target = try await Connections.target(request.target, encoding: encoding)
+        let targetColumns = try await target.closing { Set(try await $0.query(sql, schemas).rows.map { try $0.string("column") }) }
+        guard sourceColumns == targetColumns else {
+            let differences = sourceColumns.subtracting(targetColumns).sorted().map { "source has \($0)" }
+                + targetColumns.subtracting(sourceColumns).sorted().map { "target has \($0)" }
+            throw FerryError("cutover: the tables' columns changed on the source while following (DDL is not replicated): "
+                + differences.prefix(20).joined(separator: "; ")
+                + "; make the same change on the target and run the same command again to resume")
+        }
+    }
+
+    /// Drops the target's replication origin of the run, once its slot is gone.
+    static func dropOrigin(_ request: MigrationRequest, _ origin: String) async throws {
+        let target = try await Connections.connect(request.target, side: .target)
+        try await target.closing { target in
+            _ = try await target.query(
+                "SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin WHERE roname = $1", [origin])
+        }
+    }
 }

@@ -124,9 +124,11 @@ public final class Migration: Sendable {
         let end = try await FollowApplier(slot: follow, request: request, recorder: recorder, logger: logger,
                                           cutoverAsked: { self.cutoverAsked.withLock { $0 } }).run()
         recorder.phase("cutover", step: "Cutting over at \(end)")
+        try await FollowCutover.compareColumns(request)
         let sequences = try await FollowCutover.copySequences(request)
         _ = try await FollowCutover.compareCounts(request)
         try await follow.drop()
+        try await FollowCutover.dropOrigin(request, follow.name)
         recorder.update {
             $0.follow?.state = .done
             $0.follow?.endLSN = end.description

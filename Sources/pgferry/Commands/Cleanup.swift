@@ -10,6 +10,9 @@ extension PGFerry {
         @Option(help: "Source connection: postgresql:// URL or key=value string (or PGFERRY_SOURCE_URL).")
         var source: String?
 
+        @Option(help: "Target connection (or PGFERRY_TARGET_URL): also drop the dropped slots' replication origins there (each takes one of the target's max_replication_slots).")
+        var target: String?
+
         @Flag(help: "Only list the leftovers and the WAL each slot retains; drop nothing.")
         var dryRun = false
 
@@ -29,6 +32,21 @@ extension PGFerry {
                 let report = try await ReplicationCleanup.drop(connection)
                 for slot in report.droppedSlots { print("dropped slot \(slot.name) (\(Self.describe(slot)))") }
                 for publication in report.droppedPublications { print("dropped publication \(publication)") }
+                if let targetURL = target ?? ProcessInfo.processInfo.environment[ConnectionOptions.targetVariable],
+                   !report.droppedSlots.isEmpty {
+                    let targetConfiguration = try ConnectionOptions.configuration(
+                        targetURL, name: "target", variable: ConnectionOptions.targetVariable)
+                    try await PGConnection.withConnection(targetConfiguration) { target in
+                        // A follow run's origin on the target has its slot's name.
+                        for slot in report.droppedSlots {
+                            let dropped = try await target.query("""
+                                SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin
+                                WHERE roname = $1
+                                """, [slot.name]).rows.count
+                            if dropped > 0 { print("dropped replication origin \(slot.name) on the target") }
+                        }
+                    }
+                }
                 for slot in report.slotsInUse {
                     print("kept slot \(slot.name): a connection streams from it (pid \(slot.activePID.map(String.init) ?? "?"), \(Self.describe(slot)))")
                 }
