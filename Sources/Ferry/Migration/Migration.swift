@@ -97,7 +97,7 @@ public final class Migration: Sendable {
                 await follow.replication.close()
                 let failure: any Error = Task.isCancelled ? FerryError.cancelled : error
                 throw FerryError("\(failure); the slot \(follow.name) and its publication are kept on the source (they retain "
-                    + "WAL): run the same command again to resume, or `pgferry cleanup --source …` to drop them")
+                    + "WAL): run the same command again to resume, or `pgferry cleanup --source … --target …` to drop them")
             }
             // In a task of its own: a cancelled run still drops what it created.
             let dropped = await Task { try await follow.drop() }.result
