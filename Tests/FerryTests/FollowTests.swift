@@ -4,8 +4,9 @@ import Foundation
 import Testing
 
 /// Follow mode end to end against real servers: copy from the slot's snapshot while a writer
-/// keeps changing the source, apply what it commits, cut over, and compare.
-@Suite struct FollowTests {
+/// keeps changing the source, apply what it commits, cut over, and compare. One at a time: each
+/// holds a replication slot, and the test source has ten for every suite running at once.
+@Suite(.serialized) struct FollowTests {
     static let schema = """
         CREATE SCHEMA f;
         CREATE TABLE f.docs (id serial PRIMARY KEY, counter int NOT NULL DEFAULT 0, doc jsonb);
