@@ -8,7 +8,7 @@ struct PGFerry: AsyncParsableCommand {
         commandName: "pgferry",
         abstract: "Move a PostgreSQL schema, DDL and data, from one server to another with nothing but libpq.",
         version: BuildInfo.versionLine,
-        subcommands: [Migrate.self, Validate.self, Compare.self, Plan.self, TestConnection.self, Serve.self])
+        subcommands: [Migrate.self, Validate.self, Compare.self, Plan.self, Cleanup.self, TestConnection.self, Serve.self])
 }
 
 /// Logging to stderr at the chosen level; the only place that bootstraps swift-log.

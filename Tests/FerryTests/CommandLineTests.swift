@@ -102,4 +102,114 @@ import Testing
         #expect(try await program.wait(timeout: .seconds(5)) == 128 + SIGKILL)
         try await FaultTests.expectCleanAndRerun(source: source, target: target)
     }
+    /// `migrate --follow` streams until Ctrl-C, which cuts over: what the source committed while
+    /// it followed is on the target, the run exits 0 and its JSON says the follow is done.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func followUntilInterruptCutsOver() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "clifollow_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "clifollow_tgt")
+        try await source.execute("CREATE SCHEMA f; CREATE TABLE f.t (id serial PRIMARY KEY, v text); INSERT INTO f.t (v) VALUES ('copied')")
+        let program = try RunningProgram(Self.binary, ["migrate", "--schema", "f", "--follow", "--json"], environment: [
+            "PGFERRY_SOURCE_URL": Self.url(source), "PGFERRY_TARGET_URL": Self.url(target),
+        ])
+        defer { program.stop() }
+        let streaming = try await Self.waitUntilStreaming(source, target, program)
+        #expect(streaming, "\(program.output)")
+        try await source.execute("SET synchronous_commit = on; INSERT INTO f.t (v) VALUES ('followed')")
+        program.signal(SIGINT)
+        #expect(try await program.wait(timeout: .seconds(30)) == 0, "\(program.output)")
+        let progress = try JSONDecoder().decode(MigrationProgress.self, from: Data(program.output.utf8.drop { $0 != UInt8(ascii: "{") }))
+        #expect(progress.follow?.state == .done)
+        #expect(progress.follow?.transactionsApplied == 1)
+        #expect(try await target.query("SELECT v FROM f.t ORDER BY id").rows.map { $0[0] } == ["copied", "followed"])
+        #expect(try await target.query("SELECT last_value AS n FROM f.t_id_seq").rows[0].int("n") == 2)
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()")
+            .rows[0].int("n") == 0)
+    }
+
+    /// Waits until `condition` holds on `database` (a one-row `ok` boolean), for at most 60 s.
+    static func waitUntil(_ database: TestDatabase, _ sql: String, _ program: RunningProgram? = nil) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if try await database.query(sql).rows[0].bool("ok") { return true }
+            if program?.exitStatus != nil { return false }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Waits until a follow run streams: its slot is active (it is while being created, too) and
+    /// the target has the run's replication origin (created just before streaming starts).
+    static func waitUntilStreaming(_ source: TestDatabase, _ target: TestDatabase, _ program: RunningProgram) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline && program.exitStatus == nil {
+            let slots = try await source.query("""
+                SELECT slot_name::text AS name FROM pg_replication_slots
+                WHERE database = current_database() AND active AND starts_with(slot_name::text, 'pgferry_')
+                """).rows.map { try $0.string("name") }
+            if let slot = slots.first,
+               try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = $1", [slot]).rows[0].int("n") == 1 {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    static let slotIdle = """
+        SELECT count(*) = 1 AS ok FROM pg_replication_slots
+        WHERE database = current_database() AND NOT active AND starts_with(slot_name::text, 'pgferry_')
+        """
+
+    /// `kill -9` while following keeps the slot; the same command resumes from the target's
+    /// origin without copying again, and nothing is applied twice or skipped. `cleanup` drops
+    /// what a killed run left.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func aKilledFollowResumesAndCleanupDropsLeftovers() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "cliresume_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "cliresume_tgt")
+        try await source.execute("CREATE SCHEMA f; CREATE TABLE f.t (id serial PRIMARY KEY, v text); INSERT INTO f.t (v) VALUES ('copied')")
+        let environment = ["PGFERRY_SOURCE_URL": Self.url(source), "PGFERRY_TARGET_URL": Self.url(target)]
+        let first = try RunningProgram(Self.binary, ["migrate", "--schema", "f", "--follow"], environment: environment)
+        defer { first.stop() }
+        #expect(try await Self.waitUntilStreaming(source, target, first), "\(first.output)")
+        try await source.execute("SET synchronous_commit = on; INSERT INTO f.t (v) VALUES ('before the kill')")
+        #expect(try await Self.waitUntil(target, "SELECT count(*) = 2 AS ok FROM f.t"))
+        let table = try await target.query("SELECT 'f.t'::regclass::oid::text AS oid").rows[0].string("oid")
+        first.signal(SIGKILL)
+        #expect(try await first.wait(timeout: .seconds(5)) == 128 + SIGKILL)
+        #expect(try await Self.waitUntil(source, Self.slotIdle))
+        try await source.execute("SET synchronous_commit = on; INSERT INTO f.t (v) VALUES ('after the kill')")
+
+        let resumed = try TestServers.execute(Self.binary, ["migrate", "--schema", "f", "--follow", "--follow-until", "now"],
+                                              environment: environment)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try await target.query("SELECT v FROM f.t ORDER BY id").rows.map { $0[0] }
+            == ["copied", "before the kill", "after the kill"])
+        #expect(try await target.query("SELECT 'f.t'::regclass::oid::text AS oid").rows[0].string("oid") == table)  // not copied again
+        #expect(try await Self.waitUntil(source, "SELECT count(*) = 0 AS ok FROM pg_replication_slots WHERE database = current_database()"))
+
+        let second = try RunningProgram(Self.binary, ["migrate", "--schema", "f", "--follow"], environment: environment)
+        defer { second.stop() }
+        #expect(try await Self.waitUntilStreaming(source, target, second), "\(second.output)")
+        second.signal(SIGKILL)
+        _ = try await second.wait(timeout: .seconds(5))
+        #expect(try await Self.waitUntil(source, Self.slotIdle))
+        let cleanup = try TestServers.execute(Self.binary, ["cleanup", "--source", Self.url(source), "--target", Self.url(target)])
+        #expect(cleanup.status == 0, "\(cleanup.output)")
+        #expect(cleanup.output.contains("dropped slot pgferry_") && cleanup.output.contains("of WAL"), "\(cleanup.output)")
+        #expect(cleanup.output.contains("dropped publication pgferry_"), "\(cleanup.output)")
+        #expect(cleanup.output.contains("dropped replication origin pgferry_"), "\(cleanup.output)")
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()")
+            .rows[0].int("n") == 0)
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func followUntilIsCheckedBeforeConnecting() throws {
+        let alone = try TestServers.execute(Self.binary, ["migrate", "--schema", "f", "--target", "x", "--follow-until", "now"])
+        #expect(alone.status != 0 && alone.output.contains("--follow-until needs --follow"), "\(alone.output)")
+        let bad = try TestServers.execute(Self.binary, ["migrate", "--schema", "f", "--target", "x", "--follow", "--follow-until", "soon"])
+        #expect(bad.status != 0 && bad.output.contains("--follow-until must be now or an LSN"), "\(bad.output)")
+    }
 }

@@ -9,6 +9,8 @@ public final class Migration: Sendable {
     private let recorder = ProgressRecorder()
     /// The running task, and whether cancel came before there was one.
     private let runTask = Mutex<(task: Task<MigrationReport, any Error>?, cancelled: Bool)>((nil, false))
+    /// Set by `cutover()`: a follow run finishes at the source's WAL position of that moment.
+    private let cutoverAsked = Mutex(false)
 
     public init(request: MigrationRequest, logger: Logger = Logger(label: "pgferry")) {
         self.request = request
@@ -24,6 +26,13 @@ public final class Migration: Sendable {
             $0.cancelled = true
             $0.task?.cancel()
         }
+    }
+
+    /// Asks a follow run (`MigrationRequest.follow`) to cut over: apply everything the source
+    /// committed up to its current WAL position, set the sequences, compare row counts, drop the
+    /// slot and publication, and end. Asked before follow starts, it cuts over as soon as it does.
+    public func cutover() {
+        cutoverAsked.withLock { $0 = true }
     }
 
     /// Runs the migration to the end.
@@ -60,12 +69,71 @@ public final class Migration: Sendable {
     /// `run()` reports an error, the snapshot and every session are already released.
     private func migrate() async throws -> MigrationPlan {
         recorder.phase("snapshot", step: "Reading the source catalog")
+        guard request.follow else { return try await migrate(follow: nil) }
+        if let resumed = try await FollowSlot.resume(request, logger: logger) {
+            recorder.update {
+                $0.follow = FollowProgress(state: .streaming, slot: resumed.name, consistentPoint: resumed.consistentPoint)
+                $0.status = .restoring
+            }
+            try await following(resumed) { try await cutOver(resumed) }
+            return try await plan()
+        }
+        let follow = try await FollowSlot.create(request, logger: logger)
+        recorder.update { $0.follow = FollowProgress(state: .copying, slot: follow.name, consistentPoint: follow.consistentPoint) }
+        return try await following(follow) {
+            let plan = try await migrate(follow: follow)
+            try await cutOver(follow)
+            return plan
+        }
+    }
+
+    /// Runs `body`; when it fails, drops the slot and publication, unless the apply had begun:
+    /// then they stay, and the same request resumes from the target's origin.
+    private func following<T>(_ follow: FollowSlot, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            if follow.isResumable {
+                await follow.replication.close()
+                let failure: any Error = Task.isCancelled ? FerryError.cancelled : error
+                throw FerryError("\(failure); the slot \(follow.name) and its publication are kept on the source (they retain "
+                    + "WAL): run the same command again to resume, or `pgferry cleanup --source … --target …` to drop them")
+            }
+            // In a task of its own: a cancelled run still drops what it created.
+            let dropped = await Task { try await follow.drop() }.result
+            if case .failure(let failure) = dropped {
+                logger.error("follow: dropping the slot failed", metadata: ["error": "\(failure)"])
+            }
+            throw error
+        }
+    }
+
+    private func migrate(follow: FollowSlot?) async throws -> MigrationPlan {
         let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
-                                                     includeOwnership: request.includeOwnership)
+                                                     includeOwnership: request.includeOwnership,
+                                                     importing: follow?.snapshotName)
         return try await snapshot.closing { snapshot in
             let target = try await Connections.target(request.target, encoding: snapshot.encoding)
             return try await target.closing { target in try await migrate(snapshot: snapshot, target: target) }
         }
+    }
+
+    /// Follow mode after post-data: apply until the end position, then sequences, counts, cleanup.
+    private func cutOver(_ follow: FollowSlot) async throws {
+        recorder.phase("follow", step: "Applying the source's changes from \(follow.consistentPoint)")
+        let end = try await FollowApplier(slot: follow, request: request, recorder: recorder, logger: logger,
+                                          cutoverAsked: { self.cutoverAsked.withLock { $0 } }).run()
+        recorder.phase("cutover", step: "Cutting over at \(end)")
+        try await FollowCutover.compareColumns(request)
+        let sequences = try await FollowCutover.copySequences(request)
+        _ = try await FollowCutover.compareCounts(request)
+        try await follow.drop()
+        try await FollowCutover.dropOrigin(request, follow.name)
+        recorder.update {
+            $0.follow?.state = .done
+            $0.follow?.endLSN = end.description
+        }
+        logger.info("follow: cut over", metadata: ["end": "\(end)", "sequences": "\(sequences)"])
     }
 
     private func migrate(snapshot: SourceSnapshot, target: PGConnection) async throws -> MigrationPlan {

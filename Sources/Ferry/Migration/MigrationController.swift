@@ -51,6 +51,11 @@ public final class MigrationController: Sendable {
         state.withLock { $0.migration }?.cancel()
     }
 
+    /// Asks the running migration, if it follows the source, to cut over (`Migration.cutover()`).
+    public func cutover() {
+        state.withLock { $0.migration }?.cutover()
+    }
+
     /// Back to `idle`. - Throws: `RunLifecycle.Refusal.resetWhileRunning` while a run is in progress.
     public func reset() throws(RunLifecycle.Refusal) {
         try state.withLock { (state) throws(RunLifecycle.Refusal) in

@@ -36,6 +36,11 @@ public struct MigrationRequest: Sendable {
     /// Compare the schemas at the end (`pgferry compare`) and fail the run on a difference that
     /// was not announced beforehand.
     public var compareAfterwards: Bool
+    /// Copy from a logical replication slot's snapshot, then apply the source's changes until
+    /// cutover (`followUntil`, or `Migration.cutover()`).
+    public var follow: Bool
+    /// Where a follow run cuts over by itself; nil: when `Migration.cutover()` asks.
+    public var followUntil: FollowEnd?
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
@@ -44,7 +49,8 @@ public struct MigrationRequest: Sendable {
                 sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, statistics: StatisticsMode? = nil,
                 stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
                 dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
-                largeObjects: Bool = false, compareAfterwards: Bool = true) {
+                largeObjects: Bool = false, compareAfterwards: Bool = true, follow: Bool = false,
+                followUntil: FollowEnd? = nil) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -62,6 +68,8 @@ public struct MigrationRequest: Sendable {
         self.dropLockTimeout = dropLockTimeout
         self.largeObjects = largeObjects
         self.compareAfterwards = compareAfterwards
+        self.follow = follow
+        self.followUntil = followUntil
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

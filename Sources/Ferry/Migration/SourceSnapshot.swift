@@ -9,12 +9,15 @@ struct SourceSnapshot: Sendable {
     let identity: DatabaseIdentity
     let catalog: SchemaCatalog
 
+    /// - Parameter imported: a snapshot exported elsewhere (a replication slot's) to read in
+    ///   instead of exporting one.
     static func open(_ configuration: ConnectionConfiguration, schemas: [String],
-                     includeOwnership: Bool) async throws -> SourceSnapshot {
+                     includeOwnership: Bool, importing imported: String? = nil) async throws -> SourceSnapshot {
         let (holder, encoding) = try await Connections.source(configuration)
         do {
             let identity = try await Connections.databaseIdentity(holder)
             try await holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            if let imported { try await holder.execute("SET TRANSACTION SNAPSHOT \(SQL.literal(imported))") }
             let reader = CatalogReader(connection: holder, schemas: schemas, includeOwnership: includeOwnership)
             let relations = try await reader.relations()
             // Lock the tables before deparsing, as pg_dump does: pg_get_*def read live catalogs,
@@ -24,7 +27,11 @@ struct SourceSnapshot: Sendable {
                 let names = tables[batch..<min(batch + 500, tables.count)].map(\.name.sql).joined(separator: ", ")
                 try await holder.execute("LOCK TABLE \(names) IN ACCESS SHARE MODE")
             }
-            let snapshotID = try await holder.query("SELECT pg_catalog.pg_export_snapshot() AS id").rows[0].string("id")
+            // An imported snapshot stays importable by the workers as long as its exporter
+            // (the idle replication connection) waits.
+            let snapshotID = if let imported { imported } else {
+                try await holder.query("SELECT pg_catalog.pg_export_snapshot() AS id").rows[0].string("id")
+            }
             let catalog = try await reader.read(relations)
             return SourceSnapshot(holder: holder, configuration: configuration, snapshotID: snapshotID, encoding: encoding,
                                   identity: identity, catalog: catalog)

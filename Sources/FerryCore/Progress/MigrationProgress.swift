@@ -80,6 +80,8 @@ public struct MigrationProgress: Sendable, Codable, Equatable {
     public var largeObjects: LargeObjectProgress?
     /// The end-of-run schema compare, source against target (nil until it ran, or when skipped).
     public var comparison: SchemaComparison?
+    /// Set when the run follows the source after the copy (`MigrationRequest.follow`).
+    public var follow: FollowProgress?
     /// Seconds since the run started, frozen at the end.
     public var elapsedSeconds: Double = 0
 

@@ -39,6 +39,17 @@ public enum ProgressText {
             line += String(format: " (%.1f MB/s)", Double(progress.totalBytes) / 1e6 / progress.elapsedSeconds)
         }
         if let eta = progress.etaSeconds { line += ", ETA \(seconds(eta))" }
+        if let follow = progress.follow { line += "; " + followLine(follow) }
+        return line
+    }
+
+    /// Follow mode in one clause: state, what is applied, the lag, and the end once decided.
+    public static func followLine(_ follow: FollowProgress) -> String {
+        var line = "follow \(follow.state.rawValue): \(follow.transactionsApplied) transactions, \(follow.rowsApplied) rows applied"
+        if let applied = follow.appliedLSN { line += " up to \(applied)" }
+        if let lag = follow.lagBytes { line += ", lag \(bytes(lag))" }
+        if let lag = follow.lagSeconds, lag > 0 { line += " (\(seconds(lag)))" }
+        if let end = follow.endLSN { line += ", end \(end)" }
         return line
     }
 

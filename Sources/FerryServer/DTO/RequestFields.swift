@@ -155,6 +155,19 @@ struct RequestFields {
     /// `largeObjects` (pgferry's own, on start): copy the database's large objects too; default false.
     func largeObjects() throws(BadRequest) -> Bool { try optionalBool("largeObjects") ?? false }
 
+    /// `follow` (pgferry's own, on start): copy from a replication slot's snapshot and apply the
+    /// source's changes until `POST cutover`; default false.
+    func follow() throws(BadRequest) -> Bool { try optionalBool("follow") ?? false }
+
+    /// `followUntil` (on start, with `follow`): "now" or an LSN `X/Y` where the run cuts over by itself.
+    func followUntil() throws(BadRequest) -> FollowEnd? {
+        guard let text = try optionalString("followUntil") else { return nil }
+        guard let end = FollowEnd(text) else {
+            throw BadRequest("followUntil must be \"now\" or an LSN such as \"0/1A2B3C4\", got \(text.debugDescription)")
+        }
+        return end
+    }
+
     /// A yes/no field: a JSON boolean or nothing.
     private func optionalBool(_ field: String) throws(BadRequest) -> Bool? {
         switch object[field] {

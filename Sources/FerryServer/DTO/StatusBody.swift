@@ -48,6 +48,8 @@ struct StatusBody: Encodable, Equatable {
     var largeObjects: LargeObjectProgress?
     /// The end-of-run schema compare (absent until it ran, or when the request turned it off).
     var comparison: SchemaComparison?
+    /// Follow mode's state and LSNs (absent when the run does not follow).
+    var follow: FollowProgress?
 
     init(_ progress: MigrationProgress, request: MigrationRequest?) {
         status = progress.status
@@ -62,6 +64,7 @@ struct StatusBody: Encodable, Equatable {
         largeObjects = progress.largeObjects
         phases = progress.phases.map { PhaseTiming(phase: $0.phase, seconds: Self.tenths($0.seconds)) }
         comparison = progress.comparison
+        follow = progress.follow
 
         let now = progress.elapsedSeconds
         tables = progress.tables.map { table in

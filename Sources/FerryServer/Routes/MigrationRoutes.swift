@@ -27,6 +27,7 @@ struct MigrationRoutes: Sendable {
         }
         group.post("reset") { _, _ in try await handle { try reset() } }
         group.post("cancel") { _, _ in try await handle { try cancel() } }
+        group.post("cutover") { _, _ in try await handle { try cutover() } }
         group.get("plan") { request, _ in try await checks.run("plan") { try await handle { try await plan(request) } } }
     }
 
@@ -99,13 +100,16 @@ struct MigrationRoutes: Sendable {
         let largeObjects = try fields.largeObjects()
         let statistics = try fields.statistics()
         let compareAfterwards = try fields.compareAfterwards()
+        let follow = try fields.follow()
+        let followUntil = try fields.followUntil()
+        if followUntil != nil && !follow { throw BadRequest("followUntil needs \"follow\": true") }
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
         try refuseWhileShuttingDown()  // again: the source check took a while
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
                                               jobs: jobs, statistics: statistics, largeObjects: largeObjects,
-                                              compareAfterwards: compareAfterwards))
+                                              compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil))
         logger.info("migration started", metadata: [
             "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])
@@ -180,6 +184,20 @@ struct MigrationRoutes: Sendable {
         logger.info("migration cancel requested")
         return try JSONBody.response(MessageBody(status: "cancelling",
                                                  message: "Cancel requested; the run ends in error. Poll /api/v1/migration/status."),
+                                     status: .accepted)
+    }
+
+    /// `POST cutover`: a running follow run applies up to the source's current WAL position, sets
+    /// the sequences, compares row counts, drops its slot and ends; 409 when no run follows.
+    func cutover() throws -> Response {
+        guard controller.status.status.isRunning, controller.lastRequest?.follow == true else {
+            return try JSONBody.response(ErrorBody(error: "No migration with follow in progress"), status: .conflict)
+        }
+        controller.cutover()
+        logger.info("migration cutover requested")
+        return try JSONBody.response(MessageBody(status: "cutting_over",
+                                                 message: "Cutover requested; the run completes once the source's current "
+                                                     + "position is applied. Poll /api/v1/migration/status."),
                                      status: .accepted)
     }
 

@@ -70,6 +70,14 @@ extension PGFerry {
         @Flag(name: .customLong("no-analyze"), help: .hidden)
         var skipAnalyze = false
 
+        @Flag(help: "Copy from a logical replication slot's snapshot, then apply the source's changes until cutover (--follow-until, or Ctrl-C / SIGTERM; a second one aborts). The source needs wal_level = logical and a role with REPLICATION.")
+        var follow = false
+
+        @Option(name: .customLong("follow-until"),
+                help: ArgumentHelp("With --follow: cut over by itself once everything up to this source WAL position is applied: now (the position when the copy is done) or an LSN X/Y.",
+                                   valueName: "now|LSN"))
+        var followUntil: String?
+
         func validate() throws {
             guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, got \(jobs)") }
             guard (1...(64 << 20)).contains(chunkSize) else {
@@ -78,6 +86,12 @@ extension PGFerry {
             guard ringSize >= 1 else { throw ValidationError("--ring-size must be at least 1 byte, got \(ringSize)") }
             guard !(skipAnalyze && statistics != nil) else {
                 throw ValidationError("--no-analyze is --statistics none: give one of them")
+            }
+            if let followUntil {
+                guard follow else { throw ValidationError("--follow-until needs --follow") }
+                guard FollowEnd(followUntil) != nil else {
+                    throw ValidationError("--follow-until must be now or an LSN such as 0/1A2B3C4, got \(followUntil)")
+                }
             }
             guard stallTimeout >= 0 else { throw ValidationError("--stall-timeout must be 0 (never) or a number of seconds, got \(stallTimeout)") }
         }
@@ -90,9 +104,14 @@ extension PGFerry {
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
                 statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout),
-                dropDependents: dropDependents, largeObjects: largeObjects, compareAfterwards: !skipCompare)
+                dropDependents: dropDependents, largeObjects: largeObjects, compareAfterwards: !skipCompare,
+                follow: follow, followUntil: followUntil.flatMap(FollowEnd.init))
             let migration = Migration(request: request, logger: logger)
-            let interrupt = InterruptHandler { migration.cancel() }
+            // Following, the first signal cuts over and a second aborts (dropping the slot).
+            let interrupt = follow
+                ? InterruptHandler(message: "pgferry: cutting over… (again to abort)", { migration.cutover() },
+                                   again: { migration.cancel() })
+                : InterruptHandler { migration.cancel() }
 
             let display = LiveDisplay(enabled: !json && isatty(STDOUT_FILENO) == 1)
             let redraw = Task {
@@ -168,22 +187,33 @@ struct CommandFailure: Error, CustomStringConvertible {
 final class InterruptHandler {
     private final class Received: Sendable {
         let signal = Mutex<Int32?>(nil)
+        let count = Mutex(0)
     }
 
     private let sources: [any DispatchSourceSignal]
     private let signalReceived = Received()
 
-    init(_ handler: @escaping @Sendable () -> Void) {
+    /// - Parameter again: called on a second signal instead of ending the process (which a
+    ///   third one then does).
+    init(message: String = "pgferry: cancelling…", _ handler: @escaping @Sendable () -> Void,
+         again: (@Sendable () -> Void)? = nil) {
         var sources: [any DispatchSourceSignal] = []
         let received = signalReceived
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler {
-                FileHandle.standardError.write(Data("pgferry: cancelling…\n".utf8))
-                received.signal.withLock { $0 = $0 ?? number }
-                handler()
-                signal(number, SIG_DFL)
+                let seen = received.count.withLock { $0 += 1; return $0 }
+                if seen == 1 {
+                    FileHandle.standardError.write(Data("\(message)\n".utf8))
+                    handler()
+                } else if let again {
+                    FileHandle.standardError.write(Data("pgferry: cancelling…\n".utf8))
+                    received.signal.withLock { $0 = $0 ?? number }
+                    again()
+                }
+                if again == nil { received.signal.withLock { $0 = $0 ?? number } }
+                if again == nil || seen > 1 { signal(number, SIG_DFL) }
             }
             source.resume()
             sources.append(source)

@@ -1,0 +1,73 @@
+/// What cutover does once every change up to the end position is applied: sequences (not
+/// decoded by logical replication) from the source's current values, then a row-count compare.
+enum FollowCutover {
+    /// Sets each sequence of `schemas` on the target to the source's value now, as post-data's
+    /// `setval` does for the snapshot's.
+    static func copySequences(_ request: MigrationRequest) async throws -> Int {
+        let (source, encoding) = try await Connections.source(request.source)
+        return try await source.closing { source in
+            let target = try await Connections.target(request.target, encoding: encoding)
+            return try await target.closing { target in
+                let sequences = try await source.query("""
+                    SELECT schemaname::text AS schema, sequencename::text AS name FROM pg_catalog.pg_sequences
+                    WHERE schemaname = ANY($1::text[]) ORDER BY 1, 2
+                    """, [CatalogReader.arrayLiteral(request.schemas)]).rows.map {
+                    QualifiedName(try $0.string("schema"), try $0.string("name"))
+                }
+                for sequence in sequences {
+                    let state = try await source.query("SELECT last_value::text AS value, is_called FROM \(sequence.sql)").rows[0]
+                    _ = try await target.query("SELECT pg_catalog.setval($1::regclass, $2::bigint, $3::boolean)",
+                                               [sequence.sql, try state.string("value"), try state.bool("is_called") ? "true" : "false"])
+                }
+                return sequences.count
+            }
+        }
+    }
+
+    /// Fails naming the tables whose row counts differ between source and target.
+    static func compareCounts(_ request: MigrationRequest) async throws -> ValidationReport {
+        let report = try await Validator(source: request.source, target: request.target, schemas: request.schemas,
+                                         excludedTables: request.excludeTableData).validate()
+        let differing = report.tables.filter { !$0.match && !$0.skipped }
+        guard differing.isEmpty else {
+            throw FerryError("cutover: row counts differ after applying up to the end position: "
+                + differing.map { "\($0.table) (source \($0.sourceCount), target \($0.targetCount))" }.joined(separator: ", ")
+                + "; the source took writes after the end position, or the target was written to")
+        }
+        return report
+    }
+
+    /// DDL is not decoded: a column added, dropped or retyped on the source while following
+    /// would leave the target behind without a word. Fails naming the differences.
+    static func compareColumns(_ request: MigrationRequest) async throws {
+        let sql = """
+            SELECT pg_catalog.format('%s.%s %s %s', n.nspname, c.relname, a.attname,
+                                     pg_catalog.format_type(a.atttypid, a.atttypmod)) AS column
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')
+            """
+        let schemas = [CatalogReader.arrayLiteral(request.schemas)]
+        let (source, encoding) = try await Connections.source(request.source)
+        let sourceColumns = try await source.closing { Set(try await $0.query(sql, schemas).rows.map { try $0.string("column") }) }
+        let target = try await Connections.target(request.target, encoding: encoding)
+        let targetColumns = try await target.closing { Set(try await $0.query(sql, schemas).rows.map { try $0.string("column") }) }
+        guard sourceColumns == targetColumns else {
+            let differences = sourceColumns.subtracting(targetColumns).sorted().map { "source has \($0)" }
+                + targetColumns.subtracting(sourceColumns).sorted().map { "target has \($0)" }
+            throw FerryError("cutover: the tables' columns changed on the source while following (DDL is not replicated): "
+                + differences.prefix(20).joined(separator: "; ")
+                + "; make the same change on the target and run the same command again to resume")
+        }
+    }
+
+    /// Drops the target's replication origin of the run, once its slot is gone.
+    static func dropOrigin(_ request: MigrationRequest, _ origin: String) async throws {
+        let target = try await Connections.connect(request.target, side: .target)
+        try await target.closing { target in
+            _ = try await target.query(
+                "SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin WHERE roname = $1", [origin])
+        }
+    }
+}
