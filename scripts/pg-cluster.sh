@@ -45,7 +45,10 @@ HBA
       fi
     fi
     start_on() {
+      # Slots and senders beyond the default 10: tests run follow modes side by side, and every
+      # replication origin on a target takes a slot too.
       local options="-p $1 -k $dir -c listen_addresses=$listen_address -c max_connections=200 -c max_wal_size=4GB"
+      options="$options -c max_replication_slots=40 -c max_wal_senders=40"
       if [ "${PGFERRY_CLUSTER_FAST:-0}" = 1 ]; then
         options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
       fi
