@@ -11,4 +11,12 @@ export PGFERRY_TEST_SOURCE_PORT=$SOURCE_PORT PGFERRY_TEST_TARGET_PORT=$TARGET_PO
 echo "test servers: source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT"
 
 swift build --build-tests
-swift test "$@"
+if [ $# -gt 0 ]; then
+  swift test "$@"
+  exit
+fi
+# The follow suites stream from the source and keep both servers busy; they run on their own
+# after the rest, so the fault suites' time bounds (fail within 2 s…) hold on a 2-core machine.
+follow='FollowTests|FollowCheckTests|FollowRouteTests|ApplyReplayTests|ReplicationConnectionTests'
+swift test --skip "$follow"
+swift test --filter "$follow"
