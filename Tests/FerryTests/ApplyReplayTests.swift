@@ -81,14 +81,12 @@ import Testing
             ReplicationCommands.createPublication(
                 "pgferry_replay", schema: "r", tables: Self.tables, excludesTables: false, serverVersion: version))
         // The slot as follow mode creates it: on a replication connection, exporting a snapshot.
-        var replication = source.configuration
-        replication["replication"] = "database"
-        let slot = try await PGConnection.withConnection(replication) { connection in
-            try await connection.execute(ReplicationCommands.createReplicationSlot("pgferry_replay", serverVersion: version))
+        let slot = try await PGReplicationConnection.connect(source.configuration).closing { connection in
+            try await connection.createLogicalSlot("pgferry_replay")
         }
-        #expect(try slot.rows[0].string("slot_name") == "pgferry_replay")
-        #expect(LSN(try slot.rows[0].string("consistent_point")) != nil)
-        #expect(try slot.rows[0].optionalString("snapshot_name") != nil)
+        #expect(slot.name == "pgferry_replay")
+        #expect(slot.consistentPoint > 0)
+        #expect(slot.snapshotName != nil)
         // Decoding stops at flushed WAL, and the test cluster commits asynchronously.
         for transaction in Self.workload { try await source.execute("SET synchronous_commit = on; \(transaction)") }
         let changes = try await source.query("""

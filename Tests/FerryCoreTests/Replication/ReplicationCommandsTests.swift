@@ -19,25 +19,6 @@ import Testing
         #expect(ReplicationCommands.dropPublication("My Pub") == "DROP PUBLICATION IF EXISTS \"My Pub\"")
     }
 
-    @Test func slotCommandsPerVersion() throws {
-        #expect(
-            try ReplicationCommands.createReplicationSlot("pgferry_1", serverVersion: 150000)
-                == "CREATE_REPLICATION_SLOT pgferry_1 LOGICAL pgoutput (SNAPSHOT 'export')")
-        #expect(
-            try ReplicationCommands.createReplicationSlot("pgferry_1", serverVersion: 140011)
-                == "CREATE_REPLICATION_SLOT pgferry_1 LOGICAL pgoutput EXPORT_SNAPSHOT")
-        #expect(
-            try ReplicationCommands.startReplication("pgferry_1", from: LSN("0/1517308")!, publications: ["pgferry_pub", "Other's"], binary: true)
-                == "START_REPLICATION SLOT pgferry_1 LOGICAL 0/1517308 (proto_version '1', publication_names 'pgferry_pub, \"Other''s\"', binary 'true', messages 'true')")
-        #expect(
-            try ReplicationCommands.startReplication("s", from: .zero, publications: ["p"], messages: false)
-                == "START_REPLICATION SLOT s LOGICAL 0/0 (proto_version '1', publication_names 'p')")
-        for invalid in ["", "Upper", "with space", "semi;colon", String(repeating: "a", count: 64)] {
-            #expect(throws: ReplicationCommands.InvalidArgument.self) { try ReplicationCommands.createReplicationSlot(invalid, serverVersion: 150000) }
-        }
-        #expect(throws: ReplicationCommands.InvalidArgument.self) { try ReplicationCommands.startReplication("x\"", from: .zero, publications: ["p"]) }
-    }
-
     @Test func originProgressIsRecordedInTheAppliedTransaction() {
         let transaction = ReplicatedTransaction(
             xid: 7, commitLSN: LSN("0/1517440")!, endLSN: LSN("0/1517470")!, commitTime: ReplicationTimestamp(rawValue: 1), changes: [])
