@@ -37,36 +37,38 @@ struct LargeObjectCopy {
     /// Recreates one large object on the target with the source's bytes; returns their number.
     private func copyData(of oid: UInt32) async throws -> Int64 {
         let id = String(oid)
-        do {
+        try await on(.target, oid) {
             _ = try await target.query("""
                 SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = $1::pg_catalog.oid
                 """, [id])
             _ = try await target.query("SELECT pg_catalog.lo_create($1::pg_catalog.oid)", [id])
-        } catch {
-            throw FerryError("large object \(oid) (target): \(error)", sqlState: (error as? PGError)?.sqlState)
         }
         var offset: Int64 = 0
         while true {
-            let chunk: (hex: String, length: Int64)
-            do {
+            let chunk = try await on(.source, oid) {
                 let row = try await source.query("""
                     SELECT d AS data, pg_catalog.octet_length(d) AS length
                     FROM pg_catalog.lo_get($1::pg_catalog.oid, $2::bigint, $3::integer) d
                     """, [id, String(offset), String(chunkSize)]).rows[0]
-                chunk = (try row.string("data"), try row.int64("length"))
-            } catch {
-                throw FerryError("large object \(oid) (source): \(error)", sqlState: (error as? PGError)?.sqlState)
+                return (hex: try row.string("data"), length: try row.int64("length"))
             }
             if chunk.length == 0 { return offset }
-            do {
+            try await on(.target, oid) {
                 // The bytea text the source printed is bytea input the target reads back.
                 _ = try await target.query("SELECT pg_catalog.lo_put($1::pg_catalog.oid, $2::bigint, $3::bytea)",
                                            [id, String(offset), chunk.hex])
-            } catch {
-                throw FerryError("large object \(oid) (target): \(error)", sqlState: (error as? PGError)?.sqlState)
             }
             offset += chunk.length
             if chunk.length < chunkSize { return offset }
+        }
+    }
+
+    /// Runs `body`, naming the large object and the side in its error.
+    private func on<T>(_ side: FerryError.Side, _ oid: UInt32, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw FerryError("large object \(oid) (\(side.rawValue)): \(error)", sqlState: (error as? PGError)?.sqlState)
         }
     }
 }
