@@ -103,13 +103,16 @@ struct MigrationRoutes: Sendable {
         let follow = try fields.follow()
         let followUntil = try fields.followUntil()
         if followUntil != nil && !follow { throw BadRequest("followUntil needs \"follow\": true") }
+        let cutoverChecksums = try fields.cutoverChecksums()
+        if cutoverChecksums && !follow { throw BadRequest("checksums (compared at cutover) needs \"follow\": true") }
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
         try refuseWhileShuttingDown()  // again: the source check took a while
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
                                               jobs: jobs, statistics: statistics, largeObjects: largeObjects,
-                                              compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil))
+                                              compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil,
+                                              cutoverChecksums: cutoverChecksums))
         logger.info("migration started", metadata: [
             "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])

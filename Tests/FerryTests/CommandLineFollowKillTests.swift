@@ -1,0 +1,104 @@
+@testable import Ferry
+import FerryTestSupport
+import Foundation
+import Testing
+
+extension CommandLineTests {
+    /// A wait that ran out: says what never happened, and what pgferry printed.
+    struct WaitTimedOut: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Polls `sql` (one row, a boolean `ok`) on `database` until it holds. Fails naming `what`
+    /// after `timeout`, or at once when `program` ended.
+    static func wait(for what: String, _ database: TestDatabase, _ sql: String, _ parameters: [String?] = [],
+                     program: RunningProgram? = nil, timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await database.query(sql, parameters).rows[0].bool("ok") { return }
+            if let status = program?.exitStatus {
+                throw WaitTimedOut(description: "pgferry exited (\(status)) before \(what): \(program?.output ?? "")")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw WaitTimedOut(description: "\(what) did not happen within \(timeout); pgferry printed: \(program?.output ?? "")")
+    }
+
+    /// The last source commit the target holds for `origin`, as `X/Y` (`0/0` before the first).
+    static func originProgress(_ target: TestDatabase, _ origin: String) async throws -> String {
+        try await target.query("""
+            SELECT coalesce(pg_replication_origin_progress(roname, true), '0/0')::text AS lsn
+            FROM pg_replication_origin WHERE roname = $1
+            """, [origin]).rows.first?.string("lsn") ?? "0/0"
+    }
+
+    /// The adversarial writer keeps writing through the copy and the follow while `pgferry
+    /// migrate --follow` is SIGKILLed twice, each time after it applied something, and restarted
+    /// with the same arguments; then the writer stops and Ctrl-C cuts over. Every table's rows
+    /// (checksums) and the sequences equal the source's, and nothing is left behind.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func followKilledTwiceUnderAWriterCutsOverEqual() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "clikill2_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "clikill2_tgt")
+        try await source.execute(FollowTests.schema)
+        let environment = ["PGFERRY_SOURCE_URL": Self.url(source), "PGFERRY_TARGET_URL": Self.url(target)]
+        let arguments = ["migrate", "--schema", "f", "--follow", "--jobs", "2", "--json"]
+        let writer = BackgroundWriter(source)
+        var programs = [try RunningProgram(Self.binary, arguments, environment: environment)]
+        defer { programs.forEach { $0.stop() } }
+
+        #expect(try await Self.waitUntilStreaming(source, target, programs[0]), "\(programs[0].output)")
+        let slot = try await source.query("""
+            SELECT slot_name::text AS name FROM pg_replication_slots
+            WHERE database = current_database() AND starts_with(slot_name::text, 'pgferry_')
+            """).rows[0].string("name")
+        writer.truncateNextRound()  // the copy is over: no worker's lock waits behind it
+        var applied = "0/0"
+        for kill in 1...2 {
+            let program = programs[kill - 1]
+            try await Self.wait(for: "run \(kill) applying a commit past \(applied)", target,
+                                "SELECT coalesce(pg_replication_origin_progress($1, true) > $2::pg_lsn, false) AS ok",
+                                [slot, applied], program: program)
+            program.signal(SIGKILL)
+            #expect(try await program.wait(timeout: .seconds(10)) == 128 + SIGKILL)
+            applied = try await Self.originProgress(target, slot)
+            try await Self.wait(for: "the slot to be released after kill \(kill)", source, Self.slotIdle)
+            // Changes wait in the slot meanwhile, this one a TRUNCATE.
+            writer.truncateNextRound()
+            programs.append(try RunningProgram(Self.binary, arguments, environment: environment))
+        }
+        let last = programs[2]
+        try await Self.wait(for: "the third run applying a commit past \(applied)", target,
+                            "SELECT coalesce(pg_replication_origin_progress($1, true) > $2::pg_lsn, false) AS ok",
+                            [slot, applied], program: last)
+        let rounds = try await writer.stop()
+        last.signal(SIGINT)
+        #expect(try await last.wait(timeout: .seconds(120)) == 0, "\(last.output)")
+        let progress = try JSONDecoder().decode(MigrationProgress.self, from: Data(last.output.utf8.drop { $0 != UInt8(ascii: "{") }))
+        #expect(progress.status == .complete)
+        #expect(progress.follow?.state == .done)
+        #expect(progress.follow?.slot == slot)
+        #expect(progress.tables.isEmpty, "the resumed run copied again")
+        #expect(rounds > 10, "the writer wrote \(rounds) rounds")
+
+        let validation = try await Validator(source: source.configuration, target: target.configuration, schemas: ["f"],
+                                             checksums: true).validate()
+        #expect(validation.allMatch, "\(validation.tables.filter { !$0.match })")
+        #expect(validation.tables.count == 5)
+        let sequences = "SELECT last_value, is_called FROM f.docs_id_seq UNION ALL SELECT last_value, is_called FROM f.child_id_seq"
+        let values = { (result: QueryResult) in result.rows.map { [$0[0], $0[1]] } }
+        #expect(values(try await target.query(sequences)) == values(try await source.query(sequences)))
+
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1", [slot])
+            .rows[0].int("n") == 0)
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
+        #expect(try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = $1", [slot])
+            .rows[0].int("n") == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
+    func checksumsNeedValidateOrFollow() throws {
+        let alone = try TestServers.execute(Self.binary, ["migrate", "--schema", "f", "--target", "x", "--checksums"])
+        #expect(alone.status != 0 && alone.output.contains("--checksums needs --validate"), "\(alone.output)")
+    }
+}
