@@ -8,6 +8,7 @@ final class BackgroundWriter: Sendable {
     private struct State {
         var stopping = false
         var truncates = 0
+        var bulks = 0
         var rounds = 0
         var failure: String?
     }
@@ -45,6 +46,10 @@ final class BackgroundWriter: Sendable {
     /// worker's lock queued behind the TRUNCATE would wait for it).
     func truncateNextRound() { shared.state.withLock { $0.truncates += 1 } }
 
+    /// The next round ends with `FollowTests.writeRound`'s bulk transactions (25 001 rows each):
+    /// larger than what the apply holds in memory.
+    func bulkNextRound() { shared.state.withLock { $0.bulks += 1 } }
+
     /// Waits until `count` more rounds are committed; fails when the writer failed, or after `timeout`.
     func waitForRounds(_ count: Int, timeout: Duration = .seconds(60)) async throws {
         let goal = rounds + count
@@ -77,11 +82,14 @@ final class BackgroundWriter: Sendable {
                 try await second.execute("SET synchronous_commit = on")
                 var round = 0
                 while !shared.state.withLock({ $0.stopping }) {
-                    let truncate = shared.state.withLock { state in
-                        defer { state.truncates = max(0, state.truncates - 1) }
-                        return state.truncates > 0
+                    let (truncate, bulk) = shared.state.withLock { state in
+                        defer {
+                            state.truncates = max(0, state.truncates - 1)
+                            state.bulks = max(0, state.bulks - 1)
+                        }
+                        return (state.truncates > 0, state.bulks > 0)
                     }
-                    try await FollowTests.writeRound(round, first, second, truncate: truncate)
+                    try await FollowTests.writeRound(round, first, second, truncate: truncate, bulk: bulk)
                     round += 1
                     shared.state.withLock { $0.rounds = round }
                     try await Task.sleep(for: pause)
