@@ -94,7 +94,7 @@ extension CommandLineTests {
         let validation = try await Validator(source: source.configuration, target: target.configuration, schemas: ["f"],
                                              checksums: true).validate()
         #expect(validation.allMatch, "\(validation.tables.filter { !$0.match })")
-        #expect(validation.tables.count == 5)
+        #expect(validation.tables.count == 6)
         let sequences = "SELECT last_value, is_called FROM f.docs_id_seq UNION ALL SELECT last_value, is_called FROM f.child_id_seq"
         let values = { (result: QueryResult) in result.rows.map { [$0[0], $0[1]] } }
         #expect(values(try await target.query(sequences)) == values(try await source.query(sequences)))
