@@ -30,7 +30,8 @@ public final class Migration: Sendable {
 
     /// Asks a follow run (`MigrationRequest.follow`) to cut over: apply everything the source
     /// committed up to its current WAL position, set the sequences, compare row counts (and
-    /// checksums with `cutoverChecksums`), drop the slot and publication, and end. Asked before follow starts, it cuts over as soon as it does.
+    /// checksums with `cutoverChecksums`), drop the slot and publication, and end. Asked before
+    /// follow starts, it cuts over as soon as it does.
     public func cutover() {
         cutoverAsked.withLock { $0 = true }
     }
