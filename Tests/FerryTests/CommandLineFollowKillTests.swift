@@ -38,15 +38,17 @@ extension CommandLineTests {
     /// The adversarial writer keeps writing through the copy and the follow while `pgferry
     /// migrate --follow` is SIGKILLed twice, each time after it applied something (the second
     /// time, if the machine allows, in the middle of a 25 001-row transaction), and restarted
-    /// with the same arguments; then the writer stops and Ctrl-C cuts over. Every table's rows
-    /// (checksums) and the sequences equal the source's, and nothing is left behind.
+    /// with the same arguments; then the writer stops and Ctrl-C cuts over, comparing checksums.
+    /// Every table's rows (checksums) and the sequences equal the source's, and nothing is left
+    /// behind.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))
     func followKilledTwiceUnderAWriterCutsOverEqual() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "clikill2_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "clikill2_tgt")
         try await source.execute(FollowTests.schema)
         let environment = ["PGFERRY_SOURCE_URL": Self.url(source), "PGFERRY_TARGET_URL": Self.url(target)]
-        let arguments = ["migrate", "--schema", "f", "--follow", "--jobs", "2", "--json"]
+        // --checksums: the cutover itself compares every table's rows, and fails the run otherwise.
+        let arguments = ["migrate", "--schema", "f", "--follow", "--checksums", "--jobs", "2", "--json"]
         let writer = BackgroundWriter(source)
         var programs = [try RunningProgram(Self.binary, arguments, environment: environment)]
         defer { programs.forEach { $0.stop() } }
@@ -88,6 +90,7 @@ extension CommandLineTests {
         #expect(progress.status == .complete)
         #expect(progress.follow?.state == .done)
         #expect(progress.follow?.slot == slot)
+        #expect(progress.follow?.retainedBytes == 0)  // the slot is gone
         #expect(progress.tables.isEmpty, "the resumed run copied again")
         #expect(rounds >= 9, "the writer wrote \(rounds) rounds")
 
