@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 extension CommandLineTests {
-    /// A wait that ran out: says what never happened, and what pgferry printed.
-    struct WaitTimedOut: Error, CustomStringConvertible {
+    /// A wait that ran out, or whose program ended first: what never happened, and what pgferry printed.
+    struct WaitFailed: Error, CustomStringConvertible {
         var description: String
     }
 
@@ -17,11 +17,11 @@ extension CommandLineTests {
         while ContinuousClock.now < deadline {
             if try await database.query(sql, parameters).rows[0].bool("ok") { return }
             if let status = program?.exitStatus {
-                throw WaitTimedOut(description: "pgferry exited (\(status)) before \(what): \(program?.output ?? "")")
+                throw WaitFailed(description: "pgferry exited (\(status)) before \(what): \(program?.output ?? "")")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw WaitTimedOut(description: "\(what) did not happen within \(timeout); pgferry printed: \(program?.output ?? "")")
+        throw WaitFailed(description: "\(what) did not happen within \(timeout); pgferry printed: \(program?.output ?? "")")
     }
 
     /// Waits until the run of `program` applied three more rounds of `writer`: the target holds
