@@ -271,4 +271,24 @@ import Testing
         _ = try await connection.execute("ROLLBACK")
         #expect(try await connection.query("SELECT count(*)::int AS n FROM q").rows[0].int("n") == 0)
     }
+
+    @Test func preparedTextsArePreparedOnceAndAFailedPrepareIsThrown() async throws {
+        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
+        defer { Task { await connection.close() } }
+        let insert = "INSERT INTO r VALUES ($1::int)"
+        _ = try await connection.execute("CREATE TEMP TABLE r (a int)")
+        for round in 0..<3 {
+            let results = try await connection.pipeline((0..<2).map {
+                PipelinedStatement(sql: insert, parameters: [.text(Array("\(round * 2 + $0)".utf8))], prepared: true)
+            })
+            #expect(results.map(\.affectedRows) == [1, 1])
+        }
+        let prepared = try await connection.query("SELECT statement FROM pg_prepared_statements")
+        #expect(prepared.rows.map { $0[0] } == [insert])
+        #expect(try await connection.query("SELECT sum(a)::int AS s FROM r").rows[0].int("s") == 15)
+        await #expect(throws: PGError.self) {
+            _ = try await connection.pipeline([PipelinedStatement(sql: "INSERT INTO no_such_table VALUES (1)", prepared: true)])
+        }
+        #expect(try await connection.query("SELECT 1 AS one").rows[0].int("one") == 1)
+    }
 }

@@ -27,7 +27,10 @@ struct FollowApplier {
         let target = try await Connections.target(request.target, encoding: "UTF8")
         return try await target.closing { target in
             // Synchronous: the slot is told a commit is flushed once the target's COMMIT returns.
-            try await target.execute("SET session_replication_role = replica; SET synchronous_commit = on")
+            // Statements are prepared once but planned each time: a generic plan made while a
+            // table was small would keep scanning it whole as it grows.
+            try await target.execute(
+                "SET session_replication_role = replica; SET synchronous_commit = on; SET plan_cache_mode = force_custom_plan")
             let origin = slot.name
             let exists = try await target.query(
                 "SELECT pg_catalog.pg_replication_origin_oid($1) IS NOT NULL AS present", [origin]).rows[0].bool("present")
@@ -91,14 +94,14 @@ struct FollowApplier {
                 publish(schedule, lastCommit: lastCommitTime)
             }
             // With changes applied but not committed, only what has arrived already joins them.
-            let bytes = try await stream.next(waitingAtMost: batch.isEmpty ? Self.pollInterval : .zero)
+            let messages = try await stream.messages(waitingAtMost: batch.isEmpty ? Self.pollInterval : .zero, limit: 1_000)
             var asked = false
-            if bytes == nil, batch.canCommit { try await commit() }
-            if let bytes {
+            if messages.isEmpty, batch.canCommit { try await commit() }
+            for bytes in messages where !schedule.reachedEnd {
                 switch try ReplicationStreamMessage(decoding: bytes) {
                 case .keepalive(let keepalive):
                     schedule.keepalive(walEnd: keepalive.walEnd, idle: assembler.openTransaction == nil && batch.isEmpty)
-                    asked = keepalive.replyRequested
+                    asked = asked || keepalive.replyRequested
                     publish(schedule, lastCommit: lastCommitTime)
                 case .xLogData(let data):
                     schedule.data(start: data.dataStart, walEnd: data.walEnd)
@@ -133,7 +136,7 @@ struct FollowApplier {
             }
             let now = ContinuousClock.now
             // While cutting over, an idle wait asks the server where its decoding stands.
-            let probe = bytes == nil && schedule.end != nil
+            let probe = messages.isEmpty && schedule.end != nil
             if probe || schedule.statusDue(at: now, asked: asked) {
                 try await stream.send(StandbyStatusUpdate(
                     written: schedule.received, flushed: schedule.flushed, applied: schedule.flushed,
@@ -193,7 +196,7 @@ struct FollowApplier {
     /// - Returns: the rows its changes touched.
     private func send(_ chunk: ApplyBatch.Chunk, after flushed: LSN, on target: PGConnection) async throws -> Int64 {
         do {
-            let results = try await target.pipeline(chunk.statements.map(\.pipelined))
+            let results = try await target.pipeline(chunk.statements.map { $0.pipelined(prepared: true) })
             var rows: Int64 = 0
             for index in chunk.changes {
                 let (statement, affected) = (chunk.statements[index], results[index].affectedRows ?? 0)
@@ -229,7 +232,7 @@ struct FollowApplier {
     /// Runs a statement with its parameters; returns the rows it affected.
     @discardableResult
     static func run(_ statement: ApplyStatement, on connection: PGConnection) async throws -> Int? {
-        try await connection.pipeline([statement.pipelined])[0].affectedRows
+        try await connection.pipeline([statement.pipelined(prepared: false)])[0].affectedRows
     }
 
     /// The target's tables of `schemas`, with the column types the apply casts to (partitions
@@ -269,12 +272,12 @@ struct FollowApplier {
 
 extension ApplyStatement {
     /// For PGClient: the same values, text or binary.
-    var pipelined: PipelinedStatement {
+    func pipelined(prepared: Bool) -> PipelinedStatement {
         PipelinedStatement(sql: sql, parameters: parameters.map {
             switch $0 {
             case .text(let bytes): .text(bytes)
             case .binary(let bytes): .binary(bytes)
             }
-        })
+        }, prepared: prepared)
     }
 }

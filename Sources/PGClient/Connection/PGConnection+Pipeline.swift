@@ -11,10 +11,14 @@ public enum PGParameter: Sendable, Hashable {
 public struct PipelinedStatement: Sendable, Hashable {
     public var sql: String
     public var parameters: [PGParameter?]
+    /// Keep it prepared on the connection: its text runs again and again, parsed and planned
+    /// once (up to `PGConnection.preparedLimit` texts a connection).
+    public var prepared: Bool
 
-    public init(sql: String, parameters: [PGParameter?] = []) {
+    public init(sql: String, parameters: [PGParameter?] = [], prepared: Bool = false) {
         self.sql = sql
         self.parameters = parameters
+        self.prepared = prepared
     }
 }
 
@@ -30,10 +34,26 @@ extension PGConnection {
     /// `PQpipelineSync` and `PQexitPipelineMode`.
     /// - Returns: each statement's result, in order.
     public func pipeline(_ statements: [PipelinedStatement]) async throws -> [QueryResult] {
-        try await perform { conn, waiter in
+        let handle = handle
+        return try await perform { conn, waiter in
             guard PQenterPipelineMode(conn) == 1 else { throw waiter.connectionError() }
+            // What each result answers: a Prepare (its text and name), or a statement.
+            var expected: [(sql: String, name: String)?] = []
+            var preparing: [String: String] = [:]
             for statement in statements {
-                guard Self.send(statement, conn) == 1 else { throw waiter.connectionError() }
+                var name = handle.prepared[statement.sql] ?? preparing[statement.sql]
+                if statement.prepared, name == nil, handle.prepared.count + preparing.count < Self.preparedLimit {
+                    handle.preparedNames += 1
+                    let new = "pgferry_\(handle.preparedNames)"
+                    guard PQsendPrepare(conn, new, statement.sql, Int32(statement.parameters.count), nil) == 1 else {
+                        throw waiter.connectionError()
+                    }
+                    expected.append((statement.sql, new))
+                    preparing[statement.sql] = new
+                    name = new
+                }
+                guard Self.send(statement, named: statement.prepared ? name : nil, conn) == 1 else { throw waiter.connectionError() }
+                expected.append(nil)
             }
             guard PQpipelineSync(conn) == 1 else { throw waiter.connectionError() }
             try Self.flush(conn, &waiter, stall: nil)
@@ -41,11 +61,18 @@ extension PGConnection {
             var results: [QueryResult] = []
             results.reserveCapacity(statements.count)
             var failure: (any Error)?
-            for _ in statements {
+            for prepare in expected {
                 guard let result = try Self.nextResult(conn, &waiter) else {
                     throw PGError(code: .protocolViolation, message: "the pipeline ended before every statement had a result")
                 }
-                if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                if let prepare {
+                    switch PQresultStatus(result) {
+                    case PGRES_COMMAND_OK: handle.prepared[prepare.sql] = prepare.name
+                    case PGRES_PIPELINE_ABORTED: break
+                    default: failure = failure ?? Self.error(from: result, conn: conn, secrets: waiter.secrets)
+                    }
+                    PQclear(result)
+                } else if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                     PQclear(result)
                 } else {
                     do { results.append(try Self.collect(result, conn: conn, secrets: waiter.secrets)) } catch { failure = failure ?? error }
@@ -64,8 +91,13 @@ extension PGConnection {
         }
     }
 
-    /// Queues one statement (`PQsendQueryParams`) with its values in their own formats.
-    private static func send(_ statement: PipelinedStatement, _ conn: OpaquePointer) -> Int32 {
+    /// Statement texts a connection keeps prepared: a fixed set of shapes (one per table and
+    /// kind of change) is expected; anything beyond runs unprepared.
+    public static let preparedLimit = 1_000
+
+    /// Queues one statement with its values in their own formats: `PQsendQueryPrepared` when it
+    /// is prepared under `name`, `PQsendQueryParams` otherwise.
+    private static func send(_ statement: PipelinedStatement, named name: String?, _ conn: OpaquePointer) -> Int32 {
         let count = statement.parameters.count
         // Text values are C strings: their bytes and a NUL; binary ones have their length.
         let values = statement.parameters.map { parameter -> UnsafeMutablePointer<CChar>? in
@@ -90,7 +122,11 @@ extension PGConnection {
         }
         return values.withUnsafeBufferPointer { values in
             values.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                PQsendQueryParams(conn, statement.sql, Int32(count), nil, values.baseAddress, lengths, formats, 0)
+                if let name {
+                    PQsendQueryPrepared(conn, name, Int32(count), values.baseAddress, lengths, formats, 0)
+                } else {
+                    PQsendQueryParams(conn, statement.sql, Int32(count), nil, values.baseAddress, lengths, formats, 0)
+                }
             }
         }
     }

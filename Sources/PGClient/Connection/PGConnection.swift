@@ -14,6 +14,10 @@ public final class PGConnection: Sendable {
         var conn: OpaquePointer?
         /// Notices the server sent, counted by libpq's notice receiver.
         var notices = 0
+        /// Statements prepared on the server for `PGConnection.pipeline`, by text: their names.
+        var prepared: [String: String] = [:]
+        /// Names handed out, so a name is never used twice even if its Prepare failed.
+        var preparedNames = 0
     }
 
     let thread: ConnectionThread

@@ -32,39 +32,52 @@ public final class ReplicationStream: Sendable {
     ///
     /// The corresponding libpq function is `PQgetCopyData` (async mode).
     public func next(waitingAtMost wait: Duration) async throws -> [UInt8]? {
+        try await messages(waitingAtMost: wait, limit: 1).first
+    }
+
+    /// The CopyData messages that have arrived, at most `limit`, in one trip to the connection's
+    /// thread (a busy stream delivers thousands a second); waits up to `wait` for the first one
+    /// only, and is empty when none arrived. Throws as `next(waitingAtMost:)`.
+    public func messages(waitingAtMost wait: Duration, limit: Int) async throws -> [[UInt8]] {
         let stall = stall
         let heard = lastExchange.withLock { $0 }
-        let (message, lastByte) = try await connection.perform { [self] conn, waiter -> ([UInt8]?, ContinuousClock.Instant) in
+        let (messages, lastByte) = try await connection.perform { [self] conn, waiter -> ([[UInt8]], ContinuousClock.Instant) in
             let deadline = ContinuousClock.now + wait
             var lastByte = heard
+            var messages: [[UInt8]] = []
             var buffer: UnsafeMutablePointer<CChar>?
-            while true {
+            while messages.count < limit {
                 let length = PQgetCopyData(conn, &buffer, 1)
                 if length > 0, let bytes = buffer {
                     defer { PQfreemem(bytes) }
                     // Cancelled: drop what still arrives until the server ends the stream (nothing
                     // dropped was confirmed, so the slot sends it again).
                     if waiter.job.isCancelled { continue }
-                    return ([UInt8](UnsafeRawBufferPointer(start: bytes, count: Int(length))), ContinuousClock.now)
+                    messages.append([UInt8](UnsafeRawBufferPointer(start: bytes, count: Int(length))))
+                    lastByte = .now
+                    continue
                 }
                 if length == -1 {
                     ended.withLock { $0 = true }
                     throw Self.serverEnded(conn, &waiter)
                 }
                 if length < -1 { throw waiter.connectionError() }
+                // What has arrived is taken; only an empty hand waits.
+                if !messages.isEmpty { break }
                 let ready = try waiter.wait(readable: true, writable: false, stall: stall, since: lastByte, until: deadline)
                 // A cancelled read waits for the server's answer to the cancel (bounded by the
                 // cancel grace) and fails, so the connection is left in a known state.
                 guard ready.readable else {
                     if waiter.job.isCancelled { continue }
-                    return (nil, lastByte)
+                    break
                 }
                 guard PQconsumeInput(conn) == 1 else { throw waiter.connectionError() }
                 lastByte = .now
             }
+            return (messages, lastByte)
         }
         lastExchange.withLock { $0 = max($0, lastByte) }
-        return message
+        return messages
     }
 
     /// Sends one CopyData message (e.g. a standby status) and waits until libpq has handed it to
