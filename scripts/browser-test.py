@@ -243,6 +243,8 @@ def follow_and_cut_over(driver):
     check(text(driver, "run-status") == "complete", "run ended in " + text(driver, "run-status") + ": " + text(driver, "error-box"))
     check(text(driver, "follow-state") == "done", "follow state after cutover: " + text(driver, "follow-state"))
     check("cut over at" in text(driver, "follow-end"), "no end position shown: " + text(driver, "follow-end"))
+    check(text(driver, "follow-lag-bytes") == "–", "an ended run still shows a lag: " + text(driver, "follow-lag-bytes"))
+    check(driver.find_element(By.ID, "follow").is_selected(), "the follow option is not shown as chosen")
     check(not visible(driver, "cutover-btn") and not visible(driver, "cancel-btn"), "Cut over/Cancel still shown after the end")
     check(psql_target("SELECT count(*) FROM queen.queues WHERE name LIKE 'follow-%'") == "25", "the followed inserts are not on the target")
     check(psql_target("SELECT value->>'at' FROM queen.system_state WHERE key = 'browser-follow'") == "streaming",

@@ -117,6 +117,7 @@ struct MetricsTests {
         let done = try await client.metrics()
         #expect(done["pgferry_follow_state", ["state": "done"]] == 1)
         #expect(done["pgferry_follow_rows_applied_total"] == 45)
+        #expect(done["pgferry_follow_lag_bytes"] == 0 && done["pgferry_follow_lag_seconds"] == 0)  // nothing lags once ended
         #expect(done["pgferry_migrations_total", ["result": "complete"]] == 1)
     }
 }

@@ -379,8 +379,9 @@ function renderFollow(f, running) {
   $("cutover-btn").classList.toggle("hidden", !f || !running);
   if (!f) { followSample = null; return; }
   setChip($("follow-state"), f.state, f.state.replace("_", " "));
-  $("follow-lag-bytes").textContent = f.lagBytes == null ? "–" : formatBytes(f.lagBytes);
-  $("follow-lag-seconds").textContent = f.lagSeconds == null ? "–" : formatSeconds(f.lagSeconds);
+  const live = running && f.state !== "done";  // an ended run lags nothing
+  $("follow-lag-bytes").textContent = !live || f.lagBytes == null ? "–" : formatBytes(f.lagBytes);
+  $("follow-lag-seconds").textContent = !live || f.lagSeconds == null ? "–" : formatSeconds(f.lagSeconds);
   $("follow-transactions").textContent = f.transactionsApplied.toLocaleString();
   $("follow-rows").textContent = f.rowsApplied.toLocaleString();
   $("follow-received").textContent = f.receivedLSN || "–";

@@ -61,9 +61,9 @@ final class ServerMetrics: Sendable {
         followRows = counter("follow", "rows_applied", "Rows inserted, updated or deleted on the target in follow mode.")
         followState = stateGauges("follow", "state", label: "state",
                                   "1 for the follow state of a migration that follows its source, 0 for the others.", FollowState.self)
-        lagBytes = gauge("follow", "lag", unit: "bytes", "Bytes of WAL the target is behind the source (0 when not following).")
+        lagBytes = gauge("follow", "lag", unit: "bytes", "Bytes of WAL the target is behind the source (0 when no run follows it).")
         lagSeconds = gauge("follow", "lag", unit: "seconds",
-                           "Seconds since the last applied transaction committed on the source, while behind (0 once caught up).")
+                           "Seconds since the last applied transaction committed on the source, while behind (0 once caught up or ended).")
         receivedLSN = gauge("follow", "received_lsn", unit: "bytes", "WAL position decoded up to, as a byte number.")
         appliedLSN = gauge("follow", "applied_lsn", unit: "bytes",
                            "WAL position of the end of the last transaction applied on the target, as a byte number.")
@@ -91,8 +91,10 @@ final class ServerMetrics: Sendable {
 
             let follow = progress.follow
             for (state, gauge) in followState { gauge.set(to: state == follow?.state ? 1 : 0) }
-            lagBytes.set(to: Double(follow?.lagBytes ?? 0))
-            lagSeconds.set(to: follow?.lagSeconds ?? 0)
+            // An ended run lags nothing (its last figures may count WAL past the final commit).
+            let live = progress.status.isRunning && follow?.state != .done ? follow : nil
+            lagBytes.set(to: Double(live?.lagBytes ?? 0))
+            lagSeconds.set(to: live?.lagSeconds ?? 0)
             receivedLSN.set(to: Self.bytes(follow?.receivedLSN))
             appliedLSN.set(to: Self.bytes(follow?.appliedLSN))
             flushedLSN.set(to: Self.bytes(follow?.flushedLSN))
