@@ -19,17 +19,24 @@ import Testing
         let bad = try await client.post("start", body.merging(["follow": true, "followUntil": "soon"]) { $1 })
         #expect(bad.status == .badRequest)
         #expect(bad.error.contains("followUntil"))
+        let checksumsAlone = try await client.post("start", body.merging(["checksums": true]) { $1 })
+        #expect(checksumsAlone.status == .badRequest)
+        #expect(checksumsAlone.error.contains("checksums") && checksumsAlone.error.contains("follow"))
 
-        #expect(try await client.post("start", body.merging(["follow": true]) { $1 }).status == .accepted)
+        #expect(try await client.post("start", body.merging(["follow": true, "checksums": true]) { $1 }).status == .accepted)
         let deadline = ContinuousClock.now + .seconds(60)
         var state: String?
+        var retained: Int?
         while ContinuousClock.now < deadline {
             let status = try await client.get("status").json
-            state = (status["follow"] as? [String: Any])?["state"] as? String
-            if state == "streaming" || status["status"] as? String == "error" { break }
+            let follow = status["follow"] as? [String: Any]
+            state = follow?["state"] as? String
+            retained = follow?["retainedBytes"] as? Int
+            if (state == "streaming" && retained != nil) || status["status"] as? String == "error" { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(state == "streaming")
+        #expect((retained ?? -1) >= 0, "status never showed the WAL the slot retains")
         try await source.execute("SET synchronous_commit = on; INSERT INTO live.t VALUES (2, 'after the copy')")
 
         let cutover = try await client.post("cutover")
@@ -40,6 +47,7 @@ import Testing
         let follow = final["follow"] as? [String: Any]
         #expect(follow?["state"] as? String == "done")
         #expect(follow?["transactionsApplied"] as? Int == 1)
+        #expect(follow?["retainedBytes"] as? Int == 0)
         #expect(try await target.query("SELECT v FROM live.t ORDER BY id").rows.map { $0[0] } == ["a", "after the copy"])
     }
 }

@@ -17,6 +17,8 @@ import Testing
         CREATE TABLE f.log (at int, msg text);
         ALTER TABLE f.log REPLICA IDENTITY FULL;
         CREATE TABLE f.scratch (id int PRIMARY KEY, v text);
+        CREATE TABLE f.kinds (id int PRIMARY KEY, amount numeric(12,2), at timestamptz, tags text[], raw bytea,
+                              span interval, u uuid, r float8, d date);
         INSERT INTO f.docs (doc)
           SELECT jsonb_build_object('k', string_agg(md5(i::text || j::text), '')) FROM generate_series(1, 200) i,
                  generate_series(1, 100) j GROUP BY i;
@@ -24,6 +26,9 @@ import Testing
         INSERT INTO f.child (parent_id, v) SELECT 1 + i % 100, 'c' || i FROM generate_series(1, 300) i;
         INSERT INTO f.log SELECT i % 10, 'same' FROM generate_series(1, 50) i;
         INSERT INTO f.scratch SELECT i, 's' || i FROM generate_series(1, 5000) i;
+        INSERT INTO f.kinds SELECT i, i * 1.25, '2026-01-01 12:00+00'::timestamptz + i * interval '1 hour', ARRAY['a', NULL, 'c"' || i],
+                                   decode(md5(i::text), 'hex'), i * interval '1 day 3 sec', md5(i::text)::uuid, 1.0 / i, DATE '2000-01-01' + i
+          FROM generate_series(1, 20) i;
         """
 
     /// One round of the adversarial writer: every statement its own transaction (autocommit),
@@ -43,7 +48,10 @@ import Testing
             INSERT INTO f.child (parent_id, v) VALUES (\(1000 + round), 'r\(round)'), (\(1000 + round), 'r\(round)b');
             UPDATE f.log SET msg = 'changed \(round)' WHERE ctid = (SELECT ctid FROM f.log WHERE msg = 'same' LIMIT 1);
             DELETE FROM f.log WHERE ctid = (SELECT ctid FROM f.log WHERE at = \(round % 10) LIMIT 1);
-            INSERT INTO f.log VALUES (\(round), NULL)
+            INSERT INTO f.log VALUES (\(round), NULL);
+            INSERT INTO f.kinds VALUES (\(1000 + round), -\(round).05, now(), '{}', '', '-1 mon', gen_random_uuid(), 'NaN', 'infinity');
+            UPDATE f.kinds SET amount = amount + 0.01, tags = array_append(tags, 'x'), raw = raw || '\\x00'::bytea, r = r / 3
+              WHERE id = \(round % 20 + 1)
             """)
         // Begun first, committed last: decoding sends transactions in commit order.
         try await first.execute("BEGIN; UPDATE f.scratch SET v = 'first \(round)' WHERE id = \(round % 50 + 1)")
@@ -61,12 +69,14 @@ import Testing
         }
     }
 
-    @Test func aWriterDuringCopyAndFollowEndsEqualAfterCutover() async throws {
-        let source = try await TestDatabase.create(on: try await TestServers.source, "follow_src")
-        let target = try await TestDatabase.create(on: try await TestServers.target, "follow_tgt")
+    /// Binary values (`auto`: same major version, built-in types) and text ones.
+    @Test(arguments: [FormatPolicy.auto, .text])
+    func aWriterDuringCopyAndFollowEndsEqualAfterCutover(format: FormatPolicy) async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "follow_src_\(format)")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "follow_tgt_\(format)")
         try await source.execute(Self.schema)
         let migration = Migration(request: MigrationRequest(
-            source: source.configuration, target: target.configuration, schemas: ["f"], jobs: 2, follow: true))
+            source: source.configuration, target: target.configuration, schemas: ["f"], jobs: 2, format: format, follow: true))
         let run = Task { try await migration.run() }
 
         let rounds = try await PGConnection.withConnection(source.configuration) { first in
@@ -102,7 +112,7 @@ import Testing
         let validation = try await Validator(source: source.configuration, target: target.configuration, schemas: ["f"],
                                              checksums: true).validate()
         #expect(validation.allMatch, "\(validation.tables.filter { !$0.match })")
-        #expect(validation.tables.count == 5)
+        #expect(validation.tables.count == 6)
         let sequences = "SELECT last_value, is_called FROM f.docs_id_seq UNION ALL SELECT last_value, is_called FROM f.child_id_seq"
         let values = { (result: QueryResult) in result.rows.map { [$0[0], $0[1]] } }
         #expect(values(try await target.query(sequences)) == values(try await source.query(sequences)))
@@ -226,6 +236,32 @@ import Testing
             [try await source.query("SELECT slot_name::text AS s FROM pg_replication_slots WHERE database = current_database()").rows[0].string("s")])
         #expect(origins.rows.count == 1)  // kept for the resume, dropped here
         _ = try await source.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()")
+        try await source.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$")
+    }
+
+    /// A row the source updates is gone from the target: the batch it is in rolls back and the
+    /// run fails naming the statement, instead of committing a silent difference.
+    @Test func aTargetThatDivergedFailsTheFollowNamingTheStatement() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "follow_div_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "follow_div_tgt")
+        try await source.execute("CREATE SCHEMA v; CREATE TABLE v.t (id int PRIMARY KEY, n int); INSERT INTO v.t SELECT i, 0 FROM generate_series(1, 3) i")
+        let migration = Migration(request: MigrationRequest(
+            source: source.configuration, target: target.configuration, schemas: ["v"], follow: true))
+        let run = Task { try await migration.run() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await target.execute("DELETE FROM v.t WHERE id = 2")
+        try await source.execute("SET synchronous_commit = on; INSERT INTO v.t VALUES (4, 0); UPDATE v.t SET n = 1 WHERE id = 2")
+        await #expect {
+            try await run.value
+        } throws: { "\($0)".contains("diverged") && "\($0)".contains("UPDATE ONLY v.t SET") }
+        // The insert before it, in the same batch or an earlier one, is applied at most with it.
+        #expect(try await target.query("SELECT count(*) AS n FROM v.t WHERE n = 1").rows[0].int("n") == 0)
+        let slot = try await source.query("SELECT slot_name::text AS s FROM pg_replication_slots WHERE database = current_database()").rows[0].string("s")
+        _ = try await target.query("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", [slot])
+        _ = try await source.query("SELECT pg_drop_replication_slot($1)", [slot])
         try await source.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$")
     }
 }

@@ -231,3 +231,44 @@ import Testing
         await connection.close()
     }
 }
+
+@Suite struct PipelineTests {
+    @Test func oneRoundTripRunsStatementsWithTextBinaryAndNullValues() async throws {
+        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
+        defer { Task { await connection.close() } }
+        let results = try await connection.pipeline([
+            PipelinedStatement(sql: "CREATE TEMP TABLE p (a int, b bytea, c text)"),
+            PipelinedStatement(sql: "INSERT INTO p VALUES ($1::int, $2::bytea, $3::text)",
+                               parameters: [.binary([0, 0, 1, 0]), .binary([]), nil]),
+            PipelinedStatement(sql: "INSERT INTO p VALUES ($1::int, $2::bytea, $3::text), (3, NULL, 'x')",
+                               parameters: [.text(Array("7".utf8)), .binary([0xde, 0xad]), .text(Array("it's".utf8))]),
+            PipelinedStatement(sql: "UPDATE p SET c = 'y' WHERE a > 1000"),
+        ])
+        #expect(results.map(\.affectedRows) == [nil, 1, 2, 0])
+        let rows = try await connection.query("SELECT a, encode(b, 'hex') AS b, c FROM p ORDER BY a").rows
+        #expect(try rows.map { try $0.int("a") } == [3, 7, 256])
+        #expect(try rows.map { try $0.optionalString("b") } == [nil, "dead", ""])
+        #expect(try rows.map { try $0.optionalString("c") } == ["x", "it's", nil])
+    }
+
+    @Test func theFirstErrorIsThrownTheRestSkippedAndTheConnectionStaysUsable() async throws {
+        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
+        defer { Task { await connection.close() } }
+        _ = try await connection.execute("CREATE TEMP TABLE q (a int PRIMARY KEY)")
+        do {
+            _ = try await connection.pipeline([
+                PipelinedStatement(sql: "BEGIN"),
+                PipelinedStatement(sql: "INSERT INTO q VALUES (1)"),
+                PipelinedStatement(sql: "INSERT INTO q VALUES (1)"),
+                PipelinedStatement(sql: "INSERT INTO q VALUES (2)"),
+            ])
+            Issue.record("expected the duplicate key to fail the pipeline")
+        } catch let error as PGError {
+            #expect(error.sqlState == "23505")
+        }
+        // The explicit transaction is left aborted for the caller to end.
+        await #expect(throws: PGError.self) { try await connection.execute("SELECT 1") }
+        _ = try await connection.execute("ROLLBACK")
+        #expect(try await connection.query("SELECT count(*)::int AS n FROM q").rows[0].int("n") == 0)
+    }
+}

@@ -38,66 +38,96 @@ struct FollowApplier {
             slot.markApplyStarted()
             let applied = try await target.query(ReplicationCommands.originProgress(origin).sql, [origin]).rows[0][0]
                 .flatMap { LSN($0) } ?? .zero
-            let planner = ApplyPlanner(targets: try await Self.targets(target, schemas: request.schemas))
-            let end = try await follow(target: target, planner: planner, skippingThrough: applied)
+            let (targets, builtinTypes) = try await Self.targets(target, schemas: request.schemas)
+            // Binary values skip the source's output and the target's input functions; they need
+            // the same major version and only built-in types (no database-specific OIDs), as binary COPY.
+            let binary = request.format != .text && builtinTypes && slot.replication.serverVersion >= 140_000
+                && slot.replication.serverVersion / 10_000 == target.serverVersion / 10_000
+            logger.info("follow: applying", metadata: ["values": "\(binary ? "binary" : "text")"])
+            let end = try await follow(target: target, planner: ApplyPlanner(targets: targets), binary: binary, skippingThrough: applied)
             // The origin stays until the slot is gone: a cutover that fails later still resumes.
             try await target.execute("SELECT pg_catalog.pg_replication_origin_session_reset()")
             return end
         }
     }
 
-    private func follow(target: PGConnection, planner: ApplyPlanner, skippingThrough applied: LSN) async throws -> LSN {
+    private func follow(target: PGConnection, planner: ApplyPlanner, binary: Bool, skippingThrough applied: LSN) async throws -> LSN {
+        var options = [("proto_version", "1"), ("publication_names", SQL.identifierList(slot.publications))]
+        if binary { options.append(("binary", "true")) }
         let stream = try await slot.replication.startLogicalReplication(
-            slot: slot.name, from: slot.consistentPoint.rawValue,
-            options: [("proto_version", "1"), ("publication_names", SQL.identifierList(slot.publications))],
-            stall: request.stallTimeout)
+            slot: slot.name, from: slot.consistentPoint.rawValue, options: options, stall: request.stallTimeout)
         var schedule = FollowSchedule(start: slot.consistentPoint)
         var assembler = TransactionAssembler()
-        // Messages buffered of the open source transaction, and rows of it already applied.
+        var batch = ApplyBatch()
+        // Messages buffered of the open source transaction.
         var buffered = 0
-        var spilled: Int64?
         var lastCommitTime: ReplicationTimestamp?
         if let end = request.followUntil { try await stop(&schedule, at: end) }
-        publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver, lastCommit: lastCommitTime)
+        publish(schedule, lastCommit: lastCommitTime)
+
+        /// Commits the batch on the target, then lets the schedule (and so the slot) know.
+        func commit() async throws {
+            guard let chunk = batch.takeCommitChunk(), let last = batch.last else { return }
+            let rows = try await send(chunk, after: schedule.flushed, on: target)
+            do { try await target.execute("COMMIT") } catch {
+                _ = try? await target.execute("ROLLBACK")
+                throw error
+            }
+            let transactions = batch.transactions
+            recorder.update {
+                $0.follow?.transactionsApplied += Int64(transactions)
+                $0.follow?.rowsApplied += rows
+            }
+            batch.committed()
+            schedule.applied(commit: last.commitLSN, end: last.endLSN)
+            lastCommitTime = last.commitTime
+            publish(schedule, lastCommit: lastCommitTime)
+        }
 
         while !schedule.reachedEnd {
             try Task.checkCancellation()
             if schedule.end == nil, cutoverAsked() {
                 try await stop(&schedule, at: .now)
-                publish(schedule, state: .cuttingOver, lastCommit: lastCommitTime)
+                publish(schedule, lastCommit: lastCommitTime)
             }
-            let bytes = try await stream.next(waitingAtMost: Self.pollInterval)
+            // With changes applied but not committed, only what has arrived already joins them.
+            let bytes = try await stream.next(waitingAtMost: batch.isEmpty ? Self.pollInterval : .zero)
             var asked = false
+            if bytes == nil, batch.canCommit { try await commit() }
             if let bytes {
                 switch try ReplicationStreamMessage(decoding: bytes) {
                 case .keepalive(let keepalive):
-                    schedule.keepalive(walEnd: keepalive.walEnd, idle: assembler.openTransaction == nil)
+                    schedule.keepalive(walEnd: keepalive.walEnd, idle: assembler.openTransaction == nil && batch.isEmpty)
                     asked = keepalive.replyRequested
-                    publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver, lastCommit: lastCommitTime)
+                    publish(schedule, lastCommit: lastCommitTime)
                 case .xLogData(let data):
                     schedule.data(start: data.dataStart, walEnd: data.walEnd)
                     let event = try assembler.receive(try PgOutputMessage(decoding: data.payload))
                     if case .transaction(let transaction)? = event {
-                        if transaction.commitLSN > applied {
-                            try await apply(transaction, after: spilled, planner: planner, on: target)
-                        }
-                        spilled = nil
                         buffered = 0
-                        schedule.applied(commit: transaction.commitLSN, end: transaction.endLSN)
-                        lastCommitTime = transaction.commitTime
-                        publish(schedule, state: schedule.end == nil ? .streaming : .cuttingOver, lastCommit: lastCommitTime)
+                        if transaction.commitLSN > applied {
+                            batch.queue(transaction, statements: try statements(for: transaction.changes, planner: planner), at: .now)
+                            if batch.commitDue(at: .now, end: schedule.end) { try await commit() }
+                        } else {
+                            // Committed on the target by an earlier run (resume), before anything new.
+                            schedule.applied(commit: transaction.commitLSN, end: transaction.endLSN)
+                        }
                     } else if let open = assembler.openTransaction {
                         buffered += 1
-                        // A large transaction goes to the target as it arrives, in one open target
-                        // transaction, so memory stays bounded; it commits at its Commit only.
+                        // A large transaction goes to the target as it arrives, in the open target
+                        // transaction, so memory stays bounded; it commits after its Commit only.
                         if buffered >= Self.spillThreshold {
                             let changes = assembler.takeBufferedChanges()
                             buffered = 0
                             if open.begin.finalLSN > applied {
-                                if spilled == nil { try await target.execute("BEGIN") }
-                                spilled = (spilled ?? 0) + (try await applyChanges(changes, of: open.begin, planner: planner, on: target))
+                                batch.queuePart(try statements(for: changes, planner: planner), at: .now)
                             }
                         }
+                    }
+                    if batch.chunkFull {
+                        let chunk = batch.takeChunk()
+                        let rows = try await send(chunk, after: schedule.flushed, on: target)
+                        recorder.update { $0.follow?.rowsApplied += rows }
                     }
                 }
             }
@@ -117,7 +147,7 @@ struct FollowApplier {
             clientTime: ReplicationTimestamp(unixMicroseconds: Self.unixMicroseconds())).encoded)
         try await stream.end()
         let end = schedule.end ?? schedule.flushed
-        publish(schedule, state: .cuttingOver, lastCommit: lastCommitTime)
+        publish(schedule, lastCommit: lastCommitTime)
         logger.info("follow: reached the end position", metadata: ["end": "\(end)", "flushed": "\(schedule.flushed)"])
         return end
     }
@@ -146,44 +176,33 @@ struct FollowApplier {
         logger.info("follow: cutting over", metadata: ["end": "\(schedule.end.map(\.description) ?? "")"])
     }
 
-    /// One source transaction, one target transaction, its commit LSN recorded by the origin.
-    /// - Parameter spilled: rows of it already applied in the open target transaction (a large
-    ///   one, applied as it arrived); nil when no target transaction is open yet.
-    private func apply(_ transaction: ReplicatedTransaction, after spilled: Int64?, planner: ApplyPlanner,
-                       on target: PGConnection) async throws {
-        if spilled == nil { try await target.execute("BEGIN") }
-        let begin = PgOutputMessage.Begin(finalLSN: transaction.commitLSN, commitTime: transaction.commitTime, xid: transaction.xid)
-        let rows = try await applyChanges(transaction.changes, of: begin, planner: planner, on: target) + (spilled ?? 0)
-        do {
-            try await Self.run(ReplicationCommands.recordOriginProgress(of: transaction), on: target)
-            try await target.execute("COMMIT")
-        } catch {
-            _ = try? await target.execute("ROLLBACK")
-            throw error
+    /// The target statements of replicated changes.
+    private func statements(for changes: [RowChange], planner: ApplyPlanner) throws -> [ApplyStatement] {
+        var statements: [ApplyStatement] = []
+        statements.reserveCapacity(changes.count)
+        for change in changes {
+            do {
+                if let statement = try planner.statement(for: change) { statements.append(statement) }
+            } catch { throw FerryError("follow: \(error.description)") }
         }
-        recorder.update {
-            $0.follow?.transactionsApplied += 1
-            $0.follow?.rowsApplied += rows
-        }
+        return statements
     }
 
-    /// Applies changes inside the open target transaction; rolls it back on a failure.
-    /// - Returns: the rows they changed.
-    private func applyChanges(_ changes: [RowChange], of begin: PgOutputMessage.Begin, planner: ApplyPlanner,
-                              on target: PGConnection) async throws -> Int64 {
+    /// Sends one chunk in one round trip and checks that each UPDATE and DELETE found its row;
+    /// rolls the target transaction back on a failure.
+    /// - Returns: the rows its changes touched.
+    private func send(_ chunk: ApplyBatch.Chunk, after flushed: LSN, on target: PGConnection) async throws -> Int64 {
         do {
+            let results = try await target.pipeline(chunk.statements.map(\.pipelined))
             var rows: Int64 = 0
-            for change in changes {
-                let statement: ApplyStatement?
-                do { statement = try planner.statement(for: change) } catch { throw FerryError("follow: \(error.description)") }
-                guard let statement else { continue }
-                let affected = try await Self.run(statement, on: target)
+            for index in chunk.changes {
+                let (statement, affected) = (chunk.statements[index], results[index].affectedRows ?? 0)
                 if statement.expectsOneRow, affected != 1 {
-                    throw FerryError("follow: the target diverged from the source: applying source transaction \(begin.xid) "
-                        + "(commit \(begin.finalLSN)), `\(statement.sql)` changed \(affected ?? 0) rows instead of one; "
-                        + "nothing of it was applied (was the target written to, or its schema changed?)")
+                    throw FerryError("follow: the target diverged from the source: `\(statement.sql)` changed \(affected) rows "
+                        + "instead of one, applying the source's transactions after \(flushed); "
+                        + "nothing of them was applied (was the target written to, or its schema changed?)")
                 }
-                rows += Int64(affected ?? 0)
+                rows += Int64(affected)
             }
             return rows
         } catch {
@@ -192,7 +211,8 @@ struct FollowApplier {
         }
     }
 
-    private func publish(_ schedule: FollowSchedule, state: FollowState, lastCommit: ReplicationTimestamp?) {
+    private func publish(_ schedule: FollowSchedule, lastCommit: ReplicationTimestamp?) {
+        let state: FollowState = schedule.end == nil ? .streaming : .cuttingOver
         let lagSeconds = schedule.lagBytes == 0 ? 0
             : lastCommit.map { max(0, Double(Self.unixMicroseconds() - $0.unixMicroseconds) / 1e6) }
         recorder.update {
@@ -206,30 +226,28 @@ struct FollowApplier {
         }
     }
 
-    /// Runs a statement with its text parameters; returns the rows it affected.
+    /// Runs a statement with its parameters; returns the rows it affected.
     @discardableResult
     static func run(_ statement: ApplyStatement, on connection: PGConnection) async throws -> Int? {
-        let parameters = try statement.parameters.map { parameter -> String? in
-            guard case .text(let bytes) = parameter else {
-                throw FerryError("follow: a binary value reached a text-mode apply (pgferry streams protocol 1 text values only)")
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        return try await connection.query(statement.sql, parameters).affectedRows
+        try await connection.pipeline([statement.pipelined])[0].affectedRows
     }
 
-    /// The target's tables of `schemas`, with the column types the apply casts to; partitions
-    /// apply through their root (`publish_via_partition_root`).
-    static func targets(_ target: PGConnection, schemas: [String]) async throws -> [ApplyTarget] {
+    /// The target's tables of `schemas`, with the column types the apply casts to (partitions
+    /// apply through their root: `publish_via_partition_root`), and whether every column's type
+    /// is built in (OID below 16384, an array's element type too).
+    static func targets(_ target: PGConnection, schemas: [String]) async throws -> ([ApplyTarget], builtinTypes: Bool) {
         let columns = try await target.query("""
             SELECT n.nspname, c.relname, c.relkind::text AS kind, a.attname, a.attgenerated <> '' AS generated,
-                   pg_catalog.format_type(a.atttypid, a.atttypmod) AS type
+                   pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+                   t.oid < 16384 AND (t.typelem = 0 OR t.typelem < 16384) AS builtin
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
             WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
             """, [CatalogReader.arrayLiteral(schemas)])
         var targets: [QualifiedName: ApplyTarget] = [:]
+        var builtinTypes = true
         for row in columns.rows {
             let name = QualifiedName(try row.string("nspname"), try row.string("relname"))
             let column = try row.string("attname")
@@ -238,12 +256,25 @@ struct FollowApplier {
             table.columnTypes[column] = try row.string("type")
             if try row.bool("generated") { table.generatedColumns.insert(column) }
             targets[name] = table
+            builtinTypes = try builtinTypes && row.bool("builtin")
         }
-        return Array(targets.values)
+        return (Array(targets.values), builtinTypes)
     }
 
     /// The status's client time (informational for the server).
     private static func unixMicroseconds() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1_000_000)
+    }
+}
+
+extension ApplyStatement {
+    /// For PGClient: the same values, text or binary.
+    var pipelined: PipelinedStatement {
+        PipelinedStatement(sql: sql, parameters: parameters.map {
+            switch $0 {
+            case .text(let bytes): .text(bytes)
+            case .binary(let bytes): .binary(bytes)
+            }
+        })
     }
 }

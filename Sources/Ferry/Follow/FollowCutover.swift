@@ -1,5 +1,6 @@
 /// What cutover does once every change up to the end position is applied: sequences (not
-/// decoded by logical replication) from the source's current values, then a row-count compare.
+/// decoded by logical replication) from the source's current values, then a compare of row
+/// counts, and of checksums when asked.
 enum FollowCutover {
     /// Sets each sequence of `schemas` on the target to the source's value now, as post-data's
     /// `setval` does for the snapshot's.
@@ -24,17 +25,24 @@ enum FollowCutover {
         }
     }
 
-    /// Fails naming the tables whose row counts differ between source and target.
-    static func compareCounts(_ request: MigrationRequest) async throws -> ValidationReport {
+    /// Fails naming the tables whose row counts (and, with `cutoverChecksums`, checksums over
+    /// their rows) differ between source and target.
+    static func compareTables(_ request: MigrationRequest) async throws -> ValidationReport {
         let report = try await Validator(source: request.source, target: request.target, schemas: request.schemas,
-                                         excludedTables: request.excludeTableData).validate()
+                                         excludedTables: request.excludeTableData, checksums: request.cutoverChecksums).validate()
         let differing = report.tables.filter { !$0.match && !$0.skipped }
         guard differing.isEmpty else {
-            throw FerryError("cutover: row counts differ after applying up to the end position: "
-                + differing.map { "\($0.table) (source \($0.sourceCount), target \($0.targetCount))" }.joined(separator: ", ")
+            throw FerryError("cutover: \(request.cutoverChecksums ? "tables" : "row counts") differ after applying up to the end position: "
+                + differing.map(Self.difference).joined(separator: ", ")
                 + "; the source took writes after the end position, or the target was written to")
         }
         return report
+    }
+
+    private static func difference(_ table: TableValidation) -> String {
+        table.sourceCount == table.targetCount
+            ? "\(table.table) (checksums differ, \(table.sourceCount) rows on both sides)"
+            : "\(table.table) (source \(table.sourceCount), target \(table.targetCount))"
     }
 
     /// DDL is not decoded: a column added, dropped or retyped on the source while following

@@ -33,13 +33,25 @@ public enum ReplicationCleanup {
         public var slotsInUse: [Slot]
     }
 
+    /// WAL a slot keeps: the server's WAL position (replayed, on a standby) − the slot's `restart_lsn`.
+    private static let retained = """
+        pg_catalog.pg_wal_lsn_diff(CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
+                                        ELSE pg_catalog.pg_current_wal_lsn() END, restart_lsn)::bigint
+        """
+
+    /// The WAL `slot` retains now; nil when there is no such slot or it has no restart position.
+    static func retainedBytes(of slot: String, on source: PGConnection) async throws -> Int64? {
+        let row = try await source.query(
+            "SELECT \(retained) AS retained FROM pg_catalog.pg_replication_slots WHERE slot_name = $1", [slot]).rows.first
+        return try row?.decode("retained", as: Int64?.self) ?? nil
+    }
+
     /// The slots of this database and the publications whose names start with `prefix`.
     public static func find(_ source: PGConnection, prefix: String = defaultPrefix) async throws -> Leftovers {
         try validate(prefix)
         let slots = try await source.query("""
             SELECT slot_name::text AS name, active, active_pid, wal_status,
-                   pg_catalog.pg_wal_lsn_diff(CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
-                                                   ELSE pg_catalog.pg_current_wal_lsn() END, restart_lsn)::bigint AS retained
+                   \(retained) AS retained
             FROM pg_catalog.pg_replication_slots
             WHERE database = pg_catalog.current_database() AND pg_catalog.left(slot_name::text, pg_catalog.length($1)) = $1
             ORDER BY 1

@@ -29,8 +29,9 @@ public final class Migration: Sendable {
     }
 
     /// Asks a follow run (`MigrationRequest.follow`) to cut over: apply everything the source
-    /// committed up to its current WAL position, set the sequences, compare row counts, drop the
-    /// slot and publication, and end. Asked before follow starts, it cuts over as soon as it does.
+    /// committed up to its current WAL position, set the sequences, compare row counts (and
+    /// checksums with `cutoverChecksums`), drop the slot and publication, and end. Asked before
+    /// follow starts, it cuts over as soon as it does.
     public func cutover() {
         cutoverAsked.withLock { $0 = true }
     }
@@ -75,16 +76,27 @@ public final class Migration: Sendable {
                 $0.follow = FollowProgress(state: .streaming, slot: resumed.name, consistentPoint: resumed.consistentPoint)
                 $0.status = .restoring
             }
-            try await following(resumed) { try await cutOver(resumed) }
+            try await following(resumed) {
+                let end = try await monitor(resumed).watching { try await apply(resumed) }
+                try await cutOver(resumed, at: end)
+            }
             return try await plan()
         }
         let follow = try await FollowSlot.create(request, logger: logger)
         recorder.update { $0.follow = FollowProgress(state: .copying, slot: follow.name, consistentPoint: follow.consistentPoint) }
         return try await following(follow) {
-            let plan = try await migrate(follow: follow)
-            try await cutOver(follow)
+            let (plan, end) = try await monitor(follow).watching {
+                let plan = try await migrate(follow: follow)
+                return (plan, try await apply(follow))
+            }
+            try await cutOver(follow, at: end)
             return plan
         }
+    }
+
+    /// Reports the WAL the slot retains while the copy and the apply run (not once cutover drops it).
+    private func monitor(_ follow: FollowSlot) -> RetainedWALMonitor {
+        RetainedWALMonitor(slot: follow.name, source: request.source, recorder: recorder, logger: logger)
     }
 
     /// Runs `body`; when it fails, drops the slot and publication, unless the apply had begun:
@@ -118,20 +130,25 @@ public final class Migration: Sendable {
         }
     }
 
-    /// Follow mode after post-data: apply until the end position, then sequences, counts, cleanup.
-    private func cutOver(_ follow: FollowSlot) async throws {
+    /// Follow mode after post-data: applies until the end position; returns it.
+    private func apply(_ follow: FollowSlot) async throws -> LSN {
         recorder.phase("follow", step: "Applying the source's changes from \(follow.consistentPoint)")
-        let end = try await FollowApplier(slot: follow, request: request, recorder: recorder, logger: logger,
-                                          cutoverAsked: { self.cutoverAsked.withLock { $0 } }).run()
+        return try await FollowApplier(slot: follow, request: request, recorder: recorder, logger: logger,
+                                       cutoverAsked: { self.cutoverAsked.withLock { $0 } }).run()
+    }
+
+    /// Once everything up to `end` is applied: sequences, the compare, cleanup.
+    private func cutOver(_ follow: FollowSlot, at end: LSN) async throws {
         recorder.phase("cutover", step: "Cutting over at \(end)")
         try await FollowCutover.compareColumns(request)
         let sequences = try await FollowCutover.copySequences(request)
-        _ = try await FollowCutover.compareCounts(request)
+        _ = try await FollowCutover.compareTables(request)
         try await follow.drop()
         try await FollowCutover.dropOrigin(request, follow.name)
         recorder.update {
             $0.follow?.state = .done
             $0.follow?.endLSN = end.description
+            $0.follow?.retainedBytes = 0
         }
         logger.info("follow: cut over", metadata: ["end": "\(end)", "sequences": "\(sequences)"])
     }

@@ -41,6 +41,9 @@ public struct MigrationRequest: Sendable {
     public var follow: Bool
     /// Where a follow run cuts over by itself; nil: when `Migration.cutover()` asks.
     public var followUntil: FollowEnd?
+    /// At cutover, compare an md5 over every table's rows too, not only row counts (reads every
+    /// row on both sides while the source may be taking writes again).
+    public var cutoverChecksums: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
@@ -50,7 +53,7 @@ public struct MigrationRequest: Sendable {
                 stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
                 dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
                 largeObjects: Bool = false, compareAfterwards: Bool = true, follow: Bool = false,
-                followUntil: FollowEnd? = nil) {
+                followUntil: FollowEnd? = nil, cutoverChecksums: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -70,6 +73,7 @@ public struct MigrationRequest: Sendable {
         self.compareAfterwards = compareAfterwards
         self.follow = follow
         self.followUntil = followUntil
+        self.cutoverChecksums = cutoverChecksums
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

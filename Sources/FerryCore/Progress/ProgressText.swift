@@ -49,6 +49,7 @@ public enum ProgressText {
         if let applied = follow.appliedLSN { line += " up to \(applied)" }
         if let lag = follow.lagBytes { line += ", lag \(bytes(lag))" }
         if let lag = follow.lagSeconds, lag > 0 { line += " (\(seconds(lag)))" }
+        if let retained = follow.retainedBytes, follow.state != .done { line += ", slot retains \(bytes(retained)) of WAL" }
         if let end = follow.endLSN { line += ", end \(end)" }
         return line
     }

@@ -50,6 +50,9 @@ public struct FollowProgress: Sendable, Codable, Equatable {
     /// How long ago the last applied transaction committed on the source, while the target is
     /// behind; 0 once it has caught up.
     public var lagSeconds: Double?
+    /// WAL the slot keeps on the source's disk (the source's WAL position − the slot's
+    /// `restart_lsn`), measured every few seconds while the slot exists; 0 once it is dropped.
+    public var retainedBytes: Int64?
     public var transactionsApplied: Int64 = 0
     public var rowsApplied: Int64 = 0
     /// The end position once cutover is decided, then the last LSN applied.

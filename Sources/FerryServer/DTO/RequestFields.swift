@@ -168,6 +168,10 @@ struct RequestFields {
         return end
     }
 
+    /// `checksums` (on start, with `follow`): compare an md5 over every table's rows at cutover
+    /// too, not only row counts; default false.
+    func cutoverChecksums() throws(BadRequest) -> Bool { try optionalBool("checksums") ?? false }
+
     /// A yes/no field: a JSON boolean or nothing.
     private func optionalBool(_ field: String) throws(BadRequest) -> Bool? {
         switch object[field] {

@@ -104,6 +104,8 @@ struct MigrationRoutes: Sendable {
         let follow = try fields.follow()
         let followUntil = try fields.followUntil()
         if followUntil != nil && !follow { throw BadRequest("followUntil needs \"follow\": true") }
+        let cutoverChecksums = try fields.cutoverChecksums()
+        if cutoverChecksums && !follow { throw BadRequest("checksums (compared at cutover) needs \"follow\": true") }
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
@@ -111,7 +113,8 @@ struct MigrationRoutes: Sendable {
         metrics.observe(controller)  // the last run's final counts, before this one replaces it
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
                                               jobs: jobs, statistics: statistics, largeObjects: largeObjects,
-                                              compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil))
+                                              compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil,
+                                              cutoverChecksums: cutoverChecksums))
         logger.info("migration started", metadata: [
             "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])

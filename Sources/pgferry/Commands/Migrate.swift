@@ -29,6 +29,9 @@ extension PGFerry {
         @Flag(name: .customLong("validate"), help: "Compare row counts of every table afterwards.")
         var validateAfterwards = false
 
+        @Flag(help: "With --validate or --follow: compare an md5 over every table's rows too (at cutover with --follow), not only row counts.")
+        var checksums = false
+
         @Flag(help: "Print the final progress as JSON instead of a table.")
         var json = false
 
@@ -93,6 +96,9 @@ extension PGFerry {
                     throw ValidationError("--follow-until must be now or an LSN such as 0/1A2B3C4, got \(followUntil)")
                 }
             }
+            guard !checksums || validateAfterwards || follow else {
+                throw ValidationError("--checksums needs --validate (compare after the run) or --follow (compare at cutover)")
+            }
             guard stallTimeout >= 0 else { throw ValidationError("--stall-timeout must be 0 (never) or a number of seconds, got \(stallTimeout)") }
         }
 
@@ -105,7 +111,7 @@ extension PGFerry {
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
                 statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout),
                 dropDependents: dropDependents, largeObjects: largeObjects, compareAfterwards: !skipCompare,
-                follow: follow, followUntil: followUntil.flatMap(FollowEnd.init))
+                follow: follow, followUntil: followUntil.flatMap(FollowEnd.init), cutoverChecksums: follow && checksums)
             let migration = Migration(request: request, logger: logger)
             // Following, the first signal cuts over and a second aborts (dropping the slot).
             let interrupt = follow
@@ -145,7 +151,7 @@ extension PGFerry {
             }
             if validateAfterwards {
                 let report = try await Validator(source: request.source, target: request.target, schemas: request.schemas,
-                                                 excludedTables: request.excludeTableData,
+                                                 excludedTables: request.excludeTableData, checksums: checksums,
                                                  largeObjects: request.largeObjects).validate()
                 try printValidation(report, json: json)
             }

@@ -75,5 +75,11 @@ import Testing
         #expect(ProgressText.followLine(follow) == line)  // caught up: no seconds shown
         follow.lagSeconds = 2.5
         #expect(ProgressText.followLine(follow).hasPrefix(line + " ("))
+        follow.lagSeconds = 0
+        follow.retainedBytes = 3 << 20
+        #expect(ProgressText.followLine(follow) == line + ", slot retains \(ProgressText.bytes(3 << 20)) of WAL")
+        follow.state = .done
+        follow.retainedBytes = 0
+        #expect(!ProgressText.followLine(follow).contains("retains"))  // the slot is gone
     }
 }
