@@ -231,6 +231,8 @@ def follow_and_cut_over(driver):
              "the applied counters did not reach the source's writes: %s transactions, %s rows"
              % (text(driver, "follow-transactions"), text(driver, "follow-rows")))
     check(text(driver, "follow-applied") not in ("", "–"), "no applied LSN shown")
+    wait_for(driver, lambda d: text(d, "follow-retained").endswith("B"), 15,
+             "the WAL kept by the slot is not shown: " + text(driver, "follow-retained"))
     # The lag in time is known once a transaction was applied.
     wait_for(driver, lambda d: text(d, "follow-lag-seconds").endswith(" s"), 10, "lag time not shown: " + text(driver, "follow-lag-seconds"))
     driver.save_screenshot(os.path.join(SHOTS, "dashboard-following.png"))

@@ -108,6 +108,7 @@ struct MetricsTests {
         #expect(metrics["pgferry_follow_received_lsn_bytes"].map { $0 >= Double(applied.rawValue) } == true)
         #expect(metrics["pgferry_follow_state", ["state": "streaming"]] == 1)
         #expect(metrics["pgferry_follow_lag_bytes"].map { $0 >= 0 } == true)
+        #expect(metrics["pgferry_follow_slot_retained_bytes"] != nil)
         #expect(metrics["pgferry_migration_running"] == 1)
         #expect(metrics["pgferry_copy_rows_total"] == 1)
 
@@ -118,6 +119,7 @@ struct MetricsTests {
         #expect(done["pgferry_follow_state", ["state": "done"]] == 1)
         #expect(done["pgferry_follow_rows_applied_total"] == 45)
         #expect(done["pgferry_follow_lag_bytes"] == 0 && done["pgferry_follow_lag_seconds"] == 0)  // nothing lags once ended
+        #expect(done["pgferry_follow_slot_retained_bytes"] == 0)  // the slot is dropped
         #expect(done["pgferry_migrations_total", ["result": "complete"]] == 1)
     }
 }

@@ -166,6 +166,7 @@ enum DashboardPage {
         <div class="stats">
           <span>Lag <b id="follow-lag-bytes">–</b></span>
           <span>Lag time <b id="follow-lag-seconds">–</b></span>
+          <span>WAL kept by the slot <b id="follow-retained">–</b></span>
           <span>Transactions applied <b id="follow-transactions">0</b> <span class="muted" id="follow-tps"></span></span>
           <span>Rows applied <b id="follow-rows">0</b> <span class="muted" id="follow-rps"></span></span>
         </div>
@@ -382,6 +383,7 @@ function renderFollow(f, running) {
   const live = running && f.state !== "done";  // an ended run lags nothing
   $("follow-lag-bytes").textContent = !live || f.lagBytes == null ? "–" : formatBytes(f.lagBytes);
   $("follow-lag-seconds").textContent = !live || f.lagSeconds == null ? "–" : formatSeconds(f.lagSeconds);
+  $("follow-retained").textContent = f.retainedBytes == null ? "–" : formatBytes(f.retainedBytes);
   $("follow-transactions").textContent = f.transactionsApplied.toLocaleString();
   $("follow-rows").textContent = f.rowsApplied.toLocaleString();
   $("follow-received").textContent = f.receivedLSN || "–";

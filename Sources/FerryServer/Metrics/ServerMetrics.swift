@@ -23,6 +23,7 @@ final class ServerMetrics: Sendable {
     private let followState: [FollowState: Gauge]
     private let lagBytes: Gauge
     private let lagSeconds: Gauge
+    private let retainedBytes: Gauge
     private let receivedLSN: Gauge
     private let appliedLSN: Gauge
     private let flushedLSN: Gauge
@@ -64,6 +65,8 @@ final class ServerMetrics: Sendable {
         lagBytes = gauge("follow", "lag", unit: "bytes", "Bytes of WAL the target is behind the source (0 when no run follows it).")
         lagSeconds = gauge("follow", "lag", unit: "seconds",
                            "Seconds since the last applied transaction committed on the source, while behind (0 once caught up or ended).")
+        retainedBytes = gauge("follow", "slot_retained", unit: "bytes",
+                              "WAL the run's replication slot keeps on the source's disk (0 once it is dropped).")
         receivedLSN = gauge("follow", "received_lsn", unit: "bytes", "WAL position decoded up to, as a byte number.")
         appliedLSN = gauge("follow", "applied_lsn", unit: "bytes",
                            "WAL position of the end of the last transaction applied on the target, as a byte number.")
@@ -95,6 +98,7 @@ final class ServerMetrics: Sendable {
             let live = progress.status.isRunning && follow?.state != .done ? follow : nil
             lagBytes.set(to: Double(live?.lagBytes ?? 0))
             lagSeconds.set(to: live?.lagSeconds ?? 0)
+            retainedBytes.set(to: Double(follow?.retainedBytes ?? 0))
             receivedLSN.set(to: Self.bytes(follow?.receivedLSN))
             appliedLSN.set(to: Self.bytes(follow?.appliedLSN))
             flushedLSN.set(to: Self.bytes(follow?.flushedLSN))
