@@ -391,7 +391,7 @@ function renderFollow(f, running) {
   $("follow-flushed").textContent = f.flushedLSN || "–";
   $("follow-slot").textContent = f.slot;
   $("follow-start").textContent = f.consistentPoint;
-  $("follow-end").textContent = f.endLSN ? " · cut over at " + f.endLSN : "";
+  $("follow-end").textContent = !f.endLSN ? "" : (f.state === "done" ? " · cut over at " : " · cutting over at ") + f.endLSN;
   const now = performance.now();
   const previous = followSample && followSample.slot === f.slot ? followSample : null;
   const seconds = previous ? (now - previous.at) / 1000 : 0;
