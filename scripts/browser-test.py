@@ -237,6 +237,13 @@ def follow_and_cut_over(driver):
     wait_for(driver, lambda d: text(d, "follow-lag-seconds").endswith(" s"), 10, "lag time not shown: " + text(driver, "follow-lag-seconds"))
     driver.save_screenshot(os.path.join(SHOTS, "dashboard-following.png"))
 
+    # Reopened while following, the page picks the run up, its follow panel and its option.
+    driver.get(URL + "/")
+    wait_for(driver, lambda d: visible(d, "follow-panel") and text(d, "follow-state") == "streaming", 10,
+             "the reopened page does not show the follow run")
+    check(driver.find_element(By.ID, "follow").is_selected(), "the reopened page does not show the follow option chosen")
+    wait_for(driver, lambda d: text(d, "follow-tps").endswith("/s)"), 10, "no apply rate after two polls")
+
     driver.find_element(By.ID, "cutover-btn").click()
     alert = wait_for(driver, EC.alert_is_present(), 5, "no confirmation for cut over")
     check("Stop the application's writes" in alert.text, "cut over confirmation: " + alert.text)
