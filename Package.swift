@@ -10,6 +10,8 @@ let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift
 // JWTs and constant-time comparison: FerryServer only (swift-crypto brings BoringSSL's C code).
 let jwtKit = Target.Dependency.product(name: "JWTKit", package: "jwt-kit")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+// `GET /metrics`: FerryServer only; the server owns its registry (no global bootstrap).
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "pgferry",
@@ -28,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -38,7 +41,7 @@ let package = Package(
         .target(name: "PGClient", dependencies: ["CLibPQ"]),
         .target(name: "FerryCore", dependencies: [deque]),
         .target(name: "Ferry", dependencies: ["PGClient", "FerryCore", logging]),
-        .target(name: "FerryServer", dependencies: ["Ferry", hummingbird, serviceLifecycle, unixSignals, jwtKit, crypto, logging]),
+        .target(name: "FerryServer", dependencies: ["Ferry", hummingbird, serviceLifecycle, unixSignals, jwtKit, crypto, prometheus, logging]),
         .executableTarget(name: "pgferry", dependencies: ["Ferry", "FerryServer", argumentParser, logging, serviceLifecycle, unixSignals]),
         .target(name: "FerryTestSupport", dependencies: ["PGClient"]),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),

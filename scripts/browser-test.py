@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Drives the pgferry dashboard in headless Chromium (run by scripts/browser-test.sh).
 
-Three scenarios: the full flow a person follows (token, test connection, data groups, start with
+Four scenarios: the full flow a person follows (token, test connection, data groups, start with
 confirmation, live progress to complete, validate, reset), reopening the page while a run is in
-progress (polling resumes and follows it to the end), and cancelling a run from the page. Prints "browser: N passed, M failed".
+progress (polling resumes and follows it to the end), cancelling a run from the page, and a run
+that follows the source (its lag and counters live while the source takes writes) cut over from
+the page. Prints "browser: N passed, M failed".
 """
 import json
 import os
@@ -190,11 +192,82 @@ def cancel_from_the_page(driver):
         locker.wait(timeout=30)
 
 
+def psql_target(sql):
+    return subprocess.run(["psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p", TARGET_PORT, "-U", "postgres", "-d", TARGET_DB,
+                           "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def number(driver, element_id):
+    return int(text(driver, element_id).replace(",", "") or "0")
+
+
+def follow_and_cut_over(driver):
+    driver.get(URL + "/")
+    for field, value in (("host", "127.0.0.1"), ("database", TARGET_DB), ("user", "postgres")):
+        driver.find_element(By.ID, field).send_keys(value)
+    port = driver.find_element(By.ID, "port")
+    port.clear()
+    port.send_keys(TARGET_PORT)
+    driver.find_element(By.ID, "test-btn").click()
+    wait_for(driver, lambda d: "Connection successful" in text(d, "test-result"), 20, "test connection did not succeed")
+    check(not visible(driver, "follow-panel"), "the follow panel is shown before a follow run")
+    driver.find_element(By.ID, "follow").click()
+    driver.find_element(By.ID, "start-btn").click()
+    alert = wait_for(driver, EC.alert_is_present(), 5, "no confirmation dialog")
+    check("until you cut over" in alert.text, "the confirmation does not mention following: " + alert.text)
+    alert.accept()
+
+    wait_for(driver, lambda d: visible(d, "follow-panel") and text(d, "follow-state") == "streaming", 180,
+             "the page never showed the run streaming: " + text(driver, "error-box"))
+    check(visible(driver, "cutover-btn") and driver.find_element(By.ID, "cutover-btn").is_enabled(),
+          "no enabled Cut over button while streaming")
+    check(text(driver, "follow-slot").startswith("pgferry_"), "slot: " + text(driver, "follow-slot"))
+    check(text(driver, "follow-lag-bytes").endswith("B"), "lag not shown: " + text(driver, "follow-lag-bytes"))
+
+    # Writes on the source after the copy: the page's counters follow them, only by polling.
+    psql_source("SET synchronous_commit = on; INSERT INTO queen.queues (name) SELECT 'follow-' || g FROM generate_series(1, 25) g")
+    psql_source("INSERT INTO queen.system_state (key, value) VALUES ('browser-follow', '{\"at\": \"streaming\"}')")
+    wait_for(driver, lambda d: number(d, "follow-transactions") >= 2 and number(d, "follow-rows") >= 26, 60,
+             "the applied counters did not reach the source's writes: %s transactions, %s rows"
+             % (text(driver, "follow-transactions"), text(driver, "follow-rows")))
+    check(text(driver, "follow-applied") not in ("", "–"), "no applied LSN shown")
+    wait_for(driver, lambda d: text(d, "follow-retained").endswith("B"), 15,
+             "the WAL kept by the slot is not shown: " + text(driver, "follow-retained"))
+    # The lag in time is known once a transaction was applied.
+    wait_for(driver, lambda d: text(d, "follow-lag-seconds").endswith(" s"), 10, "lag time not shown: " + text(driver, "follow-lag-seconds"))
+    driver.save_screenshot(os.path.join(SHOTS, "dashboard-following.png"))
+
+    # Reopened while following, the page picks the run up, its follow panel and its option.
+    driver.get(URL + "/")
+    wait_for(driver, lambda d: visible(d, "follow-panel") and text(d, "follow-state") == "streaming", 10,
+             "the reopened page does not show the follow run")
+    check(driver.find_element(By.ID, "follow").is_selected(), "the reopened page does not show the follow option chosen")
+    wait_for(driver, lambda d: text(d, "follow-tps").endswith("/s)"), 10, "no apply rate after two polls")
+
+    driver.find_element(By.ID, "cutover-btn").click()
+    alert = wait_for(driver, EC.alert_is_present(), 5, "no confirmation for cut over")
+    check("Stop the application's writes" in alert.text, "cut over confirmation: " + alert.text)
+    alert.accept()
+    wait_for(driver, lambda d: text(d, "run-status") in ("complete", "error"), 120, "the run did not end after Cut over")
+    check(text(driver, "run-status") == "complete", "run ended in " + text(driver, "run-status") + ": " + text(driver, "error-box"))
+    check(text(driver, "follow-state") == "done", "follow state after cutover: " + text(driver, "follow-state"))
+    check("cut over at" in text(driver, "follow-end"), "no end position shown: " + text(driver, "follow-end"))
+    check(text(driver, "follow-lag-bytes") == "–", "an ended run still shows a lag: " + text(driver, "follow-lag-bytes"))
+    check(driver.find_element(By.ID, "follow").is_selected(), "the follow option is not shown as chosen")
+    check(not visible(driver, "cutover-btn") and not visible(driver, "cancel-btn"), "Cut over/Cancel still shown after the end")
+    check(psql_target("SELECT count(*) FROM queen.queues WHERE name LIKE 'follow-%'") == "25", "the followed inserts are not on the target")
+    check(psql_target("SELECT value->>'at' FROM queen.system_state WHERE key = 'browser-follow'") == "streaming",
+          "the followed insert is not on the target")
+    driver.save_screenshot(os.path.join(SHOTS, "dashboard-cut-over.png"))
+    status, body = api("POST", "reset")
+    check(status == 200, "reset answered %d %r" % (status, body))
+
+
 def main():
     passed = failed = 0
     driver = make_driver()
     try:
-        for test in (full_flow, resumes_when_reopened, cancel_from_the_page):
+        for test in (full_flow, resumes_when_reopened, cancel_from_the_page, follow_and_cut_over):
             try:
                 test(driver)
                 passed += 1

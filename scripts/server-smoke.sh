@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A curl session against the real binary: two throw-away clusters, the Queen fixture on the
-# source, `pgferry serve` on a free loopback port; start → poll → complete → validate → reset.
+# source, `pgferry serve` on a free loopback port; start → poll → complete → metrics → validate → reset.
 #   scripts/server-smoke.sh        (PGFERRY_BIN names a built pgferry; default: swift build)
 # Prints "server-smoke: N passed, M failed" last and exits non-zero on any failure.
 set -euo pipefail
@@ -56,6 +56,25 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 expect "status complete" 200 "d['status'] == 'complete' and d['totals']['tablesSkipped'] == 2 and d['totals']['percent'] == 100" -H "$auth" "$U/status"
+expect "metrics need the token" 401 "'Authentication required' in d['error']" "http://127.0.0.1:$server_port/metrics"
+# /metrics parses as Prometheus text and agrees with status.
+if python3 - "$(curl -s -H "$auth" "$U/status")" "$(curl -s -H "$auth" "http://127.0.0.1:$server_port/metrics")" <<'PY'
+import json, re, sys
+status, samples, types = json.loads(sys.argv[1]), {}, {}
+for line in sys.argv[2].splitlines():
+    if line.startswith("# TYPE "):
+        _, _, name, kind = line.split(" "); types[name] = kind
+    elif line and not line.startswith("#"):
+        series, value = line.rsplit(" ", 1)
+        assert re.fullmatch(r'[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})?', series), line
+        assert series.split("{")[0] in types, "no TYPE before " + line
+        samples[series] = float(value)
+totals = status["totals"]
+sys.exit(0 if samples["pgferry_copy_rows_total"] == totals["rows"] and samples["pgferry_copy_bytes_total"] == totals["bytes"]
+         and samples['pgferry_tables{state="done"}'] == totals["tablesDone"] and samples['pgferry_migrations_total{result="complete"}'] == 1
+         and types["pgferry_copy_rows_total"] == "counter" else 1)
+PY
+then passed=$((passed + 1)); echo "ok   metrics match status"; else failed=$((failed + 1)); echo "FAIL metrics match status"; fi
 expect "validate" 200 "d['allMatch'] and len(d['tables']) == 20 and sum(t['skipped'] for t in d['tables']) == 2" -H "$auth" -H "$json" "$U/validate" -d "$target"
 expect "plan" 200 "len(d['tables']) == 20 and len(d['ddl']) > 20" -H "$auth" "$U/plan?schema=queen"
 expect "reset" 200 "d['status'] == 'idle'" -X POST -H "$auth" "$U/reset"

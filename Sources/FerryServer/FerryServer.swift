@@ -18,6 +18,8 @@ public struct FerryServer: Sendable {
     public let logger: Logger
     /// Closed by `MigrationService` when shutdown begins.
     let shutdown = ShutdownLatch()
+    /// `GET /metrics`, this server's own registry.
+    let metrics = ServerMetrics()
 
     public init(source: ConnectionConfiguration, auth: AdminAuth, controller: MigrationController? = nil, jobs: Int? = nil,
                 policy: ServerPolicy = ServerPolicy(), logger: Logger = Logger(label: "pgferry.server")) {
@@ -29,8 +31,8 @@ public struct FerryServer: Sendable {
         self.logger = logger
     }
 
-    /// The routes: every one behind the Host check; the migration API also behind the
-    /// cross-site checks and admin auth; health and the page open.
+    /// The routes: every one behind the Host check; the migration API and `/metrics` also behind
+    /// the cross-site checks and admin auth; health and the page open.
     public func buildRouter() -> Router<FerryRequestContext> {
         let router = Router(context: FerryRequestContext.self)
         router.add(middleware: HostGuard(policy: policy))
@@ -38,12 +40,17 @@ public struct FerryServer: Sendable {
         router.get("health") { _, _ in try JSONBody.response(HealthBody(migration: controller.status.status)) }
         router.get("/") { _, _ in DashboardPage.response() }
         router.get("migration") { _, _ in DashboardPage.response() }
+        let metrics = metrics
+        router.group("metrics")
+            .add(middleware: CrossSiteGuard(policy: policy))
+            .add(middleware: AdminAuthMiddleware(auth: auth))
+            .get { _, _ in metrics.response(controller) }
         let api = router.group("api/v1/migration")
             .add(middleware: CrossSiteGuard(policy: policy))
             .add(middleware: AdminAuthMiddleware(auth: auth))
         let checks = CheckLimiter(limit: policy.maximumConcurrentChecks, timeout: policy.checkTimeout)
         MigrationRoutes(controller: controller, source: source, jobs: jobs, policy: policy, checks: checks, shutdown: shutdown,
-                        logger: logger)
+                        metrics: metrics, logger: logger)
             .register(on: api)
         return router
     }

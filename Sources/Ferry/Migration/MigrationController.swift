@@ -10,6 +10,8 @@ public final class MigrationController: Sendable {
         var task: Task<Void, Never>?
         /// The last request, so validation can skip the tables whose data was excluded.
         var lastRequest: MigrationRequest?
+        /// Runs started so far.
+        var runs = 0
     }
 
     private let state = Mutex(State())
@@ -27,6 +29,7 @@ public final class MigrationController: Sendable {
             try state.lifecycle.start()
             state.migration = migration
             state.lastRequest = request
+            state.runs += 1
             state.task = Task { [self] in
                 let outcome = (try? await migration.run()) != nil
                 self.state.withLock { $0.lifecycle.finish(success: outcome) }
@@ -35,13 +38,17 @@ public final class MigrationController: Sendable {
     }
 
     /// The current run's progress, or an idle one.
-    public var status: MigrationProgress {
-        let (lifecycle, migration) = state.withLock { ($0.lifecycle, $0.migration) }
-        guard lifecycle.status != .idle, var progress = migration?.progress else { return MigrationProgress() }
+    public var status: MigrationProgress { numberedStatus.progress }
+
+    /// The current run's progress with the run's number (1 for the first start, 0 before any),
+    /// read together: counters summed over runs (metrics) tell one run's progress from the next's.
+    public var numberedStatus: (run: Int, progress: MigrationProgress) {
+        let (lifecycle, migration, run) = state.withLock { ($0.lifecycle, $0.migration, $0.runs) }
+        guard lifecycle.status != .idle, var progress = migration?.progress else { return (run, MigrationProgress()) }
         // The migration settles its own status a moment before the lifecycle does.
         if lifecycle.status.isRunning && !progress.status.isRunning { progress.status = lifecycle.status }
         if !lifecycle.status.isRunning && progress.status.isRunning { progress.status = lifecycle.status }
-        return progress
+        return (run, progress)
     }
 
     public var lastRequest: MigrationRequest? { state.withLock { $0.lastRequest } }

@@ -6,7 +6,7 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
 }
 
 /// Where one table is in its pipe.
-public enum TableState: String, Sendable, Codable {
+public enum TableState: String, Sendable, Codable, CaseIterable {
     case pending, copying, indexing, done, skipped, failed
     /// The run ended after this table's rows landed but before its indexes and keys were built.
     case copied

@@ -23,7 +23,7 @@ public enum FollowEnd: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-public enum FollowState: String, Sendable, Codable {
+public enum FollowState: String, Sendable, Codable, CaseIterable {
     /// The slot exists and the copy reads its snapshot; changes wait in the slot.
     case copying
     /// Applying the source's transactions as they commit.

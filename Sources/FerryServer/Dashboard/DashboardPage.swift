@@ -2,8 +2,9 @@ import Hummingbird
 
 /// The dashboard: one self-contained page (no build step, no external assets). It follows
 /// Queen's migration page (queen.md §1.8): target connection, data groups, start with a
-/// confirmation, live progress polled every 2 s, cancel, validate, reset. The admin token is
-/// asked for on the page and kept in sessionStorage.
+/// confirmation, live progress polled every 2 s, cancel, validate, reset. A run that follows the
+/// source shows its lag, positions and apply rates live, with a "Cut over" button. The admin token
+/// is asked for on the page and kept in sessionStorage.
 enum DashboardPage {
     static func response() -> Response {
         Response(status: .ok,
@@ -57,7 +58,9 @@ enum DashboardPage {
   .chip { display:inline-block; padding:2px 10px; border-radius:999px; font-size:12px; font-weight:600; }
   .chip.idle { background:#f3f4f6; color:#374151; }
   .chip.dumping, .chip.restoring { background:#dbeafe; color:#1e40af; }
-  .chip.complete, .chip.match { background:var(--okbg); color:var(--ok); }
+  .chip.complete, .chip.match, .chip.done { background:var(--okbg); color:var(--ok); }
+  .chip.copying, .chip.streaming { background:#dbeafe; color:#1e40af; }
+  .chip.cutting_over { background:var(--warnbg); color:var(--warn); }
   .chip.error, .chip.mismatch { background:var(--badbg); color:var(--bad); }
   .bar { height:8px; background:#e5e7eb; border-radius:4px; overflow:hidden; }
   .bar > div { height:100%; background:var(--accent); width:0; transition:width .4s; }
@@ -79,6 +82,10 @@ enum DashboardPage {
   #auth-panel { background:var(--warnbg); border-color:#fde68a; }
   .muted { color:var(--muted); }
   a.link { color:var(--accent); cursor:pointer; text-decoration:underline; }
+  #follow-panel { border:1px solid #dbeafe; background:#f8fbff; border-radius:8px; padding:10px 12px; margin-top:10px; }
+  #follow-panel .stats { margin:8px 0 4px; }
+  .lsns { font-size:12px; color:var(--muted); }
+  .lsns code { font-family:ui-monospace,Menlo,monospace; color:var(--ink); }
 </style>
 </head>
 <body>
@@ -130,7 +137,9 @@ enum DashboardPage {
 
   <section class="card" id="migrate-card">
     <h2><span class="n">3</span>Migrate</h2>
-    <div class="row" style="margin-top:0">
+    <label><input type="checkbox" id="follow"> Keep following the source after the copy (logical replication, needs
+      <code>wal_level = logical</code>): its changes are applied until you cut over</label>
+    <div class="row">
       <button class="primary" id="start-btn" disabled>Start migration</button>
       <button class="danger hidden" id="cancel-btn">Cancel</button>
       <a class="link hidden" id="reset-btn">Reset</a>
@@ -148,6 +157,23 @@ enum DashboardPage {
         <span>Tables <b id="total-tables">0/0</b></span>
       </div>
       <div class="bar" id="overall-bar"><div></div></div>
+      <div class="hidden" id="follow-panel">
+        <div class="row" style="margin-top:0">
+          <b>Following the source</b><span class="chip" id="follow-state"></span>
+          <span style="flex:1"></span>
+          <button class="primary hidden" id="cutover-btn">Cut over</button>
+        </div>
+        <div class="stats">
+          <span>Lag <b id="follow-lag-bytes">–</b></span>
+          <span>Lag time <b id="follow-lag-seconds">–</b></span>
+          <span>WAL kept by the slot <b id="follow-retained">–</b></span>
+          <span>Transactions applied <b id="follow-transactions">0</b> <span class="muted" id="follow-tps"></span></span>
+          <span>Rows applied <b id="follow-rows">0</b> <span class="muted" id="follow-rps"></span></span>
+        </div>
+        <div class="lsns">Received <code id="follow-received">–</code> · Applied <code id="follow-applied">–</code>
+          · Flushed <code id="follow-flushed">–</code> · Slot <code id="follow-slot">–</code> from <code id="follow-start">–</code>
+          <span id="follow-end"></span></div>
+      </div>
       <div class="warnbox hidden" id="hazards"></div>
       <div class="errbox hidden" id="error-box"></div>
       <table style="margin-top:12px">
@@ -186,6 +212,8 @@ let pollTimer = null;
 let connectionTested = false;
 let lastStatus = "idle";
 let adoptedRun = false;
+/// The previous poll's follow counters, for rates per second.
+let followSample = null;
 
 function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
 
@@ -259,6 +287,7 @@ function updateStartButton() {
   const finished = lastStatus === "complete" || lastStatus === "error";
   $("start-btn").disabled = !connectionTested || running || finished;
   $("start-btn").classList.toggle("hidden", running || finished);
+  $("follow").disabled = running || finished;
   $("start-hint").textContent = running ? "" : finished ? "Reset to start another run." :
     connectionTested ? "" : "Test the connection first.";
 }
@@ -284,9 +313,11 @@ async function startMigration() {
   const body = targetBody();
   body.schema = $("schema").value.trim() || "queen";
   body.excludeTableData = excludedTables();
+  if ($("follow").checked) body.follow = true;
   const skipped = body.excludeTableData.length ? "\nData skipped (tables created empty): " + body.excludeTableData.join(", ") : "";
+  const follow = body.follow ? "\nThen keep applying the source's changes until you cut over." : "";
   const ok = window.confirm("Drop and recreate schema \"" + body.schema + "\" on " + body.host + ":" + body.port + "/" +
-    body.database + ", then copy every table from the source?" + skipped);
+    body.database + ", then copy every table from the source?" + skipped + follow);
   if (!ok) return;
   try {
     const { status, data } = await api("POST", "/start", body);
@@ -303,6 +334,18 @@ function showError(text) {
 async function cancelMigration() {
   if (!window.confirm("Cancel the running migration? The target schema is left incomplete (the next run recreates it).")) return;
   try { await api("POST", "/cancel"); await refresh(); } catch (e) { showError(e.message); }
+}
+
+async function cutOver() {
+  if (!window.confirm("Cut over now? Everything the source has committed up to this moment is applied, the target's " +
+    "sequences are set, row counts compared, and the replication slot dropped; then the run completes. Stop the " +
+    "application's writes to the source first: later writes are not applied.")) return;
+  $("cutover-btn").disabled = true;
+  try {
+    const { status, data } = await api("POST", "/cutover");
+    if (status !== 202) showError(data.error || "HTTP " + status);
+    await refresh();
+  } catch (e) { showError(e.message); }
 }
 
 async function resetMigration() {
@@ -328,6 +371,35 @@ function adoptRunSettings(s) {
     if (off) group.tables.forEach((t) => grouped.add(t));
   }
   $("extra-tables").value = [...excluded].filter((t) => !grouped.has(t)).join(", ");
+}
+
+/// Follow mode: state, lag, positions, and apply rates from the change since the previous poll.
+function renderFollow(f, running) {
+  if (f) $("follow").checked = true;  // a reopened page shows how the run was started
+  $("follow-panel").classList.toggle("hidden", !f);
+  $("cutover-btn").classList.toggle("hidden", !f || !running);
+  if (!f) { followSample = null; return; }
+  setChip($("follow-state"), f.state, f.state.replace("_", " "));
+  const live = running && f.state !== "done";  // an ended run lags nothing
+  $("follow-lag-bytes").textContent = !live || f.lagBytes == null ? "–" : formatBytes(f.lagBytes);
+  $("follow-lag-seconds").textContent = !live || f.lagSeconds == null ? "–" : formatSeconds(f.lagSeconds);
+  $("follow-retained").textContent = f.retainedBytes == null ? "–" : formatBytes(f.retainedBytes);
+  $("follow-transactions").textContent = f.transactionsApplied.toLocaleString();
+  $("follow-rows").textContent = f.rowsApplied.toLocaleString();
+  $("follow-received").textContent = f.receivedLSN || "–";
+  $("follow-applied").textContent = f.appliedLSN || "–";
+  $("follow-flushed").textContent = f.flushedLSN || "–";
+  $("follow-slot").textContent = f.slot;
+  $("follow-start").textContent = f.consistentPoint;
+  $("follow-end").textContent = !f.endLSN ? "" : (f.state === "done" ? " · cut over at " : " · cutting over at ") + f.endLSN;
+  const now = performance.now();
+  const previous = followSample && followSample.slot === f.slot ? followSample : null;
+  const seconds = previous ? (now - previous.at) / 1000 : 0;
+  const rate = (count, before) => seconds >= 0.5 && f.state === "streaming" ? "(" + Math.max(0, (count - before) / seconds).toFixed(1) + "/s)" : "";
+  $("follow-tps").textContent = previous ? rate(f.transactionsApplied, previous.transactions) : "";
+  $("follow-rps").textContent = previous ? rate(f.rowsApplied, previous.rows) : "";
+  followSample = { slot: f.slot, at: now, transactions: f.transactionsApplied, rows: f.rowsApplied };
+  $("cutover-btn").disabled = !(f.state === "copying" || f.state === "streaming");
 }
 
 function render(s) {
@@ -375,6 +447,7 @@ function render(s) {
     bar.appendChild(fill); barCell.appendChild(bar);
     body.appendChild(row);
   }
+  renderFollow(s.follow, running);
   $("cancel-btn").classList.toggle("hidden", !running);
   $("reset-btn").classList.toggle("hidden", !(s.status === "complete" || s.status === "error"));
   updateStartButton();
@@ -420,6 +493,7 @@ function init() {
   $("test-btn").addEventListener("click", testConnection);
   $("start-btn").addEventListener("click", startMigration);
   $("cancel-btn").addEventListener("click", cancelMigration);
+  $("cutover-btn").addEventListener("click", cutOver);
   $("reset-btn").addEventListener("click", resetMigration);
   $("validate-btn").addEventListener("click", validate);
   for (const id of ["host", "port", "database", "user", "password", "ssl"]) {

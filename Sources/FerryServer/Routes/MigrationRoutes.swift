@@ -11,6 +11,7 @@ struct MigrationRoutes: Sendable {
     let policy: ServerPolicy
     let checks: CheckLimiter
     let shutdown: ShutdownLatch
+    let metrics: ServerMetrics
     let logger: Logger
 
     func register(on group: RouterGroup<FerryRequestContext>) {
@@ -109,6 +110,7 @@ struct MigrationRoutes: Sendable {
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
         try refuseWhileShuttingDown()  // again: the source check took a while
+        metrics.observe(controller)  // the last run's final counts, before this one replaces it
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
                                               jobs: jobs, statistics: statistics, largeObjects: largeObjects,
                                               compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil,
@@ -175,6 +177,7 @@ struct MigrationRoutes: Sendable {
     }
 
     func reset() throws -> Response {
+        metrics.observe(controller)  // the last run's final counts, before they are forgotten
         try controller.reset()
         return try JSONBody.response(MessageBody(status: "idle", message: "Migration state reset"))
     }
