@@ -110,7 +110,7 @@ final class FollowSlot: Sendable {
                 }
             } catch {
                 for publication in publications {
-                    try? await source.execute(ReplicationCommands.dropPublication(publication))
+                    _ = try? await source.execute(ReplicationCommands.dropPublication(publication))
                 }
                 if let error = error as? PGError, error.sqlState == "42710" {
                     throw FerryError("follow: \(error.message.trimmingCharacters(in: .whitespacesAndNewlines)) — another "

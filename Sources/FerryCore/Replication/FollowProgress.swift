@@ -101,11 +101,18 @@ public struct FollowSchedule: Sendable, Equatable {
     }
 
     /// A keepalive: the server decoded everything up to `walEnd`. `idle` says no transaction is
-    /// half received.
+    /// half received or applied but uncommitted.
+    ///
+    /// Idle, everything of ours below `walEnd` is on the target: it counts as flushed, as
+    /// PostgreSQL's apply worker reports it, so the slot moves past WAL of unpublished tables
+    /// instead of retaining it until the next change of ours (resume still starts after the
+    /// origin's last commit, which lies below).
     public mutating func keepalive(walEnd: LSN, idle: Bool) {
         received = max(received, walEnd)
         serverEnd = max(serverEnd, walEnd)
-        if idle, let end, walEnd >= end { decodedPastEnd = true }
+        guard idle else { return }
+        flushed = max(flushed, walEnd)
+        if let end, walEnd >= end { decodedPastEnd = true }
     }
 
     /// An XLogData message.

@@ -53,6 +53,21 @@ import Testing
         #expect(schedule.lagBytes == 0x9000 - 0x2100)
     }
 
+    @Test func anIdleKeepaliveCountsAsFlushedSoTheSlotMovesOn() {
+        var schedule = FollowSchedule(start: start)
+        schedule.applied(commit: LSN(rawValue: 0x2000), end: LSN(rawValue: 0x2100))
+        // A transaction half received (or applied, uncommitted): nothing moves.
+        schedule.keepalive(walEnd: LSN(rawValue: 0x8000), idle: false)
+        #expect(schedule.flushed == LSN(rawValue: 0x2100))
+        #expect(schedule.lagBytes == 0x8000 - 0x2100)
+        // Idle: the WAL in between was other tables' (or nothing).
+        schedule.keepalive(walEnd: LSN(rawValue: 0x9000), idle: true)
+        #expect(schedule.flushed == LSN(rawValue: 0x9000))
+        #expect(schedule.lagBytes == 0)
+        schedule.keepalive(walEnd: LSN(rawValue: 0x4000), idle: true)  // never backwards
+        #expect(schedule.flushed == LSN(rawValue: 0x9000))
+    }
+
     @Test func followEndParsesNowAndLSNs() {
         #expect(FollowEnd("now") == .now)
         #expect(FollowEnd("NOW") == .now)
