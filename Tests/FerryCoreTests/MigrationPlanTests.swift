@@ -94,6 +94,26 @@ import Testing
     }
 }
 
+@Suite struct PrivilegeTests {
+    @Test func maintainIsLeftOutForAnOlderTargetAndGrantsToOthersAreNamed() throws {
+        var catalog = CatalogSamples.queen
+        catalog.serverVersion = 170_002
+        let table = catalog.tables[0].name
+        catalog.tables[0].ownership = Ownership(owner: "queen", grants: [
+            Grant(grantee: "queen", privilege: "MAINTAIN", grantable: false), Grant(grantee: "queen", privilege: "SELECT", grantable: false),
+            Grant(grantee: "ops", privilege: "MAINTAIN", grantable: false),
+        ], hasExplicitACL: true)
+        let options = { (version: Int) in PlanOptions(includeOwnership: true, targetServerVersion: version) }
+        let on16 = try MigrationPlan(catalog: catalog, options: options(160_004))
+        let grants = on16.ddl.privileges.map(\.sql).filter { $0.hasPrefix("GRANT") }
+        #expect(grants == ["GRANT SELECT ON TABLE \(table.sql) TO queen;"])
+        #expect(on16.notes.contains("MAINTAIN on \(table) to ops is not granted on the target: PostgreSQL 16 has no MAINTAIN privilege"))
+        let on17 = try MigrationPlan(catalog: catalog, options: options(170_000))
+        #expect(on17.ddl.privileges.filter { $0.sql.contains("MAINTAIN") }.count == 2)
+        #expect(on17.privilegeNotes.isEmpty)
+    }
+}
+
 @Suite struct SlicingTests {
     func plan(jobs: Int, version: Int = 150_000, minimum: Int64 = 500) throws -> MigrationPlan {
         var catalog = CatalogSamples.queen

@@ -106,6 +106,29 @@ public struct Grant: Sendable, Equatable {
 }
 
 extension SchemaCatalog {
+    /// Removes `privilege` from every grant of the tables, views and default privileges (the
+    /// objects MAINTAIN applies to).
+    /// - Returns: the grants to roles other than the owner it removed, e.g. `MAINTAIN on s.t to ops`.
+    public mutating func removePrivilege(_ privilege: String) -> [String] {
+        var removed: [String] = []
+        func strip(_ ownership: inout Ownership?, _ object: String) {
+            guard var stripped = ownership else { return }
+            for grant in stripped.grants where grant.privilege == privilege && grant.grantee != stripped.owner {
+                removed.append("\(privilege) on \(object) to \(grant.grantee.isEmpty ? "PUBLIC" : grant.grantee)")
+            }
+            stripped.grants.removeAll { $0.privilege == privilege }
+            ownership = stripped
+        }
+        for index in tables.indices { strip(&tables[index].ownership, "\(tables[index].name)") }
+        for index in views.indices { strip(&views[index].ownership, "\(views[index].name)") }
+        for index in defaultPrivileges.indices {
+            var ownership: Ownership? = defaultPrivileges[index].ownership
+            strip(&ownership, "default privileges of \(defaultPrivileges[index].ownership.owner) in schema \(defaultPrivileges[index].schema)")
+            defaultPrivileges[index].ownership = ownership ?? defaultPrivileges[index].ownership
+        }
+        return removed
+    }
+
     /// Roles the DDL names: policies' roles always; owners and grantees when ownership is copied
     /// (`public`'s grants to PUBLIC and pg_database_owner need no role of the source's).
     public func rolesNamed(includingOwnership: Bool) -> [String] {

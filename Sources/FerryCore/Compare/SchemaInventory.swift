@@ -104,7 +104,10 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
         }
         let targetObjects = Dictionary(target.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let sourceKeys = Set(source.objects.map(\.key))
-        for object in source.objects.sorted(by: { $0.key < $1.key }) {
+        // MAINTAIN (17) is not recreated on an older target, which has no such privilege.
+        let dropsMaintain = source.majorVersion >= 17 && target.majorVersion < 17
+        for var object in source.objects.sorted(by: { $0.key < $1.key }) {
+            if dropsMaintain, let acl = object.facets["acl"] { object.facets["acl"] = Self.removingMaintain(from: acl) }
             guard let other = targetObjects[object.key] else {
                 missing.append(object.key)
                 continue
@@ -118,6 +121,47 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
             if !facets.isEmpty { different.append(ObjectDifference(object: object.key, facets: facets)) }
         }
         extra = target.objects.map(\.key).filter { !sourceKeys.contains($0) }.sorted()
+    }
+
+    /// An `aclitem[]` text without the MAINTAIN privilege (`m`, `m*`); an item left with no
+    /// privilege is dropped. Items are `grantee=privileges/grantor`, names double-quoted when needed.
+    static func removingMaintain(from acl: String) -> String {
+        guard acl.hasPrefix("{"), acl.hasSuffix("}") else { return acl }
+        var items: [String] = []
+        var item = ""
+        var quoted = false
+        for character in acl.dropFirst().dropLast() {
+            if character == "\"" { quoted.toggle() }  // a doubled quote toggles twice
+            if character == ",", !quoted {
+                items.append(item)
+                item = ""
+            } else {
+                item.append(character)
+            }
+        }
+        if !item.isEmpty { items.append(item) }
+        let kept = items.compactMap { item -> String? in
+            // The grantee ends at the first `=` outside quotes; its privileges run to the next `/`.
+            var inQuotes = false
+            guard let equals = item.indices.first(where: { index in
+                if item[index] == "\"" { inQuotes.toggle() }
+                return item[index] == "=" && !inQuotes
+            }), let slash = item[equals...].firstIndex(of: "/") else { return item }
+            let privileges = item[item.index(after: equals)..<slash]
+            guard privileges.contains("m") else { return item }
+            var stripped = ""
+            var afterMaintain = false  // its grant option `*` goes with it
+            for letter in privileges {
+                if letter == "m" || (letter == "*" && afterMaintain) {
+                    afterMaintain = letter == "m"
+                    continue
+                }
+                afterMaintain = false
+                stripped.append(letter)
+            }
+            return stripped.isEmpty ? nil : item[...equals] + stripped + item[slash...]
+        }
+        return "{" + kept.joined(separator: ",") + "}"
     }
 
     /// This comparison with the differences `expected` accounts for moved to `announced`: an

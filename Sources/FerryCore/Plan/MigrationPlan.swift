@@ -109,6 +109,8 @@ public struct MigrationPlan: Sendable, Equatable {
     public var blockedObjects: [BlockedObject] = []
     /// Objects only a superuser may create on the target: text search parsers and templates.
     public var superuserObjects: [String] = []
+    /// Grants of the source the target's version cannot express (`--owners`).
+    public var privilegeNotes: [String] = []
     /// Roles the DDL names, which must exist on the target (roles are global, not migrated).
     public var roles: [String] = []
     /// Extensions in the schemas, which the target must be able to create there.
@@ -138,7 +140,7 @@ public struct MigrationPlan: Sendable, Equatable {
                 ? "\(what) copied; a large object with the same OID on the target is replaced"
                 : "\(what) database-wide and not copied (--large-objects copies them)")
         }
-        return notes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
+        return notes + privilegeNotes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
     }
 }
 
@@ -194,6 +196,10 @@ extension MigrationPlan {
     ]
 
     public init(catalog: SchemaCatalog, options: PlanOptions) throws {
+        // MAINTAIN (17) does not exist before: an owner has its rights anyway, a grant to
+        // another role is left out and named.
+        var catalog = catalog
+        let droppedMaintain = options.targetServerVersion < 170_000 ? catalog.removePrivilege("MAINTAIN") : []
         var excluded = try Self.resolveExclusions(options.excludeTableData, catalog: catalog)
         var hazards: [ForeignKeyHazard] = []
         var notValid: Set<ConstraintID> = []
@@ -234,6 +240,9 @@ extension MigrationPlan {
                   prerequisites: catalog.prerequisites,
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
         notMigrated = catalog.notMigrated
+        privilegeNotes = droppedMaintain.map {
+            "\($0) is not granted on the target: PostgreSQL \(options.targetServerVersion / 10000) has no MAINTAIN privilege"
+        }
         blockedObjects = catalog.blockedObjects
         superuserObjects = catalog.textSearch.filter { $0.kind == .parser || $0.kind == .template }
             .map { "text search \($0.kind.rawValue.lowercased()) \($0.name)" }
