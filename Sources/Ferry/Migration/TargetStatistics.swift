@@ -41,18 +41,18 @@ struct TargetStatistics: Sendable {
         case .analyze:
             try await target.execute("ANALYZE \(table.sql)")
         case .copy:
-            for statement in restores[table] ?? [] {
-                let restored: Bool
-                do {
-                    restored = try await target.query(statement.sql).rows[0].bool("restored")
-                } catch {
-                    throw FerryError.statement(statement, error)
-                }
-                if !restored {
-                    logger.warning("statistics of \(table) not fully restored: analyzing it instead")
-                    try await target.execute("ANALYZE \(table.sql)")
-                    return
-                }
+            // One round trip for the table's and its columns' and indexes' restore calls.
+            let statements = restores[table] ?? []
+            let results: [QueryResult]
+            do {
+                results = try await target.pipeline(statements.map { PipelinedStatement(sql: $0.sql) })
+            } catch {
+                throw FerryError("restoring the planner statistics of \(table) on the target failed: \(error)",
+                                 sqlState: (error as? PGError)?.sqlState)
+            }
+            if try results.contains(where: { try !$0.rows[0].bool("restored") }) {
+                logger.warning("statistics of \(table) not fully restored: analyzing it instead")
+                try await target.execute("ANALYZE \(table.sql)")
             }
         }
     }
