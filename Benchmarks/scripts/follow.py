@@ -93,7 +93,7 @@ class Bench:
         self.target_url = lambda db: f"postgresql://postgres@127.0.0.1:{args.target_port}/{db}"
         self.source = None
 
-    # --- source -----------------------------------------------------------------------------
+    # --- databases -----------------------------------------------------------------------------
     def psql_file(self, port, database, path, *variables):
         command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
                    "-d", database, "-f", path]
@@ -101,7 +101,7 @@ class Bench:
             command += ["-v", variable]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
-    def create_source(self):
+    def create_databases(self):
         a = self.args
         # A kept work directory (run.sh --keep) holds the previous run's subscription and slots.
         target_admin = Session(a.target_port, "postgres")
@@ -445,7 +445,7 @@ def main():
     began = time.time()
     bench = Bench(args)
     say(f"creating the source database {args.database} ({args.preload} messages)")
-    bench.create_source()
+    bench.create_databases()
     say("setting up the subscription (publication, slot, copy, CREATE SUBSCRIPTION … enabled = false)")
     followers = {"pgferry": PgFerry(bench), "postgresql": Subscription(bench)}
     results = []
