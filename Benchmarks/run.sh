@@ -104,9 +104,9 @@ trap 'exit 130' INT TERM
 [ -f "$workdir/tgt/data/postmaster.pid" ] && "$root/scripts/pg-cluster.sh" stop "$workdir/tgt" "$bindir"
 # Follow mode decodes the source's WAL; the target keeps the defaults (its apply worker and
 # pgferry's replication origin fit in them).
-[ "$follow" = 1 ] && export PGFERRY_CLUSTER_OPTIONS="${PGFERRY_CLUSTER_OPTIONS:-} -c wal_level=logical"
-src_port=$("$root/scripts/pg-cluster.sh" start "$workdir/src" auto "$bindir")
-[ "$follow" = 1 ] && unset PGFERRY_CLUSTER_OPTIONS
+source_options=${PGFERRY_CLUSTER_OPTIONS:-}
+[ "$follow" = 1 ] && source_options="$source_options -c wal_level=logical"
+src_port=$(PGFERRY_CLUSTER_OPTIONS=$source_options "$root/scripts/pg-cluster.sh" start "$workdir/src" auto "$bindir")
 tgt_port=$("$root/scripts/pg-cluster.sh" start "$workdir/tgt" auto "$bindir")
 say "started the source cluster on 127.0.0.1:$src_port and the target on 127.0.0.1:$tgt_port"
 # timed.py charges each run the CPU both servers spent meanwhile (see server_cpu_seconds there).
