@@ -4,6 +4,7 @@
 #   Benchmarks/run.sh [--scale S] [--rounds R] [--jobs N] [--methods a,b,c,d]
 #                     [--memory-scales 5,20 | --no-memory-check] [--knobs | --statistics] [--postgres MAJOR]
 #                     [--workdir DIR] [--keep] [--no-build]
+#   Benchmarks/run.sh --follow [--rounds R] [--follow-options "…"] [--postgres MAJOR] [--workdir DIR] [--no-build]
 #
 # Builds pgferry in release, starts two throw-away PostgreSQL 15 clusters on 127.0.0.1 (normal
 # durability) with scripts/pg-cluster.sh, generates the Queen-shaped dataset at scale S on the
@@ -21,6 +22,12 @@
 # its peak RSS for both. --knobs instead times pgferry variants (jobs, format, chunk and ring size);
 # --statistics times its three --statistics modes (copy needs --postgres 18). --postgres MAJOR runs
 # both servers (and pg_dump/pg_restore/psql) on that major, fetched by scripts/fetch-postgres.sh.
+# --follow instead measures pgferry migrate --follow's apply against PostgreSQL's own logical
+# replication (a subscription on the same kind of slot), on a queue-shaped schema with pgbench
+# writing: the time to apply a paused backlog (rows/s) and the slot's lag under a rate-limited
+# load; the source runs with wal_level = logical. Everything else is scripts/follow.py (its --help
+# lists the options --follow-options passes on: --backlog, --rates, --lag-seconds, …); results in
+# Benchmarks/results/follow.json.
 # Results: Benchmarks/results/latest.json and latest.svg (--knobs: knobs.json / knobs.svg;
 # --statistics: statistics.json / statistics.svg), and a
 # table on stdout. Servers are stopped on exit; the work directory (clusters, cached datasets,
@@ -36,6 +43,9 @@ methods=a,b,c,d
 memory_scales=5,20
 knobs=0
 statistics=0
+follow=0
+follow_options=
+command_line="Benchmarks/run.sh $*"
 keep=0
 build=1
 workdir=${PGFERRY_BENCH_DIR:-/tmp/pgferry-bench}
@@ -52,6 +62,8 @@ while [ $# -gt 0 ]; do
     --no-memory-check) memory_scales=; shift ;;
     --knobs) knobs=1; shift ;;
     --statistics) statistics=1; shift ;;
+    --follow) follow=1; shift ;;
+    --follow-options) follow_options=$2; shift 2 ;;
     --postgres) bindir=$("$root/scripts/fetch-postgres.sh" --bindir "$2"); shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
@@ -90,7 +102,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 [ -f "$workdir/src/data/postmaster.pid" ] && "$root/scripts/pg-cluster.sh" stop "$workdir/src" "$bindir"
 [ -f "$workdir/tgt/data/postmaster.pid" ] && "$root/scripts/pg-cluster.sh" stop "$workdir/tgt" "$bindir"
-src_port=$("$root/scripts/pg-cluster.sh" start "$workdir/src" auto "$bindir")
+# Follow mode decodes the source's WAL; the target keeps the defaults (its apply worker and
+# pgferry's replication origin fit in them).
+source_options=${PGFERRY_CLUSTER_OPTIONS:-}
+[ "$follow" = 1 ] && source_options="$source_options -c wal_level=logical"
+src_port=$(PGFERRY_CLUSTER_OPTIONS=$source_options "$root/scripts/pg-cluster.sh" start "$workdir/src" auto "$bindir")
 tgt_port=$("$root/scripts/pg-cluster.sh" start "$workdir/tgt" auto "$bindir")
 say "started the source cluster on 127.0.0.1:$src_port and the target on 127.0.0.1:$tgt_port"
 # timed.py charges each run the CPU both servers spent meanwhile (see server_cpu_seconds there).
@@ -103,6 +119,13 @@ tgt_psql() { PGPORT=$tgt_port psql -X -q -v ON_ERROR_STOP=1 -d bench "$@"; }
 src_url() { echo "postgresql://postgres@127.0.0.1:$src_port/$1"; }
 tgt_url="postgresql://postgres@127.0.0.1:$tgt_port/bench"
 PGPORT=$tgt_port psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
+
+if [ "$follow" = 1 ]; then
+  # shellcheck disable=SC2086  # --follow-options is a list of options
+  python3 "$here/scripts/follow.py" --source-port "$src_port" --target-port "$tgt_port" --pgferry "$pgferry" \
+    --rounds "$rounds" --json "$here/results/follow.json" --logs "$logs" --command "$command_line" $follow_options
+  exit
+fi
 
 dataset() {  # dataset SCALE -> prints the database name, generating it unless a complete one exists
   local s=$1 db="queen_s${1//./_}"
