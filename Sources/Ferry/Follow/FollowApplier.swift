@@ -27,10 +27,12 @@ struct FollowApplier {
         let target = try await Connections.target(request.target, encoding: "UTF8")
         return try await target.closing { target in
             // Synchronous: the slot is told a commit is flushed once the target's COMMIT returns.
-            // Statements are prepared once but planned each time: a generic plan made while a
-            // table was small would keep scanning it whole as it grows.
+            // Statements are prepared once and, after a few runs, keep a generic plan; with
+            // sequential scans ruled out while an index can find the row, a plan made while a
+            // table was small never keeps scanning it whole as it grows (a table without a key,
+            // REPLICA IDENTITY FULL, is still scanned: it has nothing else).
             try await target.execute(
-                "SET session_replication_role = replica; SET synchronous_commit = on; SET plan_cache_mode = force_custom_plan")
+                "SET session_replication_role = replica; SET synchronous_commit = on; SET enable_seqscan = off")
             let origin = slot.name
             let exists = try await target.query(
                 "SELECT pg_catalog.pg_replication_origin_oid($1) IS NOT NULL AS present", [origin]).rows[0].bool("present")

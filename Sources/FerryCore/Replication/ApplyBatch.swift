@@ -34,7 +34,7 @@ public struct ApplyBatch: Sendable {
     /// A large source transaction is partly queued: no commit before its own.
     public private(set) var holdsPartialTransaction = false
 
-    public init(chunkSize: Int = 1_000, maxStatements: Int = 20_000, maxDelay: Duration = .milliseconds(200)) {
+    public init(chunkSize: Int = 1_000, maxStatements: Int = 20_000, maxDelay: Duration = .milliseconds(50)) {
         self.chunkSize = chunkSize
         self.maxStatements = maxStatements
         self.maxDelay = maxDelay

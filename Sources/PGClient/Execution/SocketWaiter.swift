@@ -50,7 +50,8 @@ struct SocketWaiter {
         while true {
             try checkCancellation(socket: socket)
             var descriptor = pollfd(fd: socket, events: events, revents: 0)
-            let ready = poll(&descriptor, 1, Self.tickMilliseconds)
+            // A deadline sooner than the tick is kept (a zero wait only looks).
+            let ready = poll(&descriptor, 1, deadline.map { Self.milliseconds(until: $0) } ?? Self.tickMilliseconds)
             if ready > 0 {
                 let revents = Int32(descriptor.revents)
                 // An error or hang-up is "readable": libpq's next read reports what happened.
@@ -67,6 +68,14 @@ struct SocketWaiter {
             }
             if let deadline, ContinuousClock.now >= deadline { return Readiness(readable: false, writable: false) }
         }
+    }
+
+    /// The poll timeout until `deadline`: at most a tick, zero once it has passed.
+    static func milliseconds(until deadline: ContinuousClock.Instant) -> Int32 {
+        let left = ContinuousClock.now.duration(to: deadline)
+        guard left > .zero else { return 0 }
+        let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+        return Int32(min(Int64(tickMilliseconds), max(1, milliseconds)))
     }
 
     /// Whether the socket has input waiting now, without blocking.
