@@ -39,7 +39,9 @@ struct FollowApplier {
             // A fresh copy starts a fresh origin: the progress of an abandoned earlier run would skip changes.
             if exists && slot.snapshotName != nil { try await Self.run(ReplicationCommands.dropOrigin(origin), on: target) }
             if !exists || slot.snapshotName != nil { try await Self.run(ReplicationCommands.createOrigin(origin), on: target) }
-            try await Self.run(ReplicationCommands.setUpOriginSession(origin), on: target)
+            try await Self.whileHeldByAnEndingSession("the target's replication origin \(origin)") {
+                try await Self.run(ReplicationCommands.setUpOriginSession(origin), on: target)
+            }
             slot.markApplyStarted()
             let applied = try await target.query(ReplicationCommands.originProgress(origin).sql, [origin]).rows[0][0]
                 .flatMap { LSN($0) } ?? .zero
@@ -59,8 +61,10 @@ struct FollowApplier {
     private func follow(target: PGConnection, planner: ApplyPlanner, binary: Bool, skippingThrough applied: LSN) async throws -> LSN {
         var options = [("proto_version", "1"), ("publication_names", SQL.identifierList(slot.publications))]
         if binary { options.append(("binary", "true")) }
-        let stream = try await slot.replication.startLogicalReplication(
-            slot: slot.name, from: slot.consistentPoint.rawValue, options: options, stall: request.stallTimeout)
+        let stream = try await Self.whileHeldByAnEndingSession("the source's replication slot \(slot.name)") {
+            try await slot.replication.startLogicalReplication(
+                slot: slot.name, from: slot.consistentPoint.rawValue, options: options, stall: request.stallTimeout)
+        }
         var schedule = FollowSchedule(start: slot.consistentPoint)
         var assembler = TransactionAssembler()
         var batch = ApplyBatch()
@@ -228,6 +232,27 @@ struct FollowApplier {
             $0.follow?.flushedLSN = schedule.flushed.description
             $0.follow?.lagBytes = schedule.lagBytes
             $0.follow?.endLSN = schedule.end?.description
+        }
+    }
+
+    /// How long a resumed run waits for the sessions of the run it replaces to end.
+    static let heldTimeout = Duration.seconds(15)
+
+    /// Runs `body` again while the origin or slot it takes is held by another session (55006):
+    /// the server sessions of a run that was just killed hold them until they notice their
+    /// client is gone.
+    static func whileHeldByAnEndingSession<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + heldTimeout
+        while true {
+            do {
+                return try await body()
+            } catch let error as PGError where error.sqlState == "55006" {
+                guard ContinuousClock.now < deadline else {
+                    throw FerryError("follow: \(what) is still in use after \(heldTimeout): \(error.message); is another "
+                        + "pgferry run following into this target? Stop it, or wait for it to end", sqlState: "55006")
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 
