@@ -94,19 +94,7 @@ extension CommandLineTests {
         #expect(progress.tables.isEmpty, "the resumed run copied again")
         #expect(rounds >= 9, "the writer wrote \(rounds) rounds")
 
-        let validation = try await Validator(source: source.configuration, target: target.configuration, schemas: ["f"],
-                                             checksums: true).validate()
-        #expect(validation.allMatch, "\(validation.tables.filter { !$0.match })")
-        #expect(validation.tables.count == 6)
-        let sequences = "SELECT last_value, is_called FROM f.docs_id_seq UNION ALL SELECT last_value, is_called FROM f.child_id_seq"
-        let values = { (result: QueryResult) in result.rows.map { [$0[0], $0[1]] } }
-        #expect(values(try await target.query(sequences)) == values(try await source.query(sequences)))
-
-        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1", [slot])
-            .rows[0].int("n") == 0)
-        #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
-        #expect(try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = $1", [slot])
-            .rows[0].int("n") == 0)
+        try await FollowTests.expectEqualAndNothingLeftBehind(source: source, target: target, slot: slot)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary)))

@@ -109,6 +109,12 @@ import Testing
         #expect(follow.rowsApplied > 50_002)  // the bulk insert and update, and the rest
         #expect(follow.endLSN != nil)
 
+        try await Self.expectEqualAndNothingLeftBehind(source: source, target: target, slot: follow.slot)
+    }
+
+    /// After the writer's cutover: every table's checksum and the sequences as on the source, and
+    /// no slot, publication or origin left.
+    static func expectEqualAndNothingLeftBehind(source: TestDatabase, target: TestDatabase, slot: String) async throws {
         let validation = try await Validator(source: source.configuration, target: target.configuration, schemas: ["f"],
                                              checksums: true).validate()
         #expect(validation.allMatch, "\(validation.tables.filter { !$0.match })")
@@ -117,12 +123,35 @@ import Testing
         let values = { (result: QueryResult) in result.rows.map { [$0[0], $0[1]] } }
         #expect(values(try await target.query(sequences)) == values(try await source.query(sequences)))
 
-        // Nothing left behind: no slot, no publication, no origin.
-        let slots = try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1", [follow.slot])
+        let slots = try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1", [slot])
         #expect(try slots.rows[0].int("n") == 0)
         #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
-        let origins = try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = $1", [follow.slot])
+        let origins = try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = $1", [slot])
         #expect(try origins.rows[0].int("n") == 0)
+    }
+
+    /// Starts a follow run of `schema` and waits until it streams (or failed).
+    static func following(_ schema: String, from source: TestDatabase, to target: TestDatabase) async throws
+        -> (Migration, Task<MigrationReport, any Error>) {
+        let migration = Migration(request: MigrationRequest(
+            source: source.configuration, target: target.configuration, schemas: [schema], follow: true))
+        let run = Task { try await migration.run() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return (migration, run)
+    }
+
+    /// Drops what a failed follow run keeps for its resume: its slot, publications and origin.
+    static func dropLeftovers(source: TestDatabase, target: TestDatabase) async throws {
+        let slot = try await source.query(
+            "SELECT slot_name::text AS s FROM pg_replication_slots WHERE database = current_database()").rows[0].string("s")
+        let origins = try await target.query(
+            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", [slot])
+        #expect(origins.rows.count == 1)  // kept for the resume
+        _ = try await source.query("SELECT pg_drop_replication_slot($1)", [slot])
+        try await source.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$")
     }
 
     @Test func followUntilNowEndsByItself() async throws {
@@ -217,13 +246,7 @@ import Testing
         let source = try await TestDatabase.create(on: try await TestServers.source, "follow_ddl_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "follow_ddl_tgt")
         try await source.execute("CREATE SCHEMA d; CREATE TABLE d.t (id int PRIMARY KEY)")
-        let migration = Migration(request: MigrationRequest(
-            source: source.configuration, target: target.configuration, schemas: ["d"], follow: true))
-        let run = Task { try await migration.run() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let (migration, run) = try await Self.following("d", from: source, to: target)
         try await source.execute("ALTER TABLE d.t ADD COLUMN extra int")
         migration.cutover()
         await #expect {
@@ -231,12 +254,7 @@ import Testing
         } throws: { "\($0)".contains("source has d.t extra integer") && "\($0)".contains("resume") }
         let slots = "SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()"
         #expect(try await source.query(slots).rows[0].int("n") == 1)
-        let origins = try await target.query(
-            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1",
-            [try await source.query("SELECT slot_name::text AS s FROM pg_replication_slots WHERE database = current_database()").rows[0].string("s")])
-        #expect(origins.rows.count == 1)  // kept for the resume, dropped here
-        _ = try await source.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()")
-        try await source.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$")
+        try await Self.dropLeftovers(source: source, target: target)
     }
 
     /// A row the source updates is gone from the target: the batch it is in rolls back and the
@@ -245,13 +263,7 @@ import Testing
         let source = try await TestDatabase.create(on: try await TestServers.source, "follow_div_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "follow_div_tgt")
         try await source.execute("CREATE SCHEMA v; CREATE TABLE v.t (id int PRIMARY KEY, n int); INSERT INTO v.t SELECT i, 0 FROM generate_series(1, 3) i")
-        let migration = Migration(request: MigrationRequest(
-            source: source.configuration, target: target.configuration, schemas: ["v"], follow: true))
-        let run = Task { try await migration.run() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let (_, run) = try await Self.following("v", from: source, to: target)
         try await target.execute("DELETE FROM v.t WHERE id = 2")
         try await source.execute("SET synchronous_commit = on; INSERT INTO v.t VALUES (4, 0); UPDATE v.t SET n = 1 WHERE id = 2")
         await #expect {
@@ -259,9 +271,6 @@ import Testing
         } throws: { "\($0)".contains("diverged") && "\($0)".contains("UPDATE ONLY v.t SET") }
         // The insert before it, in the same batch or an earlier one, is applied at most with it.
         #expect(try await target.query("SELECT count(*) AS n FROM v.t WHERE n = 1").rows[0].int("n") == 0)
-        let slot = try await source.query("SELECT slot_name::text AS s FROM pg_replication_slots WHERE database = current_database()").rows[0].string("s")
-        _ = try await target.query("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", [slot])
-        _ = try await source.query("SELECT pg_drop_replication_slot($1)", [slot])
-        try await source.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$")
+        try await Self.dropLeftovers(source: source, target: target)
     }
 }
