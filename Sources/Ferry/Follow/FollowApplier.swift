@@ -187,14 +187,7 @@ struct FollowApplier {
 
     /// The target statements of replicated changes.
     private func statements(for changes: [RowChange], planner: ApplyPlanner) throws -> [ApplyStatement] {
-        var statements: [ApplyStatement] = []
-        statements.reserveCapacity(changes.count)
-        for change in changes {
-            do {
-                if let statement = try planner.statement(for: change) { statements.append(statement) }
-            } catch { throw FerryError("follow: \(error.description)") }
-        }
-        return statements
+        do { return try planner.statements(for: changes) } catch { throw FerryError("follow: \(error.description)") }
     }
 
     /// Sends one chunk in one round trip and checks that each UPDATE and DELETE found its row;
@@ -304,6 +297,7 @@ extension ApplyStatement {
             switch $0 {
             case .text(let bytes): .text(bytes)
             case .binary(let bytes): .binary(bytes)
+            case .null: nil
             }
         }, prepared: prepared)
     }

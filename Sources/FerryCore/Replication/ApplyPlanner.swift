@@ -45,10 +45,12 @@ public struct ApplyStatement: Hashable, Sendable {
     }
 }
 
-/// A parameter value as pgoutput sent it: text output, or send/recv bytes (binary format).
+/// A parameter value as pgoutput sent it: text output, or send/recv bytes (binary format), or
+/// NULL (in a multi-row INSERT, where every value is a parameter so that the text repeats).
 public enum ApplyParameter: Hashable, Sendable {
     case text([UInt8])
     case binary([UInt8])
+    case null
 }
 
 /// A change that cannot be turned into a target statement.
@@ -79,6 +81,34 @@ public struct ApplyPlanner: Sendable {
     ///   table of the same schema and name.
     public init(targets: [ApplyTarget]) {
         self.targets = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Rows one multi-row INSERT takes: a run of inserts into one table goes in statements of
+    /// this many rows (fewer when its columns would pass PostgreSQL's 65 535 parameters), the
+    /// rest of the run row by row, so the statement texts stay few (each is prepared once).
+    public static let insertRows = 100
+
+    /// The statements applying `changes`, in order: runs of inserts into the same table grouped
+    /// into multi-row INSERTs (one executor run for many rows), everything else one statement each.
+    public func statements(for changes: [RowChange]) throws(ApplyError) -> [ApplyStatement] {
+        var statements: [ApplyStatement] = []
+        statements.reserveCapacity(changes.count)
+        var index = changes.startIndex
+        while index < changes.endIndex {
+            if case .insert(let relation, _) = changes[index] {
+                var end = index + 1
+                while end < changes.endIndex, case .insert(let next, _) = changes[end], next == relation { end += 1 }
+                let rows = Swift.max(1, Swift.min(Self.insertRows, 65_535 / Swift.max(1, relation.columns.count)))
+                while end - index >= rows, rows > 1 {
+                    statements.append(try insert(relation, changes[index..<(index + rows)].map(\.newTuple)))
+                    index += rows
+                }
+            }
+            guard index < changes.endIndex else { break }
+            if let statement = try statement(for: changes[index]) { statements.append(statement) }
+            index += 1
+        }
+        return statements
     }
 
     /// The statement applying `change`; nil for a logical message, which changes no table.
@@ -112,6 +142,39 @@ public struct ApplyPlanner: Sendable {
             : "INSERT INTO \(target.name.sql) (\(columns.joined(separator: ", ")))"
                 + " VALUES (\(values.joined(separator: ", ")))"
         return ApplyStatement(sql: sql, parameters: builder.parameters)
+    }
+
+    /// One INSERT of several rows, every value a parameter (NULLs too), so that every run of as
+    /// many rows into the table has the same text.
+    private func insert(_ relation: PgOutputMessage.Relation, _ rows: [TupleData]) throws(ApplyError) -> ApplyStatement {
+        let target = try self.target(of: relation)
+        var builder = ParameterBuilder(target: target)
+        let columns = relation.columns.enumerated().filter { !target.generatedColumns.contains($0.element.name) }
+        var tuples: [String] = []
+        for row in rows {
+            guard row.values.count == relation.columns.count else {
+                throw ApplyError(description: "Insert into \(target.name) sent \(row.values.count) values for \(relation.columns.count) columns")
+            }
+            var values: [String] = []
+            for (position, column) in columns {
+                let value = row.values[position]
+                let parameter: ApplyParameter
+                switch value {
+                case .null: parameter = .null
+                case .text(let bytes): parameter = .text(bytes)
+                case .binary(let bytes): parameter = .binary(bytes)
+                case .unchangedToast:
+                    throw ApplyError(
+                        description: "Insert into \(target.name) sent column \(column.name) as an unchanged TOAST value"
+                            + " (an insert sends every value)")
+                }
+                values.append(try builder.bind(parameter, column: column.name))
+            }
+            tuples.append("(\(values.joined(separator: ", ")))")
+        }
+        let names = columns.map { SQL.identifier($0.element.name) }.joined(separator: ", ")
+        return ApplyStatement(
+            sql: "INSERT INTO \(target.name.sql) (\(names)) VALUES \(tuples.joined(separator: ", "))", parameters: builder.parameters)
     }
 
     private func update(
@@ -229,6 +292,14 @@ public struct ApplyPlanner: Sendable {
 
 extension ApplyTarget {
     fileprivate var only: String { isPartitioned ? "" : "ONLY " }
+}
+
+extension RowChange {
+    /// The new row of an insert (only called on inserts).
+    fileprivate var newTuple: TupleData {
+        if case .insert(_, let new) = self { return new }
+        return TupleData([])
+    }
 }
 
 /// Numbers the parameters of one statement and casts each to its target column's type.

@@ -28,6 +28,31 @@ import Testing
 
     private func text(_ values: String...) -> [ApplyParameter] { values.map { .text(Array($0.utf8)) } }
 
+    @Test func aRunOfInsertsIntoOneTableBecomesMultiRowStatementsOfAFixedSize() throws {
+        let parent = PgOutputMessage.Relation(
+            id: 1, namespace: "s", name: "parent", replicaIdentity: .default,
+            columns: [.init(name: "id", isKey: true, typeOID: 23, typeModifier: -1), .init(name: "v", isKey: false, typeOID: 25, typeModifier: -1)])
+        let child = PgOutputMessage.Relation(
+            id: 2, namespace: "s", name: "child", replicaIdentity: .default,
+            columns: [.init(name: "id", isKey: true, typeOID: 23, typeModifier: -1), .init(name: "parent_id", isKey: false, typeOID: 23, typeModifier: -1)])
+        let row = { (id: Int) in TupleData([.text(Array("\(id)".utf8)), id % 2 == 0 ? .null : .text(Array("v\(id)".utf8))]) }
+        let changes = (1...250).map { RowChange.insert(parent, new: row($0)) }
+            + [.insert(child, new: TupleData([.text(Array("1".utf8)), .text(Array("1".utf8))]))]
+            + (251...252).map { RowChange.insert(parent, new: row($0)) }
+        let statements = try ApplyPlanner(targets: Self.targets).statements(for: changes)
+        #expect(statements.count == 2 + 50 + 1 + 2)
+        #expect(statements[0].sql.hasPrefix("INSERT INTO s.parent (id, v) VALUES ($1::integer, $2::text), ($3::integer, $4::text), "))
+        #expect(statements[0].sql.hasSuffix("($199::integer, $200::text)"))
+        #expect(statements[0].sql == statements[1].sql, "one text for every 100 rows: prepared once")
+        #expect(statements[0].parameters.prefix(4) == [.text(Array("1".utf8)), .text(Array("v1".utf8)), .text(Array("2".utf8)), .null])
+        #expect(statements[1].parameters.first == .text(Array("101".utf8)))
+        // The rest of the run row by row, as a lone insert is.
+        #expect(statements[2].sql == "INSERT INTO s.parent (id, v) VALUES ($1::integer, $2::text)")
+        #expect(statements[3].sql == "INSERT INTO s.parent (id, v) VALUES ($1::integer, NULL)")
+        #expect(statements[52].sql.hasPrefix("INSERT INTO s.child"))
+        #expect(statements[53].parameters == [.text(Array("251".utf8)), .text(Array("v251".utf8))])
+    }
+
     @Test func insertNamesEverySentColumnWithNullsInline() throws {
         let transactions = try statements(PgOutputCapture.text)
         #expect(
