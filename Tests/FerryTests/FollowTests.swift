@@ -103,7 +103,7 @@ import Testing
         migration.cutover()
         let report = try await run.value
         let follow = try #require(report.progress.follow)
-        #expect(rounds > 6)
+        #expect(rounds >= 5, "\(rounds) rounds: at least one before follow streamed (the copy is quick: it may be one)")
         #expect(follow.state == .done)
         #expect(follow.transactionsApplied > 0)
         #expect(follow.rowsApplied > 50_002)  // the bulk insert and update, and the rest
