@@ -45,8 +45,9 @@ timed package
 # apt already uses.
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -E '/debian/?$' | head -n 1 || true)
-[ -n "$mirror" ] || mirror=$(grep -hsE '^deb\s' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}' | grep -E '/debian/?$' | head -n 1 || true)
-mirror=${mirror:-http://deb.debian.org/debian}
+[ -n "$mirror" ] || mirror=$(grep -hsE '^deb\s' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | sed -E 's/\[[^]]*\]//' | awk '{print $2}' | grep -E '/debian/?$' | head -n 1 || true)
+# No mirror of our own choosing: only the one apt is configured with.
+[ -n "$mirror" ] || { echo "artifact-test: apt's sources (/etc/apt/sources.list, /etc/apt/sources.list.d/) name no Debian archive (a URI ending in /debian); configure one for debootstrap to use" >&2; exit 1; }
 recipe="debootstrap --variant=minbase --include=libpq5 $suite $mirror"
 minroot=$root_dir/.cache/artifact-root/$suite-minbase-libpq5
 # Removes a (partial) root: first anything debootstrap left mounted in it, and never across a mount.
