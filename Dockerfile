@@ -33,7 +33,9 @@ RUN apt-get update \
  && useradd --user-group --uid 10001 --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin pgferry
 COPY --from=unpack /unpacked/pgferry /usr/local/bin/pgferry
-COPY --from=unpack /unpacked/README.md /usr/share/doc/pgferry/README.md
+COPY --from=unpack /unpacked/README.md /unpacked/LICENSE /usr/share/doc/pgferry/
+COPY --from=unpack /unpacked/pgferry.1 /usr/share/man/man1/pgferry.1
+COPY --from=unpack /unpacked/completions/pgferry.bash /usr/share/bash-completion/completions/pgferry
 USER 10001:10001
 ENV PGFERRY_LISTEN=0.0.0.0:8080
 EXPOSE 8080

@@ -3,9 +3,11 @@
 # PostgreSQL client binary: a minimal Debian root (debootstrap --variant=minbase + libpq5, cached
 # in .cache/artifact-root/), the tarball unpacked into it, and from inside it (chroot as nobody,
 # empty environment, same network) pgferry --version, migrate, validate and serve against two
-# throw-away servers of this machine, /health fetched with curl from outside.
-#   scripts/artifact-test.sh                 builds (or reuses) the tarball with scripts/package.sh
-#   PGFERRY_TARBALL=x.tar.gz scripts/...     tests that tarball instead
+# throw-away servers of this machine, /health fetched with curl from outside. Then the .deb:
+# installed with dpkg -i in a copy of the root, its manual page and completions in place, and a
+# migration run from /usr/bin/pgferry.
+#   scripts/artifact-test.sh                 builds (or reuses) both with scripts/package.sh --deb
+#   PGFERRY_TARBALL=x.tar.gz [PGFERRY_DEB=x.deb] scripts/...   tests those instead
 # Needs root (debootstrap, chroot, mount namespace). Prints "artifact-test: N passed, M failed"
 # last and exits non-zero on any failure.
 set -euo pipefail
@@ -25,11 +27,14 @@ fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -z "${2:-}" ] || sed 's/^/   
 # --- the artifact -----------------------------------------------------------------------------
 if [ -n "${PGFERRY_TARBALL:-}" ]; then
   tarball=$PGFERRY_TARBALL
+  deb=${PGFERRY_DEB:-}
   expected_commit=""
 else
   mkdir -p "$root_dir/.cache"
-  scripts/package.sh 2>&1 | grep -vE "unhandled; explicitly declare|/CMakeLists.txt$" | tee "$root_dir/.cache/package.log"
-  tarball=$(tail -n 1 "$root_dir/.cache/package.log")
+  scripts/package.sh --deb 2>&1 | grep -vE "unhandled; explicitly declare|/CMakeLists.txt$" | tee "$root_dir/.cache/package.log"
+  tarball=$(tail -n 2 "$root_dir/.cache/package.log" | grep '\.tar\.gz$' || true)
+  deb=$(tail -n 1 "$root_dir/.cache/package.log" | grep '\.deb$' || true)
+  [ -n "$deb" ] || { echo "artifact-test: scripts/package.sh --deb built no .deb" >&2; exit 1; }
   expected_commit=$(git rev-parse --short=12 HEAD)
 fi
 [ -f "$tarball" ] || { echo "artifact-test: no tarball at $tarball" >&2; exit 1; }
@@ -99,8 +104,9 @@ timed "servers and fixture"
 # in_root [NAME=VALUE…] COMMAND…: runs COMMAND in the minimal root, in a mount namespace of its
 # own (the unpacked tarball at /opt/pgferry, read-only, plus /proc and /sys, gone when it ends),
 # as nobody, with nothing in the environment but PATH, HOME, LANG and the NAME=VALUEs.
-# IN_ROOT_USER=0:0 runs it as root (to query dpkg). In the background, IN_ROOT_EXEC=1 makes the
-# job's pid COMMAND's own (every step execs), so a kill of $! reaches it.
+# IN_ROOT_USER=0:0 runs it as root (to query dpkg), IN_ROOT_DIR=DIR in another root than the
+# minimal one. In the background, IN_ROOT_EXEC=1 makes the job's pid COMMAND's own (every step
+# execs), so a kill of $! reaches it.
 in_root() {
   ${IN_ROOT_EXEC:+exec} unshare --mount --propagation private -- /bin/bash -c '
     set -e
@@ -111,7 +117,7 @@ in_root() {
     mount -t sysfs -o ro sysfs "$root/sys"
     exec chroot --userspec="$user" "$root" /usr/bin/env -i \
       PATH=/opt/pgferry:/usr/local/bin:/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 "$@"
-  ' in_root "$minroot" "$package_dir" "${IN_ROOT_USER:-65534:65534}" "$@"
+  ' in_root "${IN_ROOT_DIR:-$minroot}" "$package_dir" "${IN_ROOT_USER:-65534:65534}" "$@"
 }
 
 # --- what the root has and lacks --------------------------------------------------------------
@@ -131,8 +137,9 @@ libpq_package=$(IN_ROOT_USER=0:0 in_root dpkg-query -W -f '${Version}' libpq5)
 
 out=$(in_root /bin/sh -c 'cd /opt/pgferry && sha256sum -c SHA256SUMS && ldd /opt/pgferry/pgferry' 2>&1) || true
 if grep -q 'pgferry: OK' <<<"$out" && grep -q 'libpq.so.5 => /lib/' <<<"$out" \
-   && ! grep -qiE 'not found|swift|FAILED' <<<"$out"; then
-  pass "unpacked in the root: checksums OK, every library resolves there, no Swift runtime"
+   && ! grep -qiE 'not found|swift|FAILED' <<<"$out" \
+   && [ "$(grep -cE '^(LICENSE|pgferry\.1|completions/(pgferry\.bash|_pgferry|pgferry\.fish)): OK$' <<<"$out")" = 5 ]; then
+  pass "unpacked in the root: checksums OK (LICENSE, manual page, completions too), every library resolves there, no Swift runtime"
 else fail "the unpacked binary" "$out"; fi
 
 # --- pgferry from inside the root -------------------------------------------------------------
@@ -232,6 +239,39 @@ else
   else fail "the ENTRYPOINT on 0.0.0.0 without auth: exit $code, no refusal" "$(cat "$work/refusal.log")"; fi
 fi
 timed "tests in the root"
+
+# --- the .deb, installed in a copy of the root -----------------------------------------------
+if [ -n "$deb" ]; then
+  debroot=$work/debroot
+  cp -a "$minroot" "$debroot"
+  cp "$deb" "$debroot/tmp/pgferry.deb"
+  if out=$(IN_ROOT_DIR=$debroot IN_ROOT_USER=0:0 in_root dpkg -i /tmp/pgferry.deb 2>&1); then
+    pass "dpkg -i $(basename "$deb") in the root (Depends met by libpq5 and the base system)"
+  else fail "dpkg -i $(basename "$deb")" "$out"; fi
+  out=$(IN_ROOT_DIR=$debroot IN_ROOT_USER=0:0 in_root /bin/sh -c '
+    dpkg -L pgferry
+    zcat /usr/share/man/man1/pgferry.1.gz | grep -c "^\.Sh" | sed "s/^/man sections: /"
+    bash -c ". /usr/share/bash-completion/completions/pgferry && complete -p pgferry"' 2>&1) || true
+  if grep -qx /usr/bin/pgferry <<<"$out" && grep -qx /usr/share/man/man1/pgferry.1.gz <<<"$out" \
+     && grep -qx /usr/share/zsh/vendor-completions/_pgferry <<<"$out" \
+     && grep -qx /usr/share/fish/vendor_completions.d/pgferry.fish <<<"$out" \
+     && grep -qx /usr/share/doc/pgferry/copyright <<<"$out" \
+     && grep -qE '^man sections: [1-9]' <<<"$out" && grep -q 'complete .* pgferry$' <<<"$out"; then
+    pass "the .deb installs the binary, a manual page ($(grep '^man sections' <<<"$out")), bash/zsh/fish completions and the copyright"
+  else fail "the .deb's files" "$out"; fi
+  deb_version=$(IN_ROOT_DIR=$debroot in_root /usr/bin/pgferry --version 2>&1) || true
+  if [ "$deb_version" = "$version" ]; then pass "/usr/bin/pgferry --version: the same build as the tarball's"
+  else fail "/usr/bin/pgferry --version" "$deb_version"; fi
+  if out=$(IN_ROOT_DIR=$debroot in_root PGFERRY_SOURCE_URL="$SOURCE_URL" PGFERRY_TARGET_URL="$TARGET_URL" \
+           /usr/bin/pgferry migrate --schema queen --validate 2>&1); then
+    pass "migrate --schema queen --validate from the installed .deb"
+  else fail "migrate from the installed .deb" "$out"; fi
+  if out=$(IN_ROOT_DIR=$debroot IN_ROOT_USER=0:0 in_root /bin/sh -c 'dpkg -r pgferry && ! test -e /usr/bin/pgferry' 2>&1); then
+    pass "dpkg -r removes it"
+  else fail "dpkg -r pgferry" "$out"; fi
+  rm -rf --one-file-system "$debroot"
+  timed ".deb"
+fi
 
 echo "artifact-test: times: $(printf '%s, ' "${timings[@]}")total $(( $(date +%s) - began )) s"
 echo "artifact-test: $passed passed, $failed failed"

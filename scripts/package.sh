@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Builds the self-contained pgferry binary (Swift runtime linked in statically, stripped) and
-# writes dist/pgferry-VERSION-linux-ARCH.tar.gz with the binary, README.md, LICENSE (when the
-# repository has one) and SHA256SUMS, plus dist/….tar.gz.sha256 for the download itself.
+# writes dist/pgferry-VERSION-linux-ARCH.tar.gz with the binary, its manual page and shell
+# completions (generated from the commands themselves), README.md, LICENSE and SHA256SUMS, plus
+# dist/….tar.gz.sha256 for the download itself.
 #   scripts/package.sh            prints the tarball's path last
+#   scripts/package.sh --deb      also dist/pgferry_VERSION_DEBARCH.deb (Depends: libpq5), printed last
 # The binary needs glibc, libstdc++ and libpq5 at run time, nothing else; the script fails if
 # it links anything more. Its `--version` names the commit it was built from ("-dirty" when
 # Sources/ or Package.swift differ from that commit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+deb=false
+case "${1:-}" in
+  "") ;;
+  --deb) deb=true ;;
+  *) echo "package: unknown argument ${1@Q}; accepted: --deb" >&2; exit 2 ;;
+esac
 
 version=$(sed -n 's/^ *static let version = "\(.*\)"$/\1/p' Sources/pgferry/BuildInfo.swift)
 [ -n "$version" ] || { echo "package: no version in Sources/pgferry/BuildInfo.swift" >&2; exit 1; }
@@ -59,24 +67,37 @@ fi
 glibc=$(objdump -T "$built" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1)
 glibcxx=$(objdump -T "$built" | grep -o 'GLIBCXX_[0-9.]*' | sort -uV | tail -n 1)
 
-# dist/ holds one tarball per architecture, the latest (the Dockerfile takes the one of its arch).
-rm -rf "dist/$name" dist/pgferry-*-linux-"$arch".tar.gz dist/pgferry-*-linux-"$arch".tar.gz.sha256
-mkdir -p "dist/$name"
-strip -o "dist/$name/pgferry" "$built"
-cp README.md "dist/$name/"
-[ -f LICENSE ] && cp LICENSE "dist/$name/"
-(cd "dist/$name" && sha256sum -- * >SHA256SUMS)
-
 # Same commit, same bytes: fixed order, owner and mtime (the commit's), no gzip timestamp.
 mtime=$(git log -1 --format=%cI 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
+
+# dist/ holds one tarball per architecture, the latest (the Dockerfile takes the one of its arch).
+rm -rf "dist/$name" dist/pgferry-*-linux-"$arch".tar.gz dist/pgferry-*-linux-"$arch".tar.gz.sha256
+mkdir -p "dist/$name/completions"
+strip -o "dist/$name/pgferry" "$built"
+cp README.md LICENSE "dist/$name/"
+
+# The manual page and completions come from the argument parser's own description of the commands:
+# swift-argument-parser's generate-manual tool (what its GenerateManual plugin runs) reads
+# `pgferry --experimental-dump-help`. Built with the same flags, so it reuses the release objects.
+swift build -c release --product generate-manual --static-swift-stdlib --scratch-path "$scratch" \
+  -Xswiftc -DPGFERRY_PACKAGE_BUILD
+"$scratch/release/generate-manual" "dist/$name/pgferry" --date "${mtime:0:10}" --output-directory "dist/$name"
+for shell in bash zsh fish; do
+  "dist/$name/pgferry" --generate-completion-script "$shell" \
+    >"dist/$name/completions/$(case $shell in bash) echo pgferry.bash ;; zsh) echo _pgferry ;; fish) echo pgferry.fish ;; esac)"
+done
+grep -q '^\.Dt PGFERRY 1' "dist/$name/pgferry.1" || { echo "package: generate-manual wrote no pgferry.1" >&2; exit 1; }
+(cd "dist/$name" && find . -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort | xargs sha256sum -- >SHA256SUMS)
 tar -C dist --sort=name --owner=0 --group=0 --numeric-owner --mtime="$mtime" -cf - "$name" \
   | gzip -n -9 >"dist/$name.tar.gz"
 (cd dist && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")
+$deb && deb_path=$(scripts/package-deb.sh "dist/$name" "$version" "$glibc" "$mtime")
 rm -rf "dist/$name"
 
 size=$(stat -c %s "dist/$name.tar.gz")
 binary_size=$(tar -xzOf "dist/$name.tar.gz" "$name/pgferry" | wc -c)
 echo "package: commit $commit, binary $(( binary_size / 1048576 )) MiB, tarball $(( size / 1048576 )) MiB"
 echo "package: links $(echo $needed); needs glibc >= ${glibc#GLIBC_}, libstdc++ with $glibcxx"
-[ -f LICENSE ] || echo "package: the repository has no LICENSE file; the tarball has none" >&2
 echo "dist/$name.tar.gz"
+$deb && echo "$deb_path"
+true
