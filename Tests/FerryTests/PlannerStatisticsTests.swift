@@ -61,10 +61,10 @@ import Testing
         #expect(try reanalyzed.string("reltuples") == "5000")
     }
 
-    @Test func copyingStatisticsToAnOlderTargetIsRefusedBeforeItIsTouched() async throws {
+    @Test(.enabled("needs a target older than PostgreSQL 18") { try await VersionPair.targetMajor < 18 })
+    func copyingStatisticsToAnOlderTargetIsRefusedBeforeItIsTouched() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "stats_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "stats_tgt")
-        guard try VersionPair.major(port: try await TestServers.target.port) < 18 else { return }
         try await Self.populate(source)
         try await target.execute("CREATE SCHEMA stats; CREATE TABLE stats.keep (id int)")
         let error = await #expect(throws: FerryError.self) {
