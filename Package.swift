@@ -43,7 +43,10 @@ let package = Package(
         .target(name: "PGClient", dependencies: ["CLibPQ"]),
         .target(name: "FerryCore", dependencies: [deque]),
         .target(name: "Ferry", dependencies: ["PGClient", "FerryCore", logging]),
-        .target(name: "FerryServer", dependencies: ["Ferry", hummingbird, serviceLifecycle, unixSignals, jwtKit, crypto, prometheus, logging]),
+        .target(name: "FerryServer", dependencies: ["Ferry", hummingbird, serviceLifecycle, unixSignals, jwtKit, crypto, prometheus, logging],
+                // The dashboard's files, compiled into the binary as byte arrays (`PackageResources`).
+                resources: [.embedInCode("Dashboard/Assets/dashboard.html"), .embedInCode("Dashboard/Assets/dashboard.css"),
+                            .embedInCode("Dashboard/Assets/dashboard.js")]),
         .executableTarget(name: "pgferry", dependencies: ["Ferry", "FerryServer", argumentParser, logging, serviceLifecycle, unixSignals]),
         .target(name: "FerryTestSupport", dependencies: ["PGClient"]),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),

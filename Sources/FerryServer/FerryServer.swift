@@ -38,8 +38,10 @@ public struct FerryServer: Sendable {
         router.add(middleware: HostGuard(policy: policy))
         let controller = controller
         router.get("health") { _, _ in try JSONBody.response(HealthBody(migration: controller.status.status)) }
-        router.get("/") { _, _ in DashboardPage.response() }
-        router.get("migration") { _, _ in DashboardPage.response() }
+        router.get("/") { _, _ in DashboardPage.page() }
+        router.get("migration") { _, _ in DashboardPage.page() }
+        router.get("dashboard.css") { _, _ in DashboardPage.styleSheet() }
+        router.get("dashboard.js") { _, _ in DashboardPage.script() }
         let metrics = metrics
         router.group("metrics")
             .add(middleware: CrossSiteGuard(policy: policy))

@@ -17,9 +17,15 @@ struct RouteTests {
         let page = try await client.send(.get, "/")
         #expect(page.status == .ok)
         #expect(page.headers[.contentType] == "text/html; charset=utf-8")
-        #expect(page.body.contains("Test Connection") && page.body.contains("Metrics & stats"))
-        #expect(page.body.contains("Consumption history") && page.body.contains("sessionStorage"))
+        #expect(page.body.contains("Test Connection") && page.body.contains("Kept in this tab's sessionStorage"))
         #expect(try await client.send(.get, "/migration").body == page.body)
+        // The page's script and style sheet: files of their own, from this server only (no inline script).
+        #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self';") == true)
+        let script = try await client.send(.get, "/dashboard.js")
+        #expect(script.status == .ok && script.headers[.contentType] == "text/javascript; charset=utf-8")
+        #expect(script.body.contains("Metrics & stats") && script.body.contains("Consumption history"))
+        let style = try await client.send(.get, "/dashboard.css")
+        #expect(style.status == .ok && style.headers[.contentType] == "text/css; charset=utf-8" && style.body.contains("--accent"))
         let missing = try await client.send(.get, "/nope")
         #expect(missing.status == .notFound)
     }
