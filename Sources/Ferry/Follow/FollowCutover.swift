@@ -73,9 +73,6 @@ enum FollowCutover {
     /// Drops the target's replication origin of the run, once its slot is gone.
     static func dropOrigin(_ request: MigrationRequest, _ origin: String) async throws {
         let target = try await Connections.connect(request.target, side: .target)
-        try await target.closing { target in
-            _ = try await target.query(
-                "SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin WHERE roname = $1", [origin])
-        }
+        try await target.closing { try await ReplicationCleanup.dropOrigin(origin, on: $0) }
     }
 }

@@ -87,6 +87,15 @@ public enum ReplicationCleanup {
         return report
     }
 
+    /// Drops the target's replication origin `origin` (a follow run's has its slot's name) if it
+    /// exists; true when there was one.
+    @discardableResult
+    public static func dropOrigin(_ origin: String, on target: PGConnection) async throws -> Bool {
+        try await target.query("""
+            SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin WHERE roname = $1
+            """, [origin]).rows.count > 0
+    }
+
     private static func validate(_ prefix: String) throws {
         guard !prefix.isEmpty else {
             throw FerryError("the cleanup prefix is empty, which would match every slot and publication of the database; "

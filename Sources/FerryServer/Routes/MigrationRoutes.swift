@@ -42,9 +42,18 @@ struct MigrationRoutes: Sendable {
             return try JSONBody.response(ErrorBody(error: error.description), status: .badRequest)
         } catch let error as RunLifecycle.Refusal {
             return try JSONBody.response(ErrorBody(error: error.description), status: .conflict)
-        } catch let error as SourceCheck.Unreachable {
-            return try JSONBody.response(ErrorBody(error: error.description), status: .internalServerError)
+        } catch let error as ServerProbe.Refusal {
+            switch error {
+            case .unknownName(let message): return try JSONBody.response(ErrorBody(error: message), status: .badRequest)
+            case .unreachable(let message): return try JSONBody.response(ErrorBody(error: message), status: .internalServerError)
+            }
         }
+    }
+
+    /// A wrong schema or table name is a 400 now rather than an `error` status later.
+    private func checkSource(schema: String, excludeTableData: [String]) async throws {
+        try await ServerProbe.checkRequest(source: source, schema: schema, excludeTableData: excludeTableData,
+                                           alwaysAccepted: MigrationPlan.queenExcludableTables)
     }
 
     private func fields(_ request: Request) async throws -> RequestFields {
@@ -78,13 +87,8 @@ struct MigrationRoutes: Sendable {
         let fields = try await fields(request)
         let target = try target(fields)
         do {
-            let connection = try await PGConnection.connect(target)
-            // Closed, awaited, before answering, whatever the query does.
-            let version = await Result(awaiting: {
-                try await connection.query("SELECT pg_catalog.version() AS version").rows.first?.string("version")
-            })
-            await connection.close()
-            return try JSONBody.response(TestConnectionBody(success: true, message: "Connection successful", version: try version.get()))
+            let version = try await ServerProbe.version(target)
+            return try JSONBody.response(TestConnectionBody(success: true, message: "Connection successful", version: version))
         } catch {
             logger.info("test-connection failed", metadata: ["target": "\(target.redactedDescription)"])
             let message = Self.explainingMissingPassword(Redaction.scrub("\(error)", target), fields)
@@ -108,7 +112,7 @@ struct MigrationRoutes: Sendable {
         if cutoverChecksums && !follow { throw BadRequest("checksums (compared at cutover) needs \"follow\": true") }
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
-        try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
+        try await checkSource(schema: schema, excludeTableData: excluded)
         try refuseWhileShuttingDown()  // again: the source check took a while
         metrics.observe(controller)  // the last run's final counts, before this one replaces it
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
@@ -136,7 +140,7 @@ struct MigrationRoutes: Sendable {
         let excluded = fields.has("excludeTableData")
             ? try fields.excludeTableData()
             : (last?.schemas == [schema] ? last?.excludeTableData ?? [] : [])
-        try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
+        try await checkSource(schema: schema, excludeTableData: excluded)
         do {
             let report = try await Validator(source: source, target: target, schemas: [schema], excludedTables: excluded).validate()
             return try JSONBody.response(ValidationBody(success: true, allMatch: report.allMatch, schema: schema, tables: report.tables))
@@ -160,7 +164,7 @@ struct MigrationRoutes: Sendable {
         let target = try target(fields)
         let schema = fields.has("schema") ? try fields.schema() : controller.lastRequest?.schemas.first ?? "queen"
         let includeOwnership = try fields.includeOwnership()
-        try await SourceCheck(source: source).check(schema: schema, excludeTableData: [])
+        try await checkSource(schema: schema, excludeTableData: [])
         do {
             let comparison = try await SchemaCompare(source: source, target: target, schemas: [schema],
                                                      includeOwnership: includeOwnership,
@@ -216,7 +220,7 @@ struct MigrationRoutes: Sendable {
         let fields = RequestFields(object: object)
         let schema = try fields.schema()
         let excluded = try fields.excludeTableData()
-        try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
+        try await checkSource(schema: schema, excludeTableData: excluded)
         // Without a target, a socket folder that cannot exist makes plan() fall back to the
         // source's version for the COPY format at once.
         let target = controller.lastRequest?.target ?? ConnectionConfiguration([.init("host", "/nonexistent/pgferry-plan-no-target")])

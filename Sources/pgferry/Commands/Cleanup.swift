@@ -38,12 +38,8 @@ extension PGFerry {
                         targetURL, name: "target", variable: ConnectionOptions.targetVariable)
                     try await PGConnection.withConnection(targetConfiguration) { target in
                         // A follow run's origin on the target has its slot's name.
-                        for slot in report.droppedSlots {
-                            let dropped = try await target.query("""
-                                SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin
-                                WHERE roname = $1
-                                """, [slot.name]).rows.count
-                            if dropped > 0 { print("dropped replication origin \(slot.name) on the target") }
+                        for slot in report.droppedSlots where try await ReplicationCleanup.dropOrigin(slot.name, on: target) {
+                            print("dropped replication origin \(slot.name) on the target")
                         }
                     }
                 }

@@ -11,10 +11,7 @@ extension PGFerry {
 
         func run() async throws {
             let configuration = try ConnectionOptions.configuration(url, name: "connection", variable: nil)
-            let connection = try await PGConnection.connect(configuration)
-            let version = try await connection.query("SELECT pg_catalog.version() AS version").rows[0].string("version")
-            await connection.close()
-            print(version)
+            print(try await ServerProbe.version(configuration))
         }
     }
 }
