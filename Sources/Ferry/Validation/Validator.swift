@@ -49,25 +49,11 @@ public struct Validator: Sendable {
 
     public func validate() async throws -> ValidationReport {
         let (sourceConnection, encoding) = try await Connections.source(source)
-        return try await Self.closing(sourceConnection) { sourceConnection in
-            let targetConnection = try await Connections.target(target, encoding: encoding)
-            return try await Self.closing(targetConnection) { targetConnection in
+        return try await sourceConnection.closing { sourceConnection in
+            try await Connections.target(target, encoding: encoding).closing { targetConnection in
                 try await compare(source: sourceConnection, target: targetConnection)
             }
         }
-    }
-
-    /// Runs `body`, then closes `connection` and waits for it, whether `body` returned or threw.
-    private static func closing<T: Sendable>(_ connection: PGConnection,
-                                            _ body: (PGConnection) async throws -> T) async throws -> T {
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body(connection))
-        } catch {
-            result = .failure(error)
-        }
-        await connection.close()
-        return try result.get()
     }
 
     private func compare(source sourceConnection: PGConnection, target targetConnection: PGConnection) async throws -> ValidationReport {

@@ -91,7 +91,7 @@ struct MigrationRoutes: Sendable {
             return try JSONBody.response(TestConnectionBody(success: true, message: "Connection successful", version: version))
         } catch {
             logger.info("test-connection failed", metadata: ["target": "\(target.redactedDescription)"])
-            let message = Self.explainingMissingPassword(Redaction.scrub("\(error)", target), fields)
+            let message = Self.explainingMissingPassword(target.redacting("\(error)"), fields)
             return try JSONBody.response(TestConnectionBody(success: false, message: "Connection failed", error: message))
         }
     }
@@ -147,7 +147,7 @@ struct MigrationRoutes: Sendable {
         } catch let error as PlanError {
             throw error
         } catch {
-            var message = Redaction.scrub("\(error)", target)
+            var message = target.redacting("\(error)")
             if message.hasPrefix("target: ") { message = Self.explainingMissingPassword(message, fields) }
             for side in ["source", "target"] where message.hasPrefix("\(side): ") {
                 message = "Failed to connect to \(side): " + message.dropFirst(side.count + 2)
@@ -173,7 +173,7 @@ struct MigrationRoutes: Sendable {
         } catch let error as PlanError {
             throw error
         } catch {
-            var message = Redaction.scrub("\(error)", target)
+            var message = target.redacting("\(error)")
             if message.hasPrefix("target: ") { message = Self.explainingMissingPassword(message, fields) }
             logger.warning("compare failed", metadata: ["error": "\(message)"])
             return try JSONBody.response(ValidationFailureBody(error: message), status: .internalServerError)
@@ -231,16 +231,9 @@ struct MigrationRoutes: Sendable {
         } catch let error as PlanError {
             throw error
         } catch {
-            return try JSONBody.response(ErrorBody(error: "Planning failed: \(Redaction.scrub("\(error)", target))"),
+            return try JSONBody.response(ErrorBody(error: "Planning failed: \(target.redacting("\(error)"))"),
                                          status: .internalServerError)
         }
     }
 }
 
-enum Redaction {
-    /// Removes the connection's password from a message, whatever produced it.
-    static func scrub(_ text: String, _ configuration: ConnectionConfiguration) -> String {
-        guard let password = configuration["password"], !password.isEmpty else { return text }
-        return text.replacingOccurrences(of: password, with: "********")
-    }
-}

@@ -102,6 +102,10 @@ public struct ConnectionConfiguration: Sendable, Hashable {
         [self["password"], Environment.value("PGPASSWORD")].compactMap { $0 }.filter { $0.count >= 1 }
     }
 
+    /// `text` on one line with this connection's secrets replaced by `********`, whatever
+    /// produced it: what `PGError` does to the messages it carries.
+    public func redacting(_ text: String) -> String { PGError.redact(text, secrets) }
+
     /// The `password` component of a `scheme://user:password@host` URL, found without parsing.
     static func passwordInURL(_ url: String) -> String? {
         guard let scheme = url.range(of: "://") else { return nil }
