@@ -94,19 +94,23 @@ import Testing
         await #expect(throws: (any Error).self) { try await run.value }
         #expect(try await source.query(Self.identities).rows[0].string("identities")
             == "heap=f,keyed=d,nothing=f,odd\"\nname=f,parts=f,parts_1=f,parts_d=f")
+        let slot = try await source.query(
+            "SELECT slot_name::text AS s FROM pg_replication_slots WHERE database = current_database()").rows[0].string("s")
         let report = try await PGConnection.withConnection(source.configuration) { try await ReplicationCleanup.drop($0) }
         #expect(report.restoredReplicaIdentities.map(\.description).sorted()
             == [Self.oddName, "ri.heap", "ri.nothing", "ri.parts", "ri.parts_1", "ri.parts_d"])
         #expect(report.droppedPublications.count == 1)
         #expect(try await source.query(Self.identities).rows[0].string("identities") == Self.before)
-        _ = try await target.query("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin")
-        // The slot is kept while its walsender notices the run is gone: dropped once it is free.
-        let slots = "SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()"
+        // The slot and the origin stay held until the run's sessions notice it is gone: dropped once free.
+        try await FollowApplier.whileHeldByAnEndingSession("the run's origin") {
+            _ = try await target.query("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", [slot])
+        }
+        let slots = "SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1"
         let until = ContinuousClock.now + .seconds(20)
-        while try await source.query(slots).rows[0].int("n") > 0, ContinuousClock.now < until {
-            _ = try? await source.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active")
+        while try await source.query(slots, [slot]).rows[0].int("n") > 0, ContinuousClock.now < until {
+            _ = try? await source.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active", [slot])
             try await Task.sleep(for: .milliseconds(200))
         }
-        #expect(try await source.query(slots).rows[0].int("n") == 0)
+        #expect(try await source.query(slots, [slot]).rows[0].int("n") == 0)
     }
 }

@@ -1,26 +1,21 @@
-/// Whether an UPDATE changed a `GENERATED ALWAYS AS IDENTITY` column, which SQL cannot SET
-/// ("can only be updated to DEFAULT") while PostgreSQL's apply worker, below the rewriter, can.
-///
-/// Known only from an old value: the old key (when the key changed) or the FULL old row. A
-/// non-key identity column of a table without FULL identity is taken as unchanged (the source
-/// changes one only with `SET … = DEFAULT`).
-struct IdentityChange {
-    var changed = false
-
-    init(_ relation: PgOutputMessage.Relation, _ target: ApplyTarget, old: PgOutputMessage.OldTuple?, new: TupleData) {
-        guard !target.identityAlwaysColumns.isEmpty, let old else { return }
+extension ApplyPlanner {
+    /// Whether an UPDATE changed a `GENERATED ALWAYS AS IDENTITY` column, which SQL cannot SET
+    /// ("can only be updated to DEFAULT") while PostgreSQL's apply worker, below the rewriter, can.
+    ///
+    /// Known only from an old value: the old key (sent when the key changed) or the FULL old row.
+    /// A non-key identity column of a table without FULL identity is taken as unchanged (the
+    /// source changes one only with `SET … = DEFAULT`).
+    static func changesIdentity(
+        _ relation: PgOutputMessage.Relation, _ target: ApplyTarget, old: PgOutputMessage.OldTuple?, new: TupleData
+    ) -> Bool {
+        guard !target.identityAlwaysColumns.isEmpty, let old else { return false }
         let isFull = if case .full = old { true } else { false }
-        for (index, column) in relation.columns.enumerated()
-        where target.identityAlwaysColumns.contains(column.name) && (isFull || column.isKey) {
-            guard index < old.tuple.values.count, index < new.values.count else { continue }
-            let (before, after) = (old.tuple.values[index], new.values[index])
-            if before == .unchangedToast || after == .unchangedToast { continue }
-            if before != after { changed = true }
+        return zip(relation.columns, zip(old.tuple.values, new.values)).contains { column, values in
+            target.identityAlwaysColumns.contains(column.name) && (isFull || column.isKey)
+                && values.0 != .unchangedToast && values.1 != .unchangedToast && values.0 != values.1
         }
     }
-}
 
-extension ApplyPlanner {
     /// An update that changed an identity-always column: the old row deleted and the new one
     /// inserted with `OVERRIDING SYSTEM VALUE`, in one statement; unchanged TOASTed values come
     /// from the deleted row. The session's `session_replication_role = replica` keeps foreign

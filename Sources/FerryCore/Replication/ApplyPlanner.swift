@@ -188,10 +188,7 @@ public struct ApplyPlanner: Sendable {
         _ relation: PgOutputMessage.Relation, old: PgOutputMessage.OldTuple?, new: TupleData
     ) throws(ApplyError) -> ApplyStatement {
         let target = try self.target(of: relation)
-        let identityChanges = IdentityChange(relation, target, old: old, new: new)
-        if identityChanges.changed {
-            return try reinsert(relation, target, old: old, new: new)
-        }
+        if Self.changesIdentity(relation, target, old: old, new: new) { return try reinsert(relation, target, old: old, new: new) }
         var builder = ParameterBuilder(target: target)
         var assignments: [String] = []
         for (column, value) in zip(relation.columns, new.values)
