@@ -45,19 +45,12 @@ import Testing
         let identities = try await source.query(Self.identities).rows[0].string("i")
         // The schema compare is the copy's business, not the follow's: it flags today that the copy
         // does not recreate `REPLICA IDENTITY USING INDEX` (public.event_matches), which the apply never needs.
-        let migration = Migration(request: MigrationRequest(
+        let report = try await FollowKindsTests.follow(MigrationRequest(
             source: source.configuration, target: target.configuration, schemas: schemas, compareAfterwards: false,
-            follow: true, replicaIdentityFull: true))
-        let run = Task { try await migration.run() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
+            follow: true, replicaIdentityFull: true)) {
+            let workload = try Self.load(source, ["--dml"])
+            #expect(!workload.contains("failed on the source"), "\(workload)")
         }
-        #expect(migration.progress.follow?.state == .streaming, "\(migration.progress.error ?? "never streamed")")
-        let workload = try Self.load(source, ["--dml"])
-        #expect(!workload.contains("failed on the source"), "\(workload)")
-        migration.cutover()
-        let report = try await run.value
         #expect(report.progress.follow?.state == .done)
         #expect(report.progress.follow.map { $0.rowsApplied > 0 } == true)
         let validation = try await Validator(source: source.configuration, target: target.configuration, schemas: schemas,

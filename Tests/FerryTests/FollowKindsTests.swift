@@ -12,14 +12,14 @@ import Testing
     static func follow(_ schema: String, from source: TestDatabase, to target: TestDatabase, replicaIdentityFull: Bool = false,
                        refreshMaterializedViews: Bool = true, whileStreaming writes: () async throws -> Void) async throws
         -> MigrationReport {
-        let migration = Migration(request: MigrationRequest(
+        try await follow(MigrationRequest(
             source: source.configuration, target: target.configuration, schemas: [schema], follow: true,
-            refreshMaterializedViews: refreshMaterializedViews, replicaIdentityFull: replicaIdentityFull))
-        let run = Task { try await migration.run() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+            refreshMaterializedViews: refreshMaterializedViews, replicaIdentityFull: replicaIdentityFull), whileStreaming: writes)
+    }
+
+    /// Runs `writes` on the source while the follow run of `request` streams, cuts over, and returns the report.
+    static func follow(_ request: MigrationRequest, whileStreaming writes: () async throws -> Void) async throws -> MigrationReport {
+        let (migration, run) = try await FollowTests.following(request)
         #expect(migration.progress.follow?.state == .streaming, "\(migration.progress.error ?? "never streamed")")
         do { try await writes() } catch {
             migration.cancel()

@@ -83,13 +83,9 @@ import Testing
         let source = try await TestDatabase.create(on: try await TestServers.source, "ri_cleanup_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "ri_cleanup_tgt")
         try await source.execute(Self.schema)
-        let migration = Migration(request: MigrationRequest(
+        let (migration, run) = try await FollowTests.following(MigrationRequest(
             source: source.configuration, target: target.configuration, schemas: ["ri"], follow: true, replicaIdentityFull: true))
-        let run = Task { try await migration.run() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        #expect(migration.progress.follow?.state == .streaming)
         migration.cancel()
         await #expect(throws: (any Error).self) { try await run.value }
         #expect(try await source.query(Self.identities).rows[0].string("identities")
