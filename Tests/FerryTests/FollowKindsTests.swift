@@ -52,6 +52,9 @@ import Testing
             ALTER TABLE ka.full_ident ALTER COLUMN big SET STORAGE EXTERNAL;
             CREATE TABLE ka.nocols ();
             ALTER TABLE ka.nocols REPLICA IDENTITY FULL;
+            CREATE TABLE ka.toasted (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, doc text);
+            ALTER TABLE ka.toasted ALTER COLUMN doc SET STORAGE EXTERNAL;
+            INSERT INTO ka.toasted (doc) VALUES (repeat('t', 5000));
             INSERT INTO ka.ident (v) SELECT 'v' || i FROM generate_series(1, 10) i;
             INSERT INTO ka.full_ident (v, big) VALUES ('a', repeat('x', 5000)), ('b', repeat('y', 5000));
             INSERT INTO ka.nocols DEFAULT VALUES; INSERT INTO ka.nocols DEFAULT VALUES; INSERT INTO ka.nocols DEFAULT VALUES;
@@ -66,6 +69,7 @@ import Testing
                 UPDATE ka.full_ident SET n = DEFAULT WHERE v = 'a';
                 UPDATE ka.full_ident SET v = 'bb' WHERE v = 'b';
                 DELETE FROM ka.ident WHERE id = 7;
+                UPDATE ka.toasted SET doc = doc;
                 INSERT INTO ka.nocols DEFAULT VALUES; INSERT INTO ka.nocols DEFAULT VALUES;
                 DELETE FROM ka.nocols WHERE ctid = (SELECT max(ctid) FROM ka.nocols);
                 """)
