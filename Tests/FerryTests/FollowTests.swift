@@ -133,8 +133,12 @@ import Testing
     /// Starts a follow run of `schema` and waits until it streams (or failed).
     static func following(_ schema: String, from source: TestDatabase, to target: TestDatabase) async throws
         -> (Migration, Task<MigrationReport, any Error>) {
-        let migration = Migration(request: MigrationRequest(
-            source: source.configuration, target: target.configuration, schemas: [schema], follow: true))
+        try await following(MigrationRequest(source: source.configuration, target: target.configuration, schemas: [schema], follow: true))
+    }
+
+    /// Starts the follow run of `request` and waits until it streams (or failed).
+    static func following(_ request: MigrationRequest) async throws -> (Migration, Task<MigrationReport, any Error>) {
+        let migration = Migration(request: request)
         let run = Task { try await migration.run() }
         let deadline = ContinuousClock.now + .seconds(60)
         while migration.progress.follow?.state != .streaming && migration.progress.status != .error && ContinuousClock.now < deadline {

@@ -32,7 +32,7 @@ import Testing
         }
         try await worker.execute("ROLLBACK")
         let description = await LockConflict.describe(on: worker, table: table)
-        #expect(description.hasPrefix("table s.Orders is locked by pid \(alterPID) (application migrations, user postgres, active"))
+        #expect(description.hasPrefix("table s.\"Orders\" is locked by pid \(alterPID) (application migrations, user postgres, active"))
         #expect(description.contains("waits for AccessExclusiveLock; its last query: ALTER TABLE s.\"Orders\" ADD COLUMN note text"))
         #expect(description.contains("then rerun pgferry"))
         #expect(!description.contains("AccessShareLock"), "the snapshot holder's own lock is no conflict")
@@ -40,7 +40,7 @@ import Testing
         try await holder.execute("COMMIT")
         _ = try await alter.value
         let gone = await LockConflict.describe(on: worker, table: table)
-        #expect(gone.hasPrefix("table s.Orders was locked by another session (gone by now)"))
+        #expect(gone.hasPrefix("table s.\"Orders\" was locked by another session (gone by now)"))
         for connection in [holder, alterer, observer, worker] { await connection.close() }
     }
 }
