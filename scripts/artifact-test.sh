@@ -245,7 +245,8 @@ if [ -n "$deb" ]; then
   debroot=$work/debroot
   cp -a "$minroot" "$debroot"
   cp "$deb" "$debroot/tmp/pgferry.deb"
-  if out=$(IN_ROOT_DIR=$debroot IN_ROOT_USER=0:0 in_root dpkg -i /tmp/pgferry.deb 2>&1); then
+  sbin=PATH=/usr/sbin:/usr/bin:/sbin:/bin  # root's PATH: dpkg runs ldconfig
+  if out=$(IN_ROOT_DIR=$debroot IN_ROOT_USER=0:0 in_root $sbin dpkg -i /tmp/pgferry.deb 2>&1); then
     pass "dpkg -i $(basename "$deb") in the root (Depends met by libpq5 and the base system)"
   else fail "dpkg -i $(basename "$deb")" "$out"; fi
   out=$(IN_ROOT_DIR=$debroot IN_ROOT_USER=0:0 in_root /bin/sh -c '
@@ -266,7 +267,7 @@ if [ -n "$deb" ]; then
            /usr/bin/pgferry migrate --schema queen --validate 2>&1); then
     pass "migrate --schema queen --validate from the installed .deb"
   else fail "migrate from the installed .deb" "$out"; fi
-  if out=$(IN_ROOT_DIR=$debroot IN_ROOT_USER=0:0 in_root /bin/sh -c 'dpkg -r pgferry && ! test -e /usr/bin/pgferry' 2>&1); then
+  if out=$(IN_ROOT_DIR=$debroot IN_ROOT_USER=0:0 in_root $sbin /bin/sh -c 'dpkg -r pgferry && ! test -e /usr/bin/pgferry' 2>&1); then
     pass "dpkg -r removes it"
   else fail "dpkg -r pgferry" "$out"; fi
   rm -rf --one-file-system "$debroot"
