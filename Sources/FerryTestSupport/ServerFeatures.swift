@@ -16,18 +16,18 @@ extension TestServers {
     }
 
     static func hasICU(_ server: Server) async throws -> Bool {
-        let connection = try await PGConnection.connect(server.configuration())
-        defer { Task { await connection.close() } }
-        try await connection.execute("BEGIN")
-        let created: Bool
-        do {
-            try await connection.execute(
-                "CREATE COLLATION public.pgferry_icu_probe_\(UInt32.random(in: 0...UInt32.max)) (provider = icu, locale = 'und')")
-            created = true
-        } catch {
-            created = false  // "ICU is not supported in this build"
+        try await PGConnection.withConnection(server.configuration()) { connection in
+            try await connection.execute("BEGIN")
+            let created: Bool
+            do {
+                try await connection.execute(
+                    "CREATE COLLATION public.pgferry_icu_probe_\(UInt32.random(in: 0...UInt32.max)) (provider = icu, locale = 'und')")
+                created = true
+            } catch {
+                created = false  // "ICU is not supported in this build"
+            }
+            try await connection.execute("ROLLBACK")
+            return created
         }
-        try await connection.execute("ROLLBACK")
-        return created
     }
 }

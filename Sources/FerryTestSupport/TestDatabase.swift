@@ -17,23 +17,17 @@ public struct TestDatabase: Sendable {
     /// Creates a fresh database `pgferry_<prefix>_<random>`.
     public static func create(on server: TestServers.Server, _ prefix: String) async throws -> TestDatabase {
         let name = "pgferry_\(prefix)_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try await PGConnection.connect(server.configuration())
-        try await admin.execute("CREATE DATABASE \"\(name)\"")
-        await admin.close()
+        try await PGConnection.withConnection(server.configuration()) { try await $0.execute("CREATE DATABASE \"\(name)\"") }
         return TestDatabase(server: server, name: name)
     }
 
     /// Runs SQL in the database (several statements allowed).
     public func execute(_ sql: String) async throws {
-        let connection = try await PGConnection.connect(configuration)
-        defer { Task { await connection.close() } }
-        try await connection.execute(sql)
+        try await PGConnection.withConnection(configuration) { try await $0.execute(sql) }
     }
 
     public func query(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
-        let connection = try await PGConnection.connect(configuration)
-        defer { Task { await connection.close() } }
-        return try await connection.query(sql, parameters)
+        try await PGConnection.withConnection(configuration) { try await $0.query(sql, parameters) }
     }
 
     /// Loads `Fixtures/<name>/prerequisites.sql` when there is one, `schema.sql`,
@@ -44,17 +38,18 @@ public struct TestDatabase: Sendable {
         let schema = try String(contentsOf: folder.appendingPathComponent("schema.sql"), encoding: .utf8)
         let data = try String(contentsOf: folder.appendingPathComponent("data.sql"), encoding: .utf8)
         try await loadFixturePrerequisites(fixture)
-        let connection = try await PGConnection.connect(configuration)
-        defer { Task { await connection.close() } }
-        // Fixtures may read `pgferry.icu` (see `TestServers.icuOnBothServers`).
-        try await connection.execute("SET pgferry.icu = '\(try await TestServers.icuOnBothServers ? "on" : "off")'")
-        try await connection.execute(schema)
-        let databaseObjects = folder.appendingPathComponent("database-objects.sql")
-        if FileManager.default.fileExists(atPath: databaseObjects.path) {
-            try await executeDatabaseWideObjects(try String(contentsOf: databaseObjects, encoding: .utf8))
+        let icu = try await TestServers.icuOnBothServers
+        try await PGConnection.withConnection(configuration) { connection in
+            // Fixtures may read `pgferry.icu` (see `TestServers.icuOnBothServers`).
+            try await connection.execute("SET pgferry.icu = '\(icu ? "on" : "off")'")
+            try await connection.execute(schema)
+            let databaseObjects = folder.appendingPathComponent("database-objects.sql")
+            if FileManager.default.fileExists(atPath: databaseObjects.path) {
+                try await executeDatabaseWideObjects(try String(contentsOf: databaseObjects, encoding: .utf8))
+            }
+            try await connection.execute("SET pgferry.scale = '\(scale)'")
+            try await connection.execute(data)
         }
-        try await connection.execute("SET pgferry.scale = '\(scale)'")
-        try await connection.execute(data)
     }
 
     /// Loads `Fixtures/<name>/prerequisites.sql`, if any: the objects outside the fixture's schema

@@ -9,17 +9,17 @@ import Testing
     /// pgferry's sessions on `database`, waited for up to 5 s to go (a backend exits just after
     /// the client's Terminate message).
     static func sessionsLeft(on database: TestDatabase) async throws -> Int {
-        let admin = try await PGConnection.connect(database.server.configuration())
-        defer { Task { await admin.close() } }
-        var count = 0
-        for _ in 0..<50 {
-            count = try await admin.query("""
-                SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pgferry'
-                """, [database.name]).rows[0].int("n")
-            if count == 0 { break }
-            try await Task.sleep(for: .milliseconds(100))
+        try await PGConnection.withConnection(database.server.configuration()) { admin in
+            var count = 0
+            for _ in 0..<50 {
+                count = try await admin.query("""
+                    SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pgferry'
+                    """, [database.name]).rows[0].int("n")
+                if count == 0 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return count
         }
-        return count
     }
 
     @Test func aSlowTableFailsAtTheStatementTimeoutAndNoConnectionStaysOpen() async throws {

@@ -19,18 +19,18 @@ import Testing
     }
 
     @Test func serverErrorsCarrySQLStateDetailAndHint() async throws {
-        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
-        defer { Task { await connection.close() } }
-        do {
-            try await connection.execute("SELECT * FROM no_such_table")
-            Issue.record("expected an error")
-        } catch let error as PGError {
-            #expect(error.code == .server)
-            #expect(error.sqlState == "42P01")
-            #expect(error.message.contains("no_such_table"))
+        try await PGConnection.withConnection(try await TestServers.source.configuration()) { connection in
+            do {
+                try await connection.execute("SELECT * FROM no_such_table")
+                Issue.record("expected an error")
+            } catch let error as PGError {
+                #expect(error.code == .server)
+                #expect(error.sqlState == "42P01")
+                #expect(error.message.contains("no_such_table"))
+            }
+            // The connection is still usable after a server error.
+            #expect(try await connection.query("SELECT 1 AS one").rows[0].int("one") == 1)
         }
-        // The connection is still usable after a server error.
-        #expect(try await connection.query("SELECT 1 AS one").rows[0].int("one") == 1)
     }
 
     @Test func wrongPasswordNeverShowsThePassword() async throws {
@@ -79,14 +79,14 @@ import Testing
     }
 
     @Test func escapingMatchesWhatTheServerReads() async throws {
-        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
-        defer { Task { await connection.close() } }
-        let weird = "it's a \"weird\" \\ name ☃"
-        let literal = try await connection.escapeLiteral(weird)
-        let identifier = try await connection.escapeIdentifier(weird)
-        let row = try await connection.query("SELECT \(literal) AS v, 1 AS \(identifier)").rows[0]
-        #expect(try row.string("v") == weird)
-        #expect(try row.string(weird) == "1")
+        try await PGConnection.withConnection(try await TestServers.source.configuration()) { connection in
+            let weird = "it's a \"weird\" \\ name ☃"
+            let literal = try await connection.escapeLiteral(weird)
+            let identifier = try await connection.escapeIdentifier(weird)
+            let row = try await connection.query("SELECT \(literal) AS v, 1 AS \(identifier)").rows[0]
+            #expect(try row.string("v") == weird)
+            #expect(try row.string(weird) == "1")
+        }
     }
 
     @Test func copyOutAndInMoveBytesAndCountRows() async throws {
@@ -234,61 +234,61 @@ import Testing
 
 @Suite struct PipelineTests {
     @Test func oneRoundTripRunsStatementsWithTextBinaryAndNullValues() async throws {
-        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
-        defer { Task { await connection.close() } }
-        let results = try await connection.pipeline([
-            PipelinedStatement(sql: "CREATE TEMP TABLE p (a int, b bytea, c text)"),
-            PipelinedStatement(sql: "INSERT INTO p VALUES ($1::int, $2::bytea, $3::text)",
-                               parameters: [.binary([0, 0, 1, 0]), .binary([]), nil]),
-            PipelinedStatement(sql: "INSERT INTO p VALUES ($1::int, $2::bytea, $3::text), (3, NULL, 'x')",
-                               parameters: [.text(Array("7".utf8)), .binary([0xde, 0xad]), .text(Array("it's".utf8))]),
-            PipelinedStatement(sql: "UPDATE p SET c = 'y' WHERE a > 1000"),
-        ])
-        #expect(results.map(\.affectedRows) == [nil, 1, 2, 0])
-        let rows = try await connection.query("SELECT a, encode(b, 'hex') AS b, c FROM p ORDER BY a").rows
-        #expect(try rows.map { try $0.int("a") } == [3, 7, 256])
-        #expect(try rows.map { try $0.optionalString("b") } == [nil, "dead", ""])
-        #expect(try rows.map { try $0.optionalString("c") } == ["x", "it's", nil])
+        try await PGConnection.withConnection(try await TestServers.source.configuration()) { connection in
+            let results = try await connection.pipeline([
+                PipelinedStatement(sql: "CREATE TEMP TABLE p (a int, b bytea, c text)"),
+                PipelinedStatement(sql: "INSERT INTO p VALUES ($1::int, $2::bytea, $3::text)",
+                                   parameters: [.binary([0, 0, 1, 0]), .binary([]), nil]),
+                PipelinedStatement(sql: "INSERT INTO p VALUES ($1::int, $2::bytea, $3::text), (3, NULL, 'x')",
+                                   parameters: [.text(Array("7".utf8)), .binary([0xde, 0xad]), .text(Array("it's".utf8))]),
+                PipelinedStatement(sql: "UPDATE p SET c = 'y' WHERE a > 1000"),
+            ])
+            #expect(results.map(\.affectedRows) == [nil, 1, 2, 0])
+            let rows = try await connection.query("SELECT a, encode(b, 'hex') AS b, c FROM p ORDER BY a").rows
+            #expect(try rows.map { try $0.int("a") } == [3, 7, 256])
+            #expect(try rows.map { try $0.optionalString("b") } == [nil, "dead", ""])
+            #expect(try rows.map { try $0.optionalString("c") } == ["x", "it's", nil])
+        }
     }
 
     @Test func theFirstErrorIsThrownTheRestSkippedAndTheConnectionStaysUsable() async throws {
-        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
-        defer { Task { await connection.close() } }
-        _ = try await connection.execute("CREATE TEMP TABLE q (a int PRIMARY KEY)")
-        do {
-            _ = try await connection.pipeline([
-                PipelinedStatement(sql: "BEGIN"),
-                PipelinedStatement(sql: "INSERT INTO q VALUES (1)"),
-                PipelinedStatement(sql: "INSERT INTO q VALUES (1)"),
-                PipelinedStatement(sql: "INSERT INTO q VALUES (2)"),
-            ])
-            Issue.record("expected the duplicate key to fail the pipeline")
-        } catch let error as PGError {
-            #expect(error.sqlState == "23505")
+        try await PGConnection.withConnection(try await TestServers.source.configuration()) { connection in
+            _ = try await connection.execute("CREATE TEMP TABLE q (a int PRIMARY KEY)")
+            do {
+                _ = try await connection.pipeline([
+                    PipelinedStatement(sql: "BEGIN"),
+                    PipelinedStatement(sql: "INSERT INTO q VALUES (1)"),
+                    PipelinedStatement(sql: "INSERT INTO q VALUES (1)"),
+                    PipelinedStatement(sql: "INSERT INTO q VALUES (2)"),
+                ])
+                Issue.record("expected the duplicate key to fail the pipeline")
+            } catch let error as PGError {
+                #expect(error.sqlState == "23505")
+            }
+            // The explicit transaction is left aborted for the caller to end.
+            await #expect(throws: PGError.self) { try await connection.execute("SELECT 1") }
+            _ = try await connection.execute("ROLLBACK")
+            #expect(try await connection.query("SELECT count(*)::int AS n FROM q").rows[0].int("n") == 0)
         }
-        // The explicit transaction is left aborted for the caller to end.
-        await #expect(throws: PGError.self) { try await connection.execute("SELECT 1") }
-        _ = try await connection.execute("ROLLBACK")
-        #expect(try await connection.query("SELECT count(*)::int AS n FROM q").rows[0].int("n") == 0)
     }
 
     @Test func preparedTextsArePreparedOnceAndAFailedPrepareIsThrown() async throws {
-        let connection = try await PGConnection.connect(try await TestServers.source.configuration())
-        defer { Task { await connection.close() } }
-        let insert = "INSERT INTO r VALUES ($1::int)"
-        _ = try await connection.execute("CREATE TEMP TABLE r (a int)")
-        for round in 0..<3 {
-            let results = try await connection.pipeline((0..<2).map {
-                PipelinedStatement(sql: insert, parameters: [.text(Array("\(round * 2 + $0)".utf8))], prepared: true)
-            })
-            #expect(results.map(\.affectedRows) == [1, 1])
+        try await PGConnection.withConnection(try await TestServers.source.configuration()) { connection in
+            let insert = "INSERT INTO r VALUES ($1::int)"
+            _ = try await connection.execute("CREATE TEMP TABLE r (a int)")
+            for round in 0..<3 {
+                let results = try await connection.pipeline((0..<2).map {
+                    PipelinedStatement(sql: insert, parameters: [.text(Array("\(round * 2 + $0)".utf8))], prepared: true)
+                })
+                #expect(results.map(\.affectedRows) == [1, 1])
+            }
+            let prepared = try await connection.query("SELECT statement FROM pg_prepared_statements")
+            #expect(prepared.rows.map { $0[0] } == [insert])
+            #expect(try await connection.query("SELECT sum(a)::int AS s FROM r").rows[0].int("s") == 15)
+            await #expect(throws: PGError.self) {
+                _ = try await connection.pipeline([PipelinedStatement(sql: "INSERT INTO no_such_table VALUES (1)", prepared: true)])
+            }
+            #expect(try await connection.query("SELECT 1 AS one").rows[0].int("one") == 1)
         }
-        let prepared = try await connection.query("SELECT statement FROM pg_prepared_statements")
-        #expect(prepared.rows.map { $0[0] } == [insert])
-        #expect(try await connection.query("SELECT sum(a)::int AS s FROM r").rows[0].int("s") == 15)
-        await #expect(throws: PGError.self) {
-            _ = try await connection.pipeline([PipelinedStatement(sql: "INSERT INTO no_such_table VALUES (1)", prepared: true)])
-        }
-        #expect(try await connection.query("SELECT 1 AS one").rows[0].int("one") == 1)
     }
 }
