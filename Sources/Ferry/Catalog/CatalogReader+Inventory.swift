@@ -5,6 +5,7 @@ extension CatalogReader {
     /// One row per object: its catalog, OID, namespace, name, and the table or domain it hangs
     /// off (constraints, triggers, rules and policies).
     static let inventory = """
+        WITH RECURSIVE \(extensionOwnedObjects)
         SELECT o.classid, o.objid, o.nsp, o.name, o.parent_schema, o.parent_name FROM (
             SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, c.relnamespace AS nsp, c.relname AS name,
                    NULL::name AS parent_schema, NULL::name AS parent_name
@@ -56,12 +57,28 @@ extension CatalogReader {
                          UNION SELECT typnamespace FROM pg_catalog.pg_type WHERE oid = tr.trftype) x(nsp)
         ) o
         WHERE o.nsp IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]))
-          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e')
+          AND NOT \(CatalogReader.extensionOwned("o.classid", "o.objid"))
           -- Parts created with their owner: array and row types, a key's index, a partition's
           -- index, an identity sequence, a range's constructors. A constraint trigger is kept.
           AND (o.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass OR NOT EXISTS (
                SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = o.classid AND i.objid = o.objid AND i.deptype IN ('i', 'P')))
         """
+
+    /// What an extension owns: its members, and what hangs off them through automatic and
+    /// internal dependencies (a member table's constraints, indexes and triggers, a member
+    /// view's rules), which the target's `CREATE EXTENSION` makes. A `WITH RECURSIVE` item.
+    static let extensionOwnedObjects = """
+        extension_owned(classid, objid) AS (
+            SELECT e.classid, e.objid FROM pg_catalog.pg_depend e
+            WHERE e.deptype = 'e' AND e.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+            UNION SELECT d.classid, d.objid FROM extension_owned w
+                  JOIN pg_catalog.pg_depend d ON d.refclassid = w.classid AND d.refobjid = w.objid AND d.deptype IN ('a', 'i'))
+        """
+
+    /// True (SQL) for an object in `extensionOwnedObjects`.
+    static func extensionOwned(_ classid: String, _ objid: String) -> String {
+        "EXISTS (SELECT 1 FROM extension_owned x WHERE x.classid = \(classid) AND x.objid = \(objid))"
+    }
 
     /// The inventory, by catalog and OID. Every row is a key pgferry's model uses as it is: the
     /// parts that would need folding (array, row and multirange types, a composite type's

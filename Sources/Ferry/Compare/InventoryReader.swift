@@ -15,6 +15,7 @@ struct InventoryReader {
 
     func read() async throws -> SchemaInventory {
         let rows = try await connection.query("""
+            WITH RECURSIVE \(CatalogReader.extensionOwnedObjects)
             -- A transform's identity says "for T language L" on some releases, "for T on language L" on others.
             SELECT i.type, CASE WHEN i.type = 'transform' THEN pg_catalog.replace(i.identity, ' on language ', ' language ')
                                 ELSE i.identity END AS identity,
@@ -22,15 +23,23 @@ struct InventoryReader {
                    CASE WHEN q.objsubid <> 0 THEN pg_catalog.pg_describe_object(q.classid, q.objid, 0)
                         WHEN q.relid IS NOT NULL THEN pg_catalog.pg_describe_object(\(Self.catalog("pg_class")), q.relid, 0)
                    END AS parent,
-                   pg_catalog.jsonb_strip_nulls(q.facets)::text AS facets, q.owner, q.acl, d.description AS comment
+                   pg_catalog.jsonb_strip_nulls(q.facets)::text AS facets, q.owner, q.acl, d.description AS comment,
+                   CASE WHEN q.relid IS NOT NULL THEN q.relid::pg_catalog.regclass::text
+                        WHEN q.classid = \(Self.catalog("pg_constraint"))
+                        THEN (SELECT NULLIF(k.contypid, 0)::pg_catalog.regtype::text FROM pg_catalog.pg_constraint k WHERE k.oid = q.objid)
+                   END AS relation,
+                   CASE WHEN q.objsubid > 0
+                        THEN (SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = q.objid AND a.attnum = q.objsubid)
+                        WHEN q.classid = \(Self.catalog("pg_rewrite"))
+                        THEN (SELECT w.rulename FROM pg_catalog.pg_rewrite w WHERE w.oid = q.objid)
+                   END AS name
             FROM (
             \(sections.joined(separator: "\nUNION ALL\n"))
             ) q(classid, objid, objsubid, relid, facets, owner, acl)
             CROSS JOIN LATERAL pg_catalog.pg_identify_object(q.classid, q.objid, q.objsubid) i
             LEFT JOIN pg_catalog.pg_description d ON d.classoid = q.classid AND d.objoid = q.objid AND d.objsubid = q.objsubid
-            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.deptype = 'e'
-                              AND ((e.classid = q.classid AND e.objid = q.objid)
-                                   OR (e.classid = \(Self.catalog("pg_class")) AND e.objid = q.relid)))
+            WHERE NOT \(CatalogReader.extensionOwned("q.classid", "q.objid"))
+              AND NOT (q.relid IS NOT NULL AND \(CatalogReader.extensionOwned(Self.catalog("pg_class"), "q.relid")))
             ORDER BY 1, 2
             """, [CatalogReader.arrayLiteral(schemas)])
         let objects = try rows.rows.map { row in
@@ -42,12 +51,18 @@ struct InventoryReader {
             }
             return try InventoryObject(key: InventoryKey(kind: row.string("type"), identity: row.string("identity")),
                                        description: row.string("description"), parent: row.optionalString("parent"),
-                                       facets: facets)
+                                       facets: facets, relation: row.optionalString("relation"), name: row.optionalString("name"))
         }
         return SchemaInventory(serverVersion: version, objects: objects)
     }
 
     static func catalog(_ name: String) -> String { "'pg_catalog.\(name)'::pg_catalog.regclass" }
+
+    /// An options array (`{k=v,…}`) as a set: its items sorted, so that an order the server
+    /// keeps differently (`check_option`, `security_barrier`) is no difference.
+    static func optionSet(_ options: String) -> String {
+        "(SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(\(options)) o)"
+    }
 
     /// `schema.name` quoted, from a namespace oid expression and a name expression.
     static func qualified(_ namespace: String, _ name: String) -> String {
@@ -82,7 +97,7 @@ struct InventoryReader {
         // Relations: tables, views, materialized views, sequences, foreign tables.
         sections.append(row("pg_class", "c.oid", owner: "c.relowner", acl: "c.relacl", [
             ("persistence", "c.relpersistence"),
-            ("options", "pg_catalog.array_to_string(c.reloptions, ', ')"),
+            ("options", Self.optionSet("c.reloptions")),
             ("partition key", "CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END"),
             ("partition bound", "pg_catalog.pg_get_expr(c.relpartbound, c.oid)"),
             ("inherits", """
@@ -92,7 +107,8 @@ struct InventoryReader {
             ("of type", nonzero("c.reloftype", "regtype")),
             ("replica identity", "CASE WHEN c.relkind IN ('r', 'p') THEN c.relreplident END"),
             ("row security", "CASE WHEN c.relkind IN ('r', 'p') THEN c.relrowsecurity::text || ', force ' || c.relforcerowsecurity::text END"),
-            ("access method", "CASE WHEN c.relkind IN ('r', 'm') THEN (SELECT amname FROM pg_catalog.pg_am WHERE oid = c.relam) END"),
+            // A partitioned table records one only when given (17+).
+            ("access method", "CASE WHEN c.relkind IN ('r', 'm', 'p') THEN (SELECT amname FROM pg_catalog.pg_am WHERE oid = c.relam) END"),
             (SchemaComparison.deparsedQueryFacet, "CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END"),
             ("sequence", """
                 (SELECT pg_catalog.format('%s start %s increment %s min %s max %s cache %s%s', pg_catalog.format_type(s.seqtypid, NULL),
@@ -106,7 +122,7 @@ struct InventoryReader {
                    AND d.refclassid = \(Self.catalog("pg_class")) AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') LIMIT 1)
                 """),
             ("server", "(SELECT v.srvname FROM pg_catalog.pg_foreign_table f JOIN pg_catalog.pg_foreign_server v ON v.oid = f.ftserver WHERE f.ftrelid = c.oid)"),
-            ("foreign options", "(SELECT pg_catalog.array_to_string(f.ftoptions, ', ') FROM pg_catalog.pg_foreign_table f WHERE f.ftrelid = c.oid)"),
+            ("foreign options", "(SELECT \(Self.optionSet("f.ftoptions")) FROM pg_catalog.pg_foreign_table f WHERE f.ftrelid = c.oid)"),
         ]) + " FROM pg_catalog.pg_class c WHERE c.relnamespace \(inSchemas) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')")
 
         // Columns of relations and composite types.
@@ -122,8 +138,8 @@ struct InventoryReader {
             ("storage", "CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END"),
             ("compression", "NULLIF(a.attcompression, '')"),
             ("statistics", statisticsTarget("a.attstattarget")),
-            ("options", "pg_catalog.array_to_string(a.attoptions, ', ')"),
-            ("foreign options", "pg_catalog.array_to_string(a.attfdwoptions, ', ')"),
+            ("options", Self.optionSet("a.attoptions")),
+            ("foreign options", Self.optionSet("a.attfdwoptions")),
             ("local", "CASE WHEN c.relkind IN ('r', 'p', 'f') THEN a.attislocal END"),
         ]) + """
              FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
