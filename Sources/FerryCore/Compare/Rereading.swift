@@ -100,15 +100,15 @@ public struct Rereading: Sendable, Equatable {
                 """)
         case ("index", "definition"):
             // `CREATE [UNIQUE] INDEX name ON [ONLY] relation USING …`: built on the empty copy
-            // under the probe's name, the answer's head put back.
+            // under a name of its own, the answer's head put back.
             guard let relation = object.relation,
                   let using = text.firstRange(of: " ON \(relation) USING ") ?? text.firstRange(of: " ON ONLY \(relation) USING ")
             else { return nil }
             let head = text[..<using.upperBound]
             let unique = head.hasPrefix("CREATE UNIQUE INDEX ") ? "UNIQUE " : ""
-            return make([copy, "CREATE \(unique)INDEX pgferry_probe ON \(probe) USING " + text[using.upperBound...]], """
+            return make([copy, "CREATE \(unique)INDEX ON \(probe) USING " + text[using.upperBound...]], """
                 SELECT \(SQL.literal(String(head))) || pg_catalog.substr(d, pg_catalog.strpos(d, ' USING ') + 7)
-                FROM pg_catalog.pg_get_indexdef('pg_temp.pgferry_probe'::pg_catalog.regclass) d
+                FROM (SELECT pg_catalog.pg_get_indexdef(indexrelid) AS d FROM pg_catalog.pg_index WHERE indrelid = \(probeLiteral)) i
                 """)
         default:
             return nil
