@@ -53,14 +53,17 @@ import Testing
         let changed = try await compare.compare()
         let different = Dictionary(uniqueKeysWithValues: changed.different.map { ($0.object, $0.facets.map(\.facet)) })
         #expect(different[InventoryKey(kind: "table constraint", identity: "releases_status_check on rd.releases")] == ["definition"])
-        #expect(different[InventoryKey(kind: "view", identity: "rd.release_event")] == ["query"])
+        // View queries are compared between servers of one major version only (the compare says so).
+        let sameMajor = changed.sourceVersion / 10000 == changed.targetVersion / 10000
+        #expect(different[InventoryKey(kind: "view", identity: "rd.release_event")] == (sameMajor ? ["query"] : nil))
         #expect(different[InventoryKey(kind: "view", identity: "rd.live")] == ["options"])
         #expect(different[InventoryKey(kind: "policy", identity: "releases_public on rd.releases")] == ["using"])
         #expect(different[InventoryKey(kind: "table column", identity: "rd.releases.channel")] == ["default"])
         #expect(different[InventoryKey(kind: "index", identity: "rd.releases_live")] == ["definition"])
-        #expect(changed.different.count == 6, "\(changed.lines)")
+        #expect(changed.different.count == (sameMajor ? 6 : 5), "\(changed.lines)")
         // A long text shows where it differs: the differing lines, not a shared prefix.
         let lines = changed.lines
+        guard sameMajor else { return }
         #expect(lines.contains { $0.hasPrefix("      - ") && $0.contains("'published'::character varying") },
                 "\(lines.joined(separator: "\n"))")
         #expect(lines.contains { $0.hasPrefix("      + ") && $0.contains("'archived'::character varying") })

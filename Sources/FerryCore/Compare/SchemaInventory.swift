@@ -218,7 +218,7 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
     /// One facet's difference for people: short values side by side; long ones as the lines
     /// that differ (`-` source, `+` target, the common lines around them left out), a long
     /// single line from a little before its first differing character.
-    static func describe(_ facet: FacetDifference) -> [String] {
+    public static func describe(_ facet: FacetDifference) -> [String] {
         guard let source = facet.source, let target = facet.target, source.count > 200 || target.count > 200 else {
             return ["    \(facet.facet): source \(show(facet.source)), target \(show(facet.target))"]
         }
