@@ -227,7 +227,7 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
         var line = 1
         while let a = left.first, let b = right.first, a == b { left.removeFirst(); right.removeFirst(); line += 1 }
         while let a = left.last, let b = right.last, a == b { left.removeLast(); right.removeLast() }
-        if left.count == 1, right.count == 1, let a = left.first, let b = right.first {
+        if left.count == 1, right.count == 1, let a = left.first, let b = right.first, a.count > 200 || b.count > 200 {
             let common = zip(a, b).prefix { $0 == $1 }.count
             let start = max(0, common - 40)
             func excerpt(_ text: Substring) -> String {
