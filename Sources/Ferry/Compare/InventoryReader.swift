@@ -3,8 +3,8 @@ import Foundation
 /// Reads every object of the schemas from the catalog into a `SchemaInventory`, independently
 /// of `CatalogReader` (it must see what pgferry does not recreate too). One query: each catalog
 /// contributes rows of (classid, objid, objsubid, owning relation, facets as jsonb, owner, acl);
-/// `pg_identify_object` names them, `pg_description` adds their comment, extension members and
-/// what they own are left out. Runs with an empty `search_path`, so names in definitions are
+/// `pg_identify_object` names them, `pg_description` adds their comment, what an extension owns
+/// is left out. Runs with an empty `search_path`, so names in definitions are
 /// schema-qualified.
 struct InventoryReader {
     let connection: PGConnection
@@ -39,7 +39,6 @@ struct InventoryReader {
             CROSS JOIN LATERAL pg_catalog.pg_identify_object(q.classid, q.objid, q.objsubid) i
             LEFT JOIN pg_catalog.pg_description d ON d.classoid = q.classid AND d.objoid = q.objid AND d.objsubid = q.objsubid
             WHERE NOT \(CatalogReader.extensionOwned("q.classid", "q.objid"))
-              AND NOT (q.relid IS NOT NULL AND \(CatalogReader.extensionOwned(Self.catalog("pg_class"), "q.relid")))
             ORDER BY 1, 2
             """, [CatalogReader.arrayLiteral(schemas)])
         let objects = try rows.rows.map { row in

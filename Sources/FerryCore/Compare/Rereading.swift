@@ -15,7 +15,8 @@ public struct Rereading: Sendable, Equatable {
     /// A suffix the re-reading added (a domain check is added `NOT VALID`), removed from the answer.
     public var addedSuffix: String?
 
-    /// The temporary relation re-readings create: no user object is touched.
+    /// The temporary copy most re-readings create (a rule, a domain check and a function are
+    /// replaced or added in place, and rolled back).
     static let probe = "pg_temp.pgferry_probe"
     static let probeLiteral = "'pg_temp.pgferry_probe'::pg_catalog.regclass"
 
