@@ -3,10 +3,9 @@ import FerryTestSupport
 import PGClient
 import Testing
 
-/// Issue 17, point 5 (in part): the not-migrated list (`CatalogReader.readInventory`) and the
-/// compare (`InventoryReader`) still enumerate the catalogs with queries of their own; this test
-/// keeps them from drifting: every object the not-migrated inventory sees, the compare sees too,
-/// and neither sees what an extension owns.
+/// Issue 17, point 5: the not-migrated list (`CatalogReader.readInventory`) is the compare's
+/// inventory (`InventoryReader`) less what it leaves to another object: every object it sees, the
+/// compare sees under the same label, and neither sees what an extension owns.
 @Suite struct InventoryAgreementTests {
     @Test func theNotMigratedInventoryIsPartOfTheComparesInventory() async throws {
         let database = try await TestDatabase.create(on: try await TestServers.source, "inv_agree")

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads every object of the schemas from the catalog into a `SchemaInventory`, independently
-/// of `CatalogReader` (it must see what pgferry does not recreate too). One query: each catalog
+/// Reads every object of the schemas from the catalog into a `SchemaInventory`: the one
+/// enumeration of what exists, which the compare reads with facets and the not-migrated list
+/// (`CatalogReader.readInventory`) without, so the two cannot drift. One query: each catalog
 /// contributes rows of (classid, objid, objsubid, owning relation, facets as jsonb, owner, acl);
 /// `pg_identify_object` names them, `pg_description` adds their comment, what an extension owns
 /// is left out. Runs with an empty `search_path`, so names in definitions are
@@ -13,7 +14,30 @@ struct InventoryReader {
     let includeOwnership: Bool
     var version: Int { connection.serverVersion }
 
+    /// Facets are left out (only what identifies objects is read): the not-migrated list's read.
+    var identitiesOnly = false
+
+    /// One inventory row: the compared object and what identifies it in the source's catalog.
+    struct Entry {
+        var object: InventoryObject
+        /// `pg_class`, `pg_type`…, its OID, and its sub-id (a column's number; 0 for a whole object).
+        var catalog: String
+        var oid: UInt32
+        var subid: Int
+        /// False for what the not-migrated list leaves to another object (see `row`).
+        var listed: Bool
+        /// Made along with another object (`pg_depend` internal or partition edge).
+        var madeWithOwner: Bool
+        var statisticsSchema: String?
+        /// The raw schema and name of the table or domain it hangs off.
+        var parentNames: [String]
+    }
+
     func read() async throws -> SchemaInventory {
+        SchemaInventory(serverVersion: version, objects: try await entries().map(\.object))
+    }
+
+    func entries() async throws -> [Entry] {
         let rows = try await connection.query("""
             WITH RECURSIVE \(CatalogReader.extensionOwnedObjects)
             -- A transform's identity says "for T language L" on some releases, "for T on language L" on others.
@@ -28,31 +52,42 @@ struct InventoryReader {
                         WHEN q.classid = \(Self.catalog("pg_constraint"))
                         THEN (SELECT NULLIF(k.contypid, 0)::pg_catalog.regtype::text FROM pg_catalog.pg_constraint k WHERE k.oid = q.objid)
                    END AS relation,
-                   CASE WHEN q.objsubid > 0
-                        THEN (SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = q.objid AND a.attnum = q.objsubid)
-                        WHEN q.classid = \(Self.catalog("pg_rewrite"))
-                        THEN (SELECT w.rulename FROM pg_catalog.pg_rewrite w WHERE w.oid = q.objid)
-                   END AS name
+                   q.name, q.classid::pg_catalog.regclass::text AS catalog, q.objid, q.objsubid, q.listed,
+                   -- Made with another object (an array or row type, a key's index…); a constraint trigger is not.
+                   q.classid <> \(Self.catalog("pg_trigger")) AND EXISTS (
+                       SELECT 1 FROM pg_catalog.pg_depend m WHERE m.classid = q.classid AND m.objid = q.objid AND m.deptype IN ('i', 'P'))
+                       AS made_with_owner,
+                   CASE WHEN q.classid = \(Self.catalog("pg_statistic_ext"))
+                        THEN (SELECT n.nspname FROM pg_catalog.pg_statistic_ext x JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace
+                              WHERE x.oid = q.objid) END AS statistics_schema,
+                   coalesce((SELECT ARRAY[n.nspname, c.relname]::text[] FROM pg_catalog.pg_class c
+                             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = q.relid AND q.objsubid = 0),
+                            (SELECT ARRAY[n.nspname, t.typname]::text[] FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_type t ON t.oid = k.contypid
+                             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                             WHERE q.classid = \(Self.catalog("pg_constraint")) AND k.oid = q.objid)) AS parent_names
             FROM (
             \(sections.joined(separator: "\nUNION ALL\n"))
-            ) q(classid, objid, objsubid, relid, facets, owner, acl)
+            ) q(classid, objid, objsubid, relid, name, listed, facets, owner, acl)
             CROSS JOIN LATERAL pg_catalog.pg_identify_object(q.classid, q.objid, q.objsubid) i
             LEFT JOIN pg_catalog.pg_description d ON d.classoid = q.classid AND d.objoid = q.objid AND d.objsubid = q.objsubid
             WHERE NOT \(CatalogReader.extensionOwned("q.classid", "q.objid"))
             ORDER BY 1, 2
             """, [CatalogReader.arrayLiteral(schemas)])
-        let objects = try rows.rows.map { row in
+        return try rows.rows.map { row in
             var facets = try JSONDecoder().decode([String: String].self, from: Data(row.string("facets").utf8))
             facets["comment"] = try row.optionalString("comment")
             if includeOwnership {
                 facets["owner"] = try row.optionalString("owner")
                 facets["acl"] = try row.optionalString("acl")
             }
-            return try InventoryObject(key: InventoryKey(kind: row.string("type"), identity: row.string("identity")),
-                                       description: row.string("description"), parent: row.optionalString("parent"),
-                                       facets: facets, relation: row.optionalString("relation"), name: row.optionalString("name"))
+            let object = try InventoryObject(key: InventoryKey(kind: row.string("type"), identity: row.string("identity")),
+                                             description: row.string("description"), parent: row.optionalString("parent"),
+                                             facets: facets, relation: row.optionalString("relation"), name: row.optionalString("name"))
+            return try Entry(object: object, catalog: row.string("catalog"), oid: row.oid("objid"), subid: row.int("objsubid"),
+                             listed: row.bool("listed"), madeWithOwner: row.bool("made_with_owner"),
+                             statisticsSchema: row.optionalString("statistics_schema"),
+                             parentNames: row.optionalArray("parent_names") ?? [])
         }
-        return SchemaInventory(serverVersion: version, objects: objects)
     }
 
     static func catalog(_ name: String) -> String { "'pg_catalog.\(name)'::pg_catalog.regclass" }
@@ -71,12 +106,15 @@ struct InventoryReader {
     /// One row source per catalog, columns as `q` names them.
     private var sections: [String] {
         let inSchemas = "IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]))"
-        func row(_ catalog: String, _ objid: String, subid: String = "0", relid: String = "NULL",
-                 owner: String = "NULL", acl: String = "NULL", _ facets: [(String, String)]) -> String {
+        // `name`: the bare name; `listed`: false for what the not-migrated list leaves to another
+        // object (a shell operator, an inherited constraint, a constraint trigger's constraint).
+        func row(_ catalog: String, _ objid: String, subid: String = "0", relid: String = "NULL", name: String = "NULL",
+                 listed: String = "true", owner: String = "NULL", acl: String = "NULL", _ facets: [(String, String)]) -> String {
             let pairs = facets.map { "'\($0.0)', (\($0.1))::text" }.joined(separator: ", ")
             return """
                 SELECT \(Self.catalog(catalog))::pg_catalog.oid, (\(objid))::pg_catalog.oid, (\(subid))::integer,
-                       (\(relid))::pg_catalog.oid, pg_catalog.jsonb_build_object(\(pairs)),
+                       (\(relid))::pg_catalog.oid, (\(name))::text, (\(listed))::boolean,
+                       \(identitiesOnly ? "'{}'::pg_catalog.jsonb" : "pg_catalog.jsonb_build_object(\(pairs))"),
                        pg_catalog.pg_get_userbyid(\(owner))::text, (\(acl))::text
                 """
         }
@@ -84,7 +122,7 @@ struct InventoryReader {
         let statisticsTarget = { (column: String) in "NULLIF(\(column), -1)" }  // -1 before 17, NULL since: both "default"
         var sections: [String] = []
 
-        sections.append(row("pg_namespace", "n.oid", owner: "n.nspowner", acl: "n.nspacl", [])
+        sections.append(row("pg_namespace", "n.oid", name: "n.nspname", owner: "n.nspowner", acl: "n.nspacl", [])
             + " FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[])")
         // Default privileges are privileges: compared (and recreated) only with owners.
         if includeOwnership {
@@ -94,7 +132,7 @@ struct InventoryReader {
         }
 
         // Relations: tables, views, materialized views, sequences, foreign tables.
-        sections.append(row("pg_class", "c.oid", owner: "c.relowner", acl: "c.relacl", [
+        sections.append(row("pg_class", "c.oid", name: "c.relname", owner: "c.relowner", acl: "c.relacl", [
             ("persistence", "c.relpersistence"),
             ("options", Self.optionSet("c.reloptions")),
             ("partition key", "CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END"),
@@ -125,7 +163,7 @@ struct InventoryReader {
         ]) + " FROM pg_catalog.pg_class c WHERE c.relnamespace \(inSchemas) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')")
 
         // Columns of relations and composite types.
-        sections.append(row("pg_class", "c.oid", subid: "a.attnum", relid: "c.oid", acl: "a.attacl", [
+        sections.append(row("pg_class", "c.oid", subid: "a.attnum", relid: "c.oid", name: "a.attname", acl: "a.attacl", [
             ("position", "pg_catalog.row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)"),
             ("type", "pg_catalog.format_type(a.atttypid, a.atttypmod)"),
             ("not null", "CASE WHEN a.attnotnull THEN 'not null' END"),
@@ -149,7 +187,7 @@ struct InventoryReader {
 
         // Types: not array types, multiranges or tables' row types, which come with another object.
         let baseOnly = { (expression: String) in "CASE WHEN t.typtype = 'b' THEN \(expression) END" }
-        sections.append(row("pg_type", "t.oid", owner: "t.typowner", acl: "t.typacl", [
+        sections.append(row("pg_type", "t.oid", name: "t.typname", owner: "t.typowner", acl: "t.typacl", [
             ("kind", "t.typtype"),
             ("labels", "(SELECT pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid)"),
             ("base type", "CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END"),
@@ -184,7 +222,7 @@ struct InventoryReader {
         // Functions, procedures and aggregates. A BEGIN ATOMIC body is deparsed: a query facet.
         let atomicBody = version >= 140000 ? "p.prosqlbody IS NOT NULL" : "false"
         let agg = { (expression: String) in "(SELECT \(expression) FROM pg_catalog.pg_aggregate g WHERE g.aggfnoid = p.oid)" }
-        sections.append(row("pg_proc", "p.oid", owner: "p.proowner", acl: "p.proacl", [
+        sections.append(row("pg_proc", "p.oid", name: "p.proname", owner: "p.proowner", acl: "p.proacl", [
             ("arguments", "pg_catalog.pg_get_function_arguments(p.oid)"),
             ("result", "pg_catalog.pg_get_function_result(p.oid)"),
             ("definition", "CASE WHEN p.prokind <> 'a' AND NOT (\(atomicBody)) THEN pg_catalog.pg_get_functiondef(p.oid) END"),
@@ -204,14 +242,15 @@ struct InventoryReader {
         // Constraints of tables and domains; NOT NULL is a column or domain facet (18 catalogs it
         // here too). A foreign key to a partitioned table gets a clone per referenced partition on
         // its own table, named by version (`fkey1` up to 17, `fkey_1` since): left to their parent.
-        sections.append(row("pg_constraint", "k.oid", relid: "NULLIF(k.conrelid, 0)", [
+        sections.append(row("pg_constraint", "k.oid", relid: "NULLIF(k.conrelid, 0)", name: "k.conname",
+                                  listed: "k.conislocal AND k.contype <> 't'", [
             ("definition", "pg_catalog.pg_get_constraintdef(k.oid)"),
         ]) + """
              FROM pg_catalog.pg_constraint k WHERE k.connamespace \(inSchemas) AND k.contype <> 'n'
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint p WHERE p.oid = k.conparentid AND p.conrelid = k.conrelid)
             """)
 
-        sections.append(row("pg_class", "c.oid", relid: "i.indrelid", [
+        sections.append(row("pg_class", "c.oid", relid: "i.indrelid", name: "c.relname", [
             ("definition", "pg_catalog.pg_get_indexdef(c.oid)"),
             ("clustered", "CASE WHEN i.indisclustered THEN 'clustered' END"),
             ("replica identity", "CASE WHEN i.indisreplident THEN 'replica identity' END"),
@@ -220,7 +259,7 @@ struct InventoryReader {
             """)
 
         // Triggers a user created: not internal ones, nor the clones a partition gets from its parent.
-        sections.append(row("pg_trigger", "g.oid", relid: "g.tgrelid", [
+        sections.append(row("pg_trigger", "g.oid", relid: "g.tgrelid", name: "g.tgname", [
             ("definition", "pg_catalog.pg_get_triggerdef(g.oid)"),
             ("enabled", "g.tgenabled"),
         ]) + """
@@ -228,7 +267,7 @@ struct InventoryReader {
             WHERE c.relnamespace \(inSchemas) AND NOT g.tgisinternal AND g.tgparentid = 0
             """)
 
-        sections.append(row("pg_rewrite", "w.oid", relid: "w.ev_class", [
+        sections.append(row("pg_rewrite", "w.oid", relid: "w.ev_class", name: "w.rulename", [
             (SchemaComparison.deparsedQueryFacet, "pg_catalog.pg_get_ruledef(w.oid)"),
             ("enabled", "w.ev_enabled"),
         ]) + """
@@ -236,7 +275,7 @@ struct InventoryReader {
             WHERE c.relnamespace \(inSchemas) AND w.rulename <> '_RETURN'
             """)
 
-        sections.append(row("pg_policy", "y.oid", relid: "y.polrelid", [
+        sections.append(row("pg_policy", "y.oid", relid: "y.polrelid", name: "y.polname", [
             ("command", "y.polcmd"),
             ("permissive", "y.polpermissive"),
             ("roles", """
@@ -249,12 +288,12 @@ struct InventoryReader {
              FROM pg_catalog.pg_policy y JOIN pg_catalog.pg_class c ON c.oid = y.polrelid WHERE c.relnamespace \(inSchemas)
             """)
 
-        sections.append(row("pg_statistic_ext", "x.oid", relid: "x.stxrelid", owner: "x.stxowner", [
+        sections.append(row("pg_statistic_ext", "x.oid", relid: "x.stxrelid", name: "x.stxname", owner: "x.stxowner", [
             ("definition", "pg_catalog.pg_get_statisticsobjdef(x.oid)"),
             ("statistics", statisticsTarget("x.stxstattarget")),
         ]) + " FROM pg_catalog.pg_statistic_ext x WHERE x.stxnamespace \(inSchemas)")
 
-        sections.append(row("pg_opclass", "o.oid", owner: "o.opcowner", [
+        sections.append(row("pg_opclass", "o.oid", name: "o.opcname", owner: "o.opcowner", [
             ("method", "(SELECT amname FROM pg_catalog.pg_am WHERE oid = o.opcmethod)"),
             ("input type", "pg_catalog.format_type(o.opcintype, NULL)"),
             ("default", "o.opcdefault"),
@@ -262,7 +301,7 @@ struct InventoryReader {
             ("family", "(SELECT \(Self.qualified("f.opfnamespace", "f.opfname")) FROM pg_catalog.pg_opfamily f WHERE f.oid = o.opcfamily)"),
         ]) + " FROM pg_catalog.pg_opclass o WHERE o.opcnamespace \(inSchemas)")
 
-        sections.append(row("pg_opfamily", "f.oid", owner: "f.opfowner", [
+        sections.append(row("pg_opfamily", "f.oid", name: "f.opfname", owner: "f.opfowner", [
             ("method", "(SELECT amname FROM pg_catalog.pg_am WHERE oid = f.opfmethod)"),
             ("operators", """
                 (SELECT pg_catalog.string_agg(pg_catalog.format('%s %s %s %s', m.amopstrategy, m.amopopr::pg_catalog.regoperator,
@@ -278,7 +317,7 @@ struct InventoryReader {
                 """),
         ]) + " FROM pg_catalog.pg_opfamily f WHERE f.opfnamespace \(inSchemas)")
 
-        sections.append(row("pg_ts_parser", "p.oid", [
+        sections.append(row("pg_ts_parser", "p.oid", name: "p.prsname", [
             ("functions", """
                 pg_catalog.format('start %s token %s end %s headline %s lextypes %s', p.prsstart::pg_catalog.regproc,
                     p.prstoken::pg_catalog.regproc, p.prsend::pg_catalog.regproc, p.prsheadline::pg_catalog.regproc,
@@ -286,16 +325,16 @@ struct InventoryReader {
                 """),
         ]) + " FROM pg_catalog.pg_ts_parser p WHERE p.prsnamespace \(inSchemas)")
 
-        sections.append(row("pg_ts_template", "m.oid", [
+        sections.append(row("pg_ts_template", "m.oid", name: "m.tmplname", [
             ("functions", "pg_catalog.format('init %s lexize %s', m.tmplinit::pg_catalog.regproc, m.tmpllexize::pg_catalog.regproc)"),
         ]) + " FROM pg_catalog.pg_ts_template m WHERE m.tmplnamespace \(inSchemas)")
 
-        sections.append(row("pg_ts_dict", "d.oid", owner: "d.dictowner", [
+        sections.append(row("pg_ts_dict", "d.oid", name: "d.dictname", owner: "d.dictowner", [
             ("template", "(SELECT \(Self.qualified("m.tmplnamespace", "m.tmplname")) FROM pg_catalog.pg_ts_template m WHERE m.oid = d.dicttemplate)"),
             ("options", "d.dictinitoption"),
         ]) + " FROM pg_catalog.pg_ts_dict d WHERE d.dictnamespace \(inSchemas)")
 
-        sections.append(row("pg_ts_config", "g.oid", owner: "g.cfgowner", [
+        sections.append(row("pg_ts_config", "g.oid", name: "g.cfgname", owner: "g.cfgowner", [
             ("parser", "(SELECT \(Self.qualified("p.prsnamespace", "p.prsname")) FROM pg_catalog.pg_ts_parser p WHERE p.oid = g.cfgparser)"),
             ("mapping", """
                 (SELECT pg_catalog.string_agg(m.maptokentype::text || ' ' || m.mapdict::pg_catalog.regdictionary::text, ', '
@@ -304,17 +343,17 @@ struct InventoryReader {
                 """),
         ]) + " FROM pg_catalog.pg_ts_config g WHERE g.cfgnamespace \(inSchemas)")
 
-        sections.append(row("pg_conversion", "v.oid", owner: "v.conowner", [
+        sections.append(row("pg_conversion", "v.oid", name: "v.conname", owner: "v.conowner", [
             ("definition", """
                 pg_catalog.format('%s to %s function %s default %s', pg_catalog.pg_encoding_to_char(v.conforencoding),
                     pg_catalog.pg_encoding_to_char(v.contoencoding), v.conproc::pg_catalog.regproc, v.condefault)
                 """),
         ]) + " FROM pg_catalog.pg_conversion v WHERE v.connamespace \(inSchemas)")
 
-        sections.append(row("pg_collation", "l.oid", owner: "l.collowner", collationFacets)
+        sections.append(row("pg_collation", "l.oid", name: "l.collname", owner: "l.collowner", collationFacets)
             + " FROM pg_catalog.pg_collation l WHERE l.collnamespace \(inSchemas)")
 
-        sections.append(row("pg_operator", "o.oid", owner: "o.oprowner", [
+        sections.append(row("pg_operator", "o.oid", name: "o.oprname", listed: "o.oprcode <> 0", owner: "o.oprowner", [
             ("definition", """
                 pg_catalog.format('kind %s left %s right %s result %s function %s commutator %s negator %s restrict %s join %s merges %s hashes %s',
                     o.oprkind, NULLIF(o.oprleft, 0)::pg_catalog.regtype, NULLIF(o.oprright, 0)::pg_catalog.regtype,
@@ -344,7 +383,7 @@ struct InventoryReader {
                                                           procInSchemas("r.trffromsql"),
                                                           procInSchemas("r.trftosql")].joined(separator: " OR "))
 
-        sections.append(row("pg_extension", "x.oid", [])
+        sections.append(row("pg_extension", "x.oid", name: "x.extname", [])
             + " FROM pg_catalog.pg_extension x WHERE x.extnamespace \(inSchemas)")
         return sections
     }
