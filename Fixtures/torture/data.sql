@@ -39,8 +39,13 @@ BEGIN
     FROM generate_series(1, 300) g;
     INSERT INTO torture.docs SELECT g, 'Document ' || g || ' talks about ' || (ARRAY['ferries', 'the harbour', 'running boats'])[1 + g % 3]
         || ' and ' || g * 7, ARRAY[g % 10, -g], point(g % 17, g % 23) FROM generate_series(1, n / 4) g;
+    INSERT INTO torture.columnar SELECT g, 'note ' || g FROM generate_series(1, 20) g;
+    INSERT INTO torture.identity_by_index SELECT g, 'code ' || g FROM generate_series(1, 20) g;
+    INSERT INTO torture.identity_full SELECT g, 'full ' || g FROM generate_series(1, 20) g;
+    INSERT INTO torture.identity_nothing SELECT g, 'nothing ' || g FROM generate_series(1, 20) g;
     PERFORM nextval('torture.free_seq') FROM generate_series(1, 5);
     PERFORM nextval('torture.unlogged_seq');
 END $$;
 REFRESH MATERIALIZED VIEW torture.mood_stats;
+REFRESH MATERIALIZED VIEW torture.columnar_notes;
 ANALYZE torture.people;

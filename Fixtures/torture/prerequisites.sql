@@ -5,3 +5,6 @@
 CREATE FOREIGN DATA WRAPPER torture_wrapper;
 CREATE SERVER torture_server FOREIGN DATA WRAPPER torture_wrapper OPTIONS (host 'remote.invalid', dbname 'crm');
 CREATE USER MAPPING FOR PUBLIC SERVER torture_server OPTIONS (user 'reader');
+-- A table access method: a database object (pg_dump -n leaves it out), named as a prerequisite
+-- when the target lacks it. Its handler is heap's, so it stores rows as heap does.
+CREATE ACCESS METHOD torture_heap TYPE TABLE HANDLER heap_tableam_handler;

@@ -196,6 +196,17 @@ ALTER TABLE torture.nodes ADD CONSTRAINT nodes_peer_fkey FOREIGN KEY (peer) REFE
 -- A CHECK that calls a function of the schema.
 CREATE FUNCTION torture.is_even(i integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT i % 2 = 0';
 CREATE TABLE torture.evens (n integer CONSTRAINT evens_n_check CHECK (torture.is_even(n)));
+-- A table and a materialized view in another table access method (issue 17), and a table with
+-- each non-default replica identity: an index of its own, FULL, NOTHING.
+CREATE TABLE torture.columnar (id int PRIMARY KEY, note text) USING torture_heap;
+CREATE MATERIALIZED VIEW torture.columnar_notes USING torture_heap AS SELECT id, note FROM torture.columnar;
+CREATE TABLE torture.identity_by_index (id int NOT NULL, code text NOT NULL, CONSTRAINT identity_by_index_pkey PRIMARY KEY (id));
+CREATE UNIQUE INDEX identity_by_index_code ON torture.identity_by_index (code);
+ALTER TABLE torture.identity_by_index REPLICA IDENTITY USING INDEX identity_by_index_code;
+CREATE TABLE torture.identity_full (id int, payload text);
+ALTER TABLE torture.identity_full REPLICA IDENTITY FULL;
+CREATE TABLE torture.identity_nothing (id int PRIMARY KEY, payload text);
+ALTER TABLE torture.identity_nothing REPLICA IDENTITY NOTHING;
 -- A sequence never used (is_called = false), and comments on the remaining kinds.
 CREATE SEQUENCE torture.unused_seq START WITH 42;
 COMMENT ON COLLATION torture.nocase IS 'case-insensitive ICU collation';

@@ -107,6 +107,24 @@ public struct TestDatabase: Sendable {
     }
 }
 
+extension TestDatabase {
+    /// `pg_dump -n S … | psql` from `source` into this database, schema and rows, as a user
+    /// restores (catalog-ddl.md's oracle): errors about what exists already go by, as psql does.
+    /// The casts and transforms `source` made (`executeDatabaseWideObjects`) are replayed after.
+    public func restore(from source: TestDatabase, schemas: [String], extraArguments: [String] = []) async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-restore-\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try TestServers.run(PGDump.executable(bindir: source.server.bindir),
+            ["--host=127.0.0.1", "--port=\(source.server.port)", "--username=postgres", "--file=\(file.path)"]
+                + schemas.map { "--schema=\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } + extraArguments
+                + [source.name])
+        try TestServers.run(PGDump.psqlExecutable(bindir: source.server.bindir),
+            ["--host=127.0.0.1", "--port=\(server.port)", "--username=postgres", "--no-psqlrc", "--quiet", "--output=/dev/null",
+             "--command=SET client_min_messages = error", "--file=\(file.path)", name])
+        if let objects = Self.databaseWideObjects.withLock({ $0[source.name] }) { try await execute(objects) }
+    }
+}
+
 public enum PGDump {
     /// The newest PostgreSQL bin folder on this machine (pg_dump must be at least the server's version).
     public static func newestBindir() -> String {

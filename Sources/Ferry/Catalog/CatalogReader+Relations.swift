@@ -6,6 +6,7 @@ extension CatalogReader {
                    pg_catalog.pg_table_size(c.oid) AS bytes, c.reltuples::bigint AS reltuples,
                    pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int AS blocks,
                    c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replident,
+                   \(Self.accessMethod("c")) AS access_method,
                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
                    CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
                    fs.srvname, \(Self.optionItems("ft.ftoptions")) AS foreign_options,
@@ -45,6 +46,7 @@ extension CatalogReader {
             table.heapBlocks = try row.int64("blocks")
             table.foreignServer = try row.optionalString("srvname")
             table.foreignOptions = try row.optionalArray("foreign_options") ?? []
+            table.accessMethod = try row.optionalString("access_method")
             tables.append(table)
         }
         return tables
@@ -97,6 +99,15 @@ extension CatalogReader {
             try columns[row.oid("attrelid"), default: []].append(column)
         }
         return columns
+    }
+
+    /// A relation's table access method when `CREATE … USING` must name it: not heap, the
+    /// default of every target session (a partitioned table records one only when given, 17+).
+    static func accessMethod(_ relation: String) -> String {
+        """
+        (SELECT a.amname FROM pg_catalog.pg_am a WHERE a.oid = \(relation).relam
+            AND (a.amname <> 'heap' OR \(relation).relkind = 'p'))
+        """
     }
 
     /// A foreign-data options array (`{k=v}`) as `OPTIONS` items, `k 'v'`, in stored order; NULL when none.
@@ -158,7 +169,7 @@ extension CatalogReader {
     func readViews(oids: String) async throws -> [View] {
         let rows = try await connection.query("""
             SELECT c.oid, n.nspname, c.relname, c.relkind, pg_catalog.pg_get_viewdef(c.oid) AS definition,
-                   c.reloptions::text[] AS reloptions, c.relispopulated,
+                   c.reloptions::text[] AS reloptions, c.relispopulated, \(Self.accessMethod("c")) AS access_method,
                    pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
                    pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -187,6 +198,7 @@ extension CatalogReader {
                     .map { try ($0.string("attname"), $0.string("comment")) },
                 comment: row.optionalString("comment"), ownership: await ownership(row)))
             views[views.count - 1].columnSettings = settings[oid] ?? []
+            views[views.count - 1].accessMethod = try row.optionalString("access_method")
         }
         return views
     }

@@ -8,7 +8,7 @@ extension CatalogReader {
                    con.convalidated, con.conislocal, con.condeferrable, con.condeferred,
                    CASE WHEN con.contype IN ('p', 'u') AND ic.relam = (SELECT oid FROM pg_catalog.pg_am WHERE amname = 'btree')
                         THEN pg_catalog.pg_get_indexdef(con.conindid) END AS index_definition,
-                   coalesce(i.indisclustered, false) AS clustered,
+                   coalesce(i.indisclustered, false) AS clustered, coalesce(i.indisreplident, false) AS replica_identity,
                    rn.nspname AS referenced_schema, rc.relname AS referenced_table,
                    pg_catalog.obj_description(con.oid, 'pg_constraint') AS comment
             FROM pg_catalog.pg_constraint con
@@ -33,6 +33,7 @@ extension CatalogReader {
                 referencedTable: row.optionalString("referenced_table").map { try QualifiedName(row.string("referenced_schema"), $0) },
                 comment: row.optionalString("comment"))
             constraint.clustered = try row.bool("clustered")
+            constraint.replicaIdentity = try row.bool("replica_identity")
             return constraint
         }
     }
@@ -61,7 +62,7 @@ extension CatalogReader {
         let target = version >= 170000 ? "a.attstattarget" : "NULLIF(a.attstattarget, -1)"
         let rows = try await connection.query("""
             SELECT i.indexrelid, n.nspname, ic.relname AS index_name, tn.nspname AS table_schema, tc.relname AS table_name,
-                   pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered,
+                   pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered, i.indisreplident,
                    ARRAY(SELECT a.attnum::text || '=' || \(target)::text FROM pg_catalog.pg_attribute a
                          WHERE a.attrelid = i.indexrelid AND a.attnum > 0 AND \(target) IS NOT NULL
                          ORDER BY a.attnum)::text[] AS column_statistics,
@@ -82,6 +83,7 @@ extension CatalogReader {
                               definition: row.string("definition"), clustered: row.bool("indisclustered"),
                               comment: row.optionalString("comment"))
             index.oid = try row.oid("indexrelid")
+            index.replicaIdentity = try row.bool("indisreplident")
             for entry in try row.optionalArray("column_statistics") ?? [] {
                 let parts = entry.split(separator: "=")
                 if parts.count == 2, let column = Int(parts[0]), let value = Int(parts[1]) { index.columnStatistics[column] = value }

@@ -33,9 +33,34 @@ public struct SchemaCompare: Sendable {
                     sourceInventory.objects.append(objects.source)
                     targetInventory.objects.append(objects.target)
                 }
-                return SchemaComparison(source: sourceInventory, target: targetInventory)
+                return try await Self.comparison(source: sourceInventory, target: targetInventory, on: targetConnection)
             }
         }
+    }
+
+    /// Source against target, with the deparsed texts that differ re-read by the target
+    /// (`Rereading`): those it reads as its own are the same object, not a difference.
+    static func comparison(source: SchemaInventory, target: SchemaInventory,
+                           on connection: PGConnection) async throws -> SchemaComparison {
+        let comparison = SchemaComparison(source: source, target: target)
+        let rereadings = Rereading.plan(for: comparison, source: source)
+        guard !rereadings.isEmpty else { return comparison }
+        var answers: [(Rereading, String?)] = []
+        // One transaction rolled back, a savepoint per re-reading: the target keeps nothing.
+        try await connection.execute("BEGIN; SET LOCAL lock_timeout = '10s'")
+        for rereading in rereadings {
+            try await connection.execute("SAVEPOINT pgferry_probe")
+            do {
+                for statement in rereading.setup { try await connection.execute(statement) }
+                let answer = try await connection.query("SELECT r.text FROM (\(rereading.read)) r(text)").rows.first
+                answers.append((rereading, try answer?.optionalString("text")))
+            } catch {
+                answers.append((rereading, nil))  // it stays a difference
+            }
+            try await connection.execute("ROLLBACK TO SAVEPOINT pgferry_probe")
+        }
+        try await connection.execute("ROLLBACK")
+        return comparison.removing(answers, target: target)
     }
 
     /// The inventory of `schemas` on `connection`, read in one snapshot (a transaction of its

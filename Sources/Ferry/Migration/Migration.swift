@@ -346,7 +346,7 @@ public final class Migration: Sendable {
         let announced = Set(plan.notMigrated + plan.hazards.filter { $0.resolution == .notValid }.map {
             InventoryKey(kind: "table constraint", identity: SQL.identifier($0.constraint.name) + " on " + $0.constraint.table.sql).description
         })
-        let comparison = SchemaComparison(source: sourceInventory, target: targetInventory)
+        let comparison = try await SchemaCompare.comparison(source: sourceInventory, target: targetInventory, on: target)
             .excluding(announced, source: sourceInventory, target: targetInventory)
         recorder.update { $0.comparison = comparison }
         for note in comparison.notes { logger.notice("compare: \(note)") }

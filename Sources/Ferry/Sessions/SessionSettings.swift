@@ -19,6 +19,8 @@ enum SessionSettings {
             "SET row_security = off",
             "SET synchronous_commit = off",
             "SET maintenance_work_mem = '256MB'",
+            // A table created without USING is heap, whatever the target database's default (as pg_dump).
+            "SET default_table_access_method = heap",
         ]).joined(separator: "; ")
     }
 

@@ -2,8 +2,9 @@
 /// `pg_type`, `pg_proc`, `pg_constraint`, `pg_trigger`, `pg_rewrite`, `pg_policy`,
 /// `pg_statistic_ext`, `pg_opclass`, `pg_opfamily`, `pg_ts_*`, `pg_conversion`, `pg_collation`,
 /// `pg_operator` that belongs to them, and the casts and transforms their types and functions
-/// take part in. Extension members and parts created along with another object (an array type,
-/// a key's index, a view's `_RETURN` rule…) are left out: they come with their owner.
+/// take part in. What an extension owns (its members and their parts) and parts created along
+/// with another object (an array type, a key's index, a view's `_RETURN` rule…) are left out:
+/// they come with their owner.
 ///
 /// What is not migrated is this inventory minus what the reader recreated, so a kind the reader
 /// does not know shows up in the not-migrated list by construction, never nowhere.

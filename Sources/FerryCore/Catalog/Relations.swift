@@ -25,6 +25,9 @@ public struct Table: Sendable, Equatable {
     public var inherits: [QualifiedName] = []
     /// `REPLICA IDENTITY` when not the default: `n` nothing, `f` full (`i` comes with its index).
     public var replicaIdentity: String?
+    /// `CREATE TABLE … USING`: a table access method other than heap (a partitioned table's
+    /// only when it records one, 17+).
+    public var accessMethod: String?
     /// A foreign table's server and its `OPTIONS (…)` items, `name 'value'`, quoted.
     public var foreignServer: String?
     public var foreignOptions: [String] = []
@@ -196,6 +199,8 @@ public struct View: Sendable, Equatable {
     /// Columns with what `CREATE VIEW` cannot say: a view's column defaults; a materialized
     /// view's storage, compression, statistics target and options.
     public var columnSettings: [Column] = []
+    /// A materialized view's table access method, when not heap.
+    public var accessMethod: String?
     public var comment: String?
     public var ownership: Ownership?
 
@@ -219,6 +224,6 @@ public struct View: Sendable, Equatable {
             && a.checkOption == b.checkOption && a.populated == b.populated && a.comment == b.comment
             && a.columnComments.map(\.column) == b.columnComments.map(\.column)
             && a.columnComments.map(\.comment) == b.columnComments.map(\.comment)
-            && a.columnSettings == b.columnSettings
+            && a.columnSettings == b.columnSettings && a.accessMethod == b.accessMethod
     }
 }

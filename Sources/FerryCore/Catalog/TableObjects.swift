@@ -20,6 +20,8 @@ public struct Constraint: Sendable, Equatable {
     public var onDomain: Bool = false
     /// A key whose index the table is clustered on.
     public var clustered: Bool = false
+    /// A key whose index is the table's `REPLICA IDENTITY USING INDEX`.
+    public var replicaIdentity: Bool = false
     public var comment: String?
 
     public init(name: String, table: QualifiedName, kind: Kind, definition: String, validated: Bool = true,
@@ -45,6 +47,8 @@ public struct Index: Sendable, Equatable {
     /// `pg_get_indexdef`: a complete `CREATE [UNIQUE] INDEX …` without the final semicolon.
     public var definition: String
     public var clustered: Bool
+    /// The table's `REPLICA IDENTITY USING INDEX`.
+    public var replicaIdentity: Bool = false
     /// `ALTER INDEX … ALTER COLUMN n SET STATISTICS m`: statistics targets of (expression)
     /// columns, by column number, when not the default.
     public var columnStatistics: [Int: Int] = [:]

@@ -24,12 +24,19 @@ public struct InventoryObject: Sendable, Codable, Equatable {
     /// Facet name → value (`definition`, `type`, `default`, `comment`, `owner`, `acl`…); a facet
     /// a side does not have is absent, not empty.
     public var facets: [String: String]
+    /// The SQL name of the table, view or domain it hangs off (a column's, a constraint's…),
+    /// and its own bare name where SQL needs it (a column, a rule): what a re-reading names.
+    public var relation: String?
+    public var name: String?
 
-    public init(key: InventoryKey, description: String, parent: String? = nil, facets: [String: String]) {
+    public init(key: InventoryKey, description: String, parent: String? = nil, facets: [String: String],
+                relation: String? = nil, name: String? = nil) {
         self.key = key
         self.description = description
         self.parent = parent
         self.facets = facets
+        self.relation = relation
+        self.name = name
     }
 }
 
@@ -193,9 +200,7 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
         lines += extra.map { "extra on target:   \($0)" }
         for difference in different {
             lines.append("different:         \(difference.object)")
-            for facet in difference.facets {
-                lines.append("    \(facet.facet): source \(Self.show(facet.source)), target \(Self.show(facet.target))")
-            }
+            for facet in difference.facets { lines += Self.describe(facet) }
         }
         lines.append(isEqual
             ? "schemas are equal"
@@ -208,6 +213,31 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
         guard let value else { return "(none)" }
         let flat = value.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\\n")
         return "«" + (flat.count > 200 ? flat.prefix(200) + "…" : flat) + "»"
+    }
+
+    /// One facet's difference for people: short values side by side; long ones as the lines
+    /// that differ (`-` source, `+` target, the common lines around them left out), a long
+    /// single line from a little before its first differing character.
+    public static func describe(_ facet: FacetDifference) -> [String] {
+        guard let source = facet.source, let target = facet.target, source.count > 200 || target.count > 200 else {
+            return ["    \(facet.facet): source \(show(facet.source)), target \(show(facet.target))"]
+        }
+        var left = source.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        var right = target.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        var line = 1
+        while let a = left.first, let b = right.first, a == b { left.removeFirst(); right.removeFirst(); line += 1 }
+        while let a = left.last, let b = right.last, a == b { left.removeLast(); right.removeLast() }
+        if left.count == 1, right.count == 1, let a = left.first, let b = right.first, a.count > 200 || b.count > 200 {
+            let common = zip(a, b).prefix { $0 == $1 }.count
+            let start = max(0, common - 40)
+            func excerpt(_ text: Substring) -> String {
+                let tail = text.dropFirst(start)
+                return (start > 0 ? "…" : "") + (tail.count > 200 ? tail.prefix(200) + "…" : tail)
+            }
+            return ["    \(facet.facet) (line \(line), from character \(start + 1)):",
+                    "      - \(excerpt(a))", "      + \(excerpt(b))"]
+        }
+        return ["    \(facet.facet) (from line \(line)):"] + left.map { "      - \($0)" } + right.map { "      + \($0)" }
     }
 
     /// One line that names the differences (the first `limit` of them), for an error message.

@@ -122,6 +122,7 @@ extension DDLRenderer {
         let kind = view.materialized ? "MATERIALIZED VIEW" : "VIEW"
         let object = "\(kind) \(view.name)"
         var sql = "CREATE \(kind) \(view.name.sql)"
+        if let method = view.accessMethod, view.materialized { sql += " USING \(SQL.identifier(method))" }
         if !view.options.isEmpty { sql += " WITH (\(Self.optionList(view.options)))" }
         sql += " AS\n" + view.definition
         if let checkOption = view.checkOption { sql += "\n  WITH \(checkOption.uppercased()) CHECK OPTION" }

@@ -13,6 +13,7 @@ extension DDLRenderer {
             + (items.isEmpty ? "" : "\n    " + items.joined(separator: ",\n    ") + "\n") + ")"
         if inherits { sql += "\nINHERITS (\(table.inherits.map(\.sql).joined(separator: ", ")))" }
         if let key = table.partitionKey { sql += "\nPARTITION BY \(key)" }
+        if let method = table.accessMethod, table.kind != .foreign { sql += "\nUSING \(SQL.identifier(method))" }
         if let server = table.foreignServer { sql += "\nSERVER \(SQL.identifier(server))" }
         if !table.foreignOptions.isEmpty { sql += "\nOPTIONS (\n    \(table.foreignOptions.joined(separator: ",\n    "))\n)" }
         if !table.reloptions.isEmpty { sql += "\nWITH (\(Self.optionList(table.reloptions)))" }
@@ -145,9 +146,17 @@ extension DDLRenderer {
                 indexing.then.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(index.name.name));",
                                            object: object))
             }
+            if index.replicaIdentity {
+                indexing.then.append(.init("ALTER TABLE ONLY \(relation.sql) REPLICA IDENTITY USING INDEX \(SQL.identifier(index.name.name));",
+                                           object: object))
+            }
         }
         for key in keys where key.clustered {
             indexing.then.append(.init("ALTER TABLE \(relation.sql) CLUSTER ON \(SQL.identifier(key.name));",
+                                       object: "CONSTRAINT \(key.name) ON \(relation)"))
+        }
+        for key in keys where key.replicaIdentity {
+            indexing.then.append(.init("ALTER TABLE ONLY \(relation.sql) REPLICA IDENTITY USING INDEX \(SQL.identifier(key.name));",
                                        object: "CONSTRAINT \(key.name) ON \(relation)"))
         }
         return indexing

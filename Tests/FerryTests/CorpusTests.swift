@@ -1,0 +1,108 @@
+import Ferry
+import FerryTestSupport
+import Foundation
+import Testing
+
+/// Issue 17, point 6: schemas that real projects run (`../shared/corpora`, README there), each
+/// migrated with the end-of-run compare on and checked against pg_dump's own restore: sorted
+/// `pg_dump -s` equal to the restore's, every table's rows equal, and `compare` equal against
+/// both targets.
+@Suite(.enabled(if: Corpora.root != nil, "../shared/corpora is absent (relative to the project root): corpus tests skipped"))
+struct CorpusTests {
+    struct Corpus {
+        var folder: String
+        /// What the target needs before either restore: what pg_dump -n does not carry either.
+        var prerequisites: String
+        var includeOwnership = false
+        /// Runs `load.sh` with these arguments on the target cluster first (roles).
+        var targetLoad: [String]? = nil
+    }
+
+    static let edge = Corpus(folder: "pgcopydb-edge", prerequisites: """
+        CREATE EXTENSION "uuid-ossp"; CREATE EXTENSION pg_stat_statements;
+        DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path TO public, %I', current_database(), '"abc"'); END $$;
+        """)
+    static let supabase = Corpus(folder: "supabase", prerequisites: """
+        CREATE SCHEMA extensions; CREATE EXTENSION "uuid-ossp" SCHEMA extensions; CREATE EXTENSION pgcrypto SCHEMA extensions;
+        """, includeOwnership: true, targetLoad: ["--roles-only"])
+
+    @Test func pgcopydbEdgeCasesMatchPgDumpsRestore() async throws {
+        try await check(Self.edge, schemas: nil)
+    }
+
+    @Test func aSupabaseProjectMatchesPgDumpsRestore() async throws {
+        try await check(Self.supabase, schemas: ["auth", "storage"])
+    }
+
+    /// `schemas` nil: every schema the corpus made.
+    func check(_ corpus: Corpus, schemas: [String]?) async throws {
+        let root = try #require(Corpora.root)
+        let load = root.appendingPathComponent("\(corpus.folder)/load.sh").path
+        let source = try await TestDatabase.create(on: try await TestServers.source, "corpus_src")
+        let restored = try await TestDatabase.create(on: try await TestServers.target, "corpus_pd")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "corpus_tgt")
+        try TestServers.run("/bin/bash", [load, Self.url(source)])
+        if let arguments = corpus.targetLoad { try TestServers.run("/bin/bash", [load, Self.url(target)] + arguments) }
+        let allSchemas = try await source.query("""
+            SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY 1
+            """).rows.map { try $0.string("nspname") }
+        let schemas = schemas ?? allSchemas
+        for database in [restored, target] { try await database.execute(corpus.prerequisites) }
+        // pgferry leaves owners and grants out unless --owners, as --no-owner --no-privileges.
+        let dumpArguments = corpus.includeOwnership ? [] : ["--no-owner", "--no-privileges"]
+        try await restored.restore(from: source, schemas: schemas, extraArguments: dumpArguments)
+
+        let report = try await Migration(request: MigrationRequest(
+            source: source.configuration, target: target.configuration, schemas: schemas,
+            includeOwnership: corpus.includeOwnership)).run()
+        #expect(report.progress.status == .complete)
+        #expect(report.progress.comparison?.isEqual == true, "\(report.progress.comparison?.lines ?? [])")
+
+        func sortedDump(_ database: TestDatabase) throws -> [Substring] {
+            try database.schemaDump(schemas, extraArguments: dumpArguments).split(separator: "\n").sorted()
+        }
+        let ours = try sortedDump(target), theirs = try sortedDump(restored)
+        #expect(ours == theirs, "only in pgferry's: \(ours.filter { !theirs.contains($0) }.prefix(20)); only in pg_dump's: \(theirs.filter { !ours.contains($0) }.prefix(20))")
+
+        let sourceRows = try await Self.rows(source, schemas: schemas)
+        #expect(sourceRows.count > 10)
+        #expect(try await Self.rows(target, schemas: schemas) == sourceRows)
+        #expect(try await Self.rows(restored, schemas: schemas) == sourceRows)
+
+        for other in [target, restored] {
+            let comparison = try await SchemaCompare(source: source.configuration, target: other.configuration, schemas: schemas,
+                                                     includeOwnership: corpus.includeOwnership).compare()
+            #expect(comparison.isEqual, "against \(other.name): \(comparison.lines)")
+        }
+    }
+
+    /// Per table: its row count and an md5 over its rows' md5s, sorted.
+    static func rows(_ database: TestDatabase, schemas: [String]) async throws -> [String: String] {
+        let tables = try await database.query("""
+            SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'r' ORDER BY 1
+            """, ["{" + schemas.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+                      .joined(separator: ",") + "}"]).rows.map { try $0.string("name") }
+        var result: [String: String] = [:]
+        for table in tables {
+            let row = try await database.query("""
+                SELECT count(*) || ' ' || coalesce(md5(string_agg(r, '' ORDER BY r)), '-') AS summary
+                FROM (SELECT md5(t::text) AS r FROM \(table) t) rows
+                """).rows[0]
+            result[table] = try row.string("summary")
+        }
+        return result
+    }
+
+    static func url(_ database: TestDatabase) -> String {
+        "postgresql://postgres@127.0.0.1:\(database.server.port)/\(database.name)"
+    }
+}
+
+/// `../shared/corpora` from the project root, when it is there.
+enum Corpora {
+    static let root: URL? = {
+        let folder = TestServers.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora")
+        return FileManager.default.fileExists(atPath: folder.appendingPathComponent("README.md").path) ? folder : nil
+    }()
+}
