@@ -196,7 +196,8 @@ import Testing
             let start = ContinuousClock.now
             sleeping.cancel()
             await #expect { try await sleeping.value } throws: { ($0 as? PGError)?.isCancellation == true }
-            #expect(ContinuousClock.now - start < .seconds(1))
+            // Well before the 30 s sleep would end: a loaded 2-core machine took 1.08 s once.
+            #expect(ContinuousClock.now - start < .seconds(10))
             // The server ended the statement: the connection goes on.
             #expect(try await connection.query("SELECT 1 AS one").rows[0].int("one") == 1)
         }
