@@ -54,7 +54,8 @@ enum FollowCutover {
     /// their rows) differ between source and target.
     static func compareTables(_ request: MigrationRequest) async throws -> ValidationReport {
         let report = try await Validator(source: request.source, target: request.target, schemas: request.schemas,
-                                         excludedTables: request.excludeTableData, checksums: request.cutoverChecksums).validate()
+                                         excludedTables: request.excludeTableData, toleratedExclusions: request.toleratedExclusions,
+                                         checksums: request.cutoverChecksums).validate()
         let differing = report.tables.filter { !$0.match && !$0.skipped }
         guard differing.isEmpty else {
             throw FerryError("cutover: \(request.cutoverChecksums ? "tables" : "row counts") differ after applying up to the end position: "

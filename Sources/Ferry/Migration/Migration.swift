@@ -161,11 +161,7 @@ public final class Migration: Sendable {
         let request = request
         try DatabaseIdentity.requireDistinct(target: await Connections.databaseIdentity(target), source: snapshot.identity)
 
-        let plan = try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
-            excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
-            includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion, jobs: request.jobs,
-            sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects,
-            followRefreshesMaterializedViews: request.follow ? request.refreshMaterializedViews : nil))
+        let plan = try MigrationPlan(catalog: snapshot.catalog, options: request.planOptions(targetServerVersion: target.serverVersion))
         for note in plan.notes { logger.warning("\(note)") }
         if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
         try await TargetCheck(target: target, plan: plan).run()
@@ -388,11 +384,7 @@ extension Migration {
                 targetVersion = target.serverVersion
                 await target.close()
             }
-            return try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
-                excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
-                includeOwnership: request.includeOwnership, targetServerVersion: targetVersion, jobs: request.jobs,
-                sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects,
-                followRefreshesMaterializedViews: request.follow ? request.refreshMaterializedViews : nil))
+            return try MigrationPlan(catalog: snapshot.catalog, options: request.planOptions(targetServerVersion: targetVersion))
         }
     }
 }

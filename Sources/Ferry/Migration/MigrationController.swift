@@ -2,7 +2,7 @@ import Logging
 import Synchronization
 
 /// One migration at a time, started in the background: the lifecycle a server embeds
-/// (`idle → dumping/restoring → complete/error`, reset, cancel), as Queen's API has it.
+/// (`idle → dumping/restoring → complete/error`, reset, cancel), as the HTTP API (`FerryServer`) has it.
 public final class MigrationController: Sendable {
     private struct State {
         var lifecycle = RunLifecycle()

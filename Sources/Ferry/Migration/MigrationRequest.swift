@@ -7,11 +7,14 @@ public struct MigrationRequest: Sendable {
     public var schemas: [String]
     /// Tables (`name` or `schema.name`) whose DDL is created but whose rows are not copied.
     public var excludeTableData: [String]
+    /// Names `excludeTableData` may hold although the schema has no such table (an API's fixed
+    /// list, such as the HTTP API's), skipped instead of refused.
+    public var toleratedExclusions: [String]
     /// Tables copied at once; each uses one source and one target connection.
     public var jobs: Int
     public var format: FormatPolicy
     public var orphanPolicy: OrphanPolicy
-    /// Recreate owners and grants (off by default, like Queen's `--no-owner --no-privileges`).
+    /// Recreate owners and grants (off by default, like pg_dump's `--no-owner --no-privileges`).
     public var includeOwnership: Bool
     /// Rows are coalesced into chunks of at least this many bytes before entering the ring.
     public var chunkSize: Int
@@ -52,7 +55,8 @@ public struct MigrationRequest: Sendable {
     public var replicaIdentityFull: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
-                excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
+                excludeTableData: [String] = [], toleratedExclusions: [String] = [],
+                jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
                 orphanPolicy: OrphanPolicy = .notValid, includeOwnership: Bool = false,
                 chunkSize: Int = MigrationRequest.defaultChunkSize, ringCapacity: Int = MigrationRequest.defaultRingCapacity,
                 sliceMinimumBytes: Int64 = MigrationRequest.defaultSliceMinimumBytes, statistics: StatisticsMode? = nil,
@@ -65,6 +69,7 @@ public struct MigrationRequest: Sendable {
         self.target = target
         self.schemas = schemas
         self.excludeTableData = excludeTableData
+        self.toleratedExclusions = toleratedExclusions
         self.jobs = jobs
         self.format = format
         self.orphanPolicy = orphanPolicy
@@ -106,4 +111,14 @@ public struct MigrationRequest: Sendable {
 public struct MigrationReport: Sendable {
     public var progress: MigrationProgress
     public var plan: MigrationPlan
+}
+
+extension MigrationRequest {
+    /// The plan's options for this request against a target of `targetServerVersion`.
+    func planOptions(targetServerVersion: Int) -> PlanOptions {
+        PlanOptions(excludeTableData: excludeTableData, toleratedExclusions: toleratedExclusions, format: format,
+                    orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, targetServerVersion: targetServerVersion,
+                    jobs: jobs, sliceMinimumBytes: sliceMinimumBytes, largeObjects: largeObjects,
+                    followRefreshesMaterializedViews: follow ? refreshMaterializedViews : nil)
+    }
 }

@@ -25,6 +25,8 @@ public struct Validator: Sendable {
     public var schemas: [String]
     /// Tables whose data was excluded (`name` or `schema.name`): reported as skipped.
     public var excludedTables: [String]
+    /// Names `excludedTables` may hold although the schema has no such table (as `MigrationRequest.toleratedExclusions`).
+    public var toleratedExclusions: [String]
     /// Also compare an md5 over each table's rows (slower: reads every row on both sides).
     public var checksums: Bool
     /// The longest one table's count (or checksum) may run on either side; zero: no limit.
@@ -33,12 +35,13 @@ public struct Validator: Sendable {
     public var largeObjects: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
-                excludedTables: [String] = [], checksums: Bool = false,
+                excludedTables: [String] = [], toleratedExclusions: [String] = [], checksums: Bool = false,
                 statementTimeout: Duration = Validator.defaultStatementTimeout, largeObjects: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
         self.excludedTables = excludedTables
+        self.toleratedExclusions = toleratedExclusions
         self.checksums = checksums
         self.statementTimeout = statementTimeout
         self.largeObjects = largeObjects
@@ -65,7 +68,7 @@ public struct Validator: Sendable {
         let tables = try await reader.readTables(oids: CatalogReader.oidArray(tableOIDs))
         var catalog = SchemaCatalog(serverVersion: sourceConnection.serverVersion, tables: tables)
         catalog.types = try await reader.readTypes()
-        let excluded = try MigrationPlan.resolveExclusions(excludedTables, catalog: catalog)
+        let excluded = try MigrationPlan.resolveExclusions(excludedTables, catalog: catalog, tolerating: toleratedExclusions)
         // Partitions loaded through their root (hash on an enum) may change partition on the
         // target: such a tree is compared as a whole, at its root.
         var units: [(name: QualifiedName, only: Bool, skipped: Bool)] = []

@@ -1,7 +1,7 @@
 /// One SQL statement pgferry runs on the target, with what it creates (for progress and errors).
 public struct DDLStatement: Sendable, Equatable, CustomStringConvertible {
     public var sql: String
-    /// E.g. `INDEX queen.idx_messages_created`.
+    /// E.g. `INDEX app.idx_orders_created`.
     public var object: String
 
     public init(_ sql: String, object: String) {

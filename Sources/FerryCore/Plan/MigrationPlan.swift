@@ -168,11 +168,15 @@ public struct PlanOptions: Sendable {
     /// Following (nil: not): whether cutover refreshes the materialized views, which no
     /// publication carries.
     public var followRefreshesMaterializedViews: Bool?
+    /// Names `excludeTableData` may hold although the schema has no such table (an API's fixed
+    /// list, such as the HTTP API's twelve), skipped instead of refused.
+    public var toleratedExclusions: [String]
 
-    public init(excludeTableData: [String] = [], format: FormatPolicy = .auto, orphanPolicy: OrphanPolicy = .notValid,
+    public init(excludeTableData: [String] = [], toleratedExclusions: [String] = [], format: FormatPolicy = .auto, orphanPolicy: OrphanPolicy = .notValid,
                 includeOwnership: Bool = false, targetServerVersion: Int, jobs: Int = 1,
                 sliceMinimumBytes: Int64 = .max, largeObjects: Bool = false, followRefreshesMaterializedViews: Bool? = nil) {
         self.excludeTableData = excludeTableData
+        self.toleratedExclusions = toleratedExclusions
         self.format = format
         self.orphanPolicy = orphanPolicy
         self.includeOwnership = includeOwnership
@@ -200,20 +204,12 @@ public enum PlanError: Error, Equatable, CustomStringConvertible {
 }
 
 extension MigrationPlan {
-    /// Table names Queen's migration API accepts in `excludeTableData` (queen.md §1.3); accepted
-    /// even when the schema has no such table, as Queen does.
-    public static let queenExcludableTables = [
-        "messages", "dead_letter_queue", "message_traces", "message_trace_names", "messages_consumed", "stats",
-        "stats_history", "system_metrics", "worker_metrics", "worker_metrics_summary", "queue_lag_metrics",
-        "retention_history",
-    ]
-
     public init(catalog: SchemaCatalog, options: PlanOptions) throws {
         // MAINTAIN (17) does not exist before: an owner has its rights anyway, a grant to
         // another role is left out and named.
         var catalog = catalog
         let droppedMaintain = options.targetServerVersion < 170_000 ? catalog.removePrivilege("MAINTAIN") : []
-        var excluded = try Self.resolveExclusions(options.excludeTableData, catalog: catalog)
+        var excluded = try Self.resolveExclusions(options.excludeTableData, catalog: catalog, tolerating: options.toleratedExclusions)
         var hazards: [ForeignKeyHazard] = []
         var notValid: Set<ConstraintID> = []
         var changed = true
@@ -318,15 +314,17 @@ extension MigrationPlan {
         }
     }
 
-    /// Resolves `excludeTableData` names (`table` or `schema.table`) against the catalog.
-    public static func resolveExclusions(_ names: [String], catalog: SchemaCatalog) throws -> Set<QualifiedName> {
+    /// Resolves `excludeTableData` names (`table` or `schema.table`) against the catalog; a name
+    /// of `tolerated` that matches no table is skipped rather than refused.
+    public static func resolveExclusions(_ names: [String], catalog: SchemaCatalog,
+                                         tolerating tolerated: [String] = []) throws -> Set<QualifiedName> {
         var excluded: Set<QualifiedName> = []
         for raw in names {
             let name = raw.trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty else { continue }
             let matches = catalog.tables.filter { $0.name.name == name || $0.name.dotted == name || $0.name.description == name }
-            if matches.isEmpty && !queenExcludableTables.contains(name) {
-                let accepted = Set(catalog.tables.map(\.name.name) + queenExcludableTables).sorted()
+            if matches.isEmpty && !tolerated.contains(name) {
+                let accepted = Set(catalog.tables.map(\.name.name) + tolerated).sorted()
                 throw PlanError.unknownExcludedTable(name: name, accepted: accepted)
             }
             excluded.formUnion(matches.map(\.name))

@@ -1,4 +1,4 @@
-/// The run status Queen's API reports (queen.md §1.2).
+/// The run status, in the words of the HTTP API pgferry serves (`FerryServer`'s contract).
 public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case idle, dumping, restoring, complete, error
 
@@ -109,7 +109,7 @@ public struct MigrationProgress: Sendable, Codable, Equatable {
 }
 
 /// The single-run lifecycle: `idle → running → complete/error`, reset back to idle. One
-/// migration at a time; a finished run can be started again (Queen does not require a reset).
+/// migration at a time; a finished run can be started again (the HTTP API does not require a reset).
 /// While running, the run's own progress says whether it is `dumping` or `restoring`.
 public struct RunLifecycle: Sendable {
     public enum Refusal: Error, Equatable, CustomStringConvertible {

@@ -111,7 +111,7 @@ struct RequestFields {
 
     /// `schema`, default `queen` as in Queen.
     func schema() throws(BadRequest) -> String {
-        guard let schema = try optionalString("schema")?.trimmingCharacters(in: .whitespaces), !schema.isEmpty else { return "queen" }
+        guard let schema = try optionalString("schema")?.trimmingCharacters(in: .whitespaces), !schema.isEmpty else { return QueenContract.defaultSchema }
         return schema
     }
 

@@ -53,7 +53,7 @@ struct MigrationRoutes: Sendable {
     /// A wrong schema or table name is a 400 now rather than an `error` status later.
     private func checkSource(schema: String, excludeTableData: [String]) async throws {
         try await ServerProbe.checkRequest(source: source, schema: schema, excludeTableData: excludeTableData,
-                                           alwaysAccepted: MigrationPlan.queenExcludableTables)
+                                           alwaysAccepted: QueenContract.excludableTables)
     }
 
     private func fields(_ request: Request) async throws -> RequestFields {
@@ -119,6 +119,7 @@ struct MigrationRoutes: Sendable {
         try refuseWhileShuttingDown()  // again: the source check took a while
         metrics.observe(controller)  // the last run's final counts, before this one replaces it
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
+                                              toleratedExclusions: QueenContract.excludableTables,
                                               jobs: jobs, statistics: statistics, largeObjects: largeObjects,
                                               compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil,
                                               cutoverChecksums: cutoverChecksums, refreshMaterializedViews: refreshMaterializedViews,
@@ -140,13 +141,14 @@ struct MigrationRoutes: Sendable {
         let fields = try await fields(request)
         let target = try target(fields)
         let last = controller.lastRequest
-        let schema = fields.has("schema") ? try fields.schema() : last?.schemas.first ?? "queen"
+        let schema = fields.has("schema") ? try fields.schema() : last?.schemas.first ?? QueenContract.defaultSchema
         let excluded = fields.has("excludeTableData")
             ? try fields.excludeTableData()
             : (last?.schemas == [schema] ? last?.excludeTableData ?? [] : [])
         try await checkSource(schema: schema, excludeTableData: excluded)
         do {
-            let report = try await Validator(source: source, target: target, schemas: [schema], excludedTables: excluded).validate()
+            let report = try await Validator(source: source, target: target, schemas: [schema], excludedTables: excluded,
+                                             toleratedExclusions: QueenContract.excludableTables).validate()
             return try JSONBody.response(ValidationBody(success: true, allMatch: report.allMatch, schema: schema, tables: report.tables))
         } catch let error as PlanError {
             throw error
@@ -166,7 +168,7 @@ struct MigrationRoutes: Sendable {
     func compare(_ request: Request) async throws -> Response {
         let fields = try await fields(request)
         let target = try target(fields)
-        let schema = fields.has("schema") ? try fields.schema() : controller.lastRequest?.schemas.first ?? "queen"
+        let schema = fields.has("schema") ? try fields.schema() : controller.lastRequest?.schemas.first ?? QueenContract.defaultSchema
         let includeOwnership = try fields.includeOwnership()
         try await checkSource(schema: schema, excludeTableData: [])
         do {
@@ -230,7 +232,9 @@ struct MigrationRoutes: Sendable {
         let target = controller.lastRequest?.target ?? ConnectionConfiguration([.init("host", "/nonexistent/pgferry-plan-no-target")])
         do {
             let plan = try await Migration(request: MigrationRequest(source: source, target: target, schemas: [schema],
-                                                                     excludeTableData: excluded), logger: logger).plan()
+                                                                     excludeTableData: excluded,
+                                                                     toleratedExclusions: QueenContract.excludableTables),
+                                         logger: logger).plan()
             return try JSONBody.response(PlanBody(plan))
         } catch let error as PlanError {
             throw error

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Ferry
+import FerryServer
 import Foundation
 import Logging
 import Synchronization
@@ -117,7 +118,7 @@ extension PGFerry {
             let logger = bootstrapLogging(logLevel)
             let request = MigrationRequest(
                 source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
-                schemas: scope.schemas, excludeTableData: scope.excludeTableData, jobs: jobs, format: format,
+                schemas: scope.schemas, excludeTableData: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
                 statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout),
@@ -163,7 +164,7 @@ extension PGFerry {
             }
             if validateAfterwards {
                 let report = try await Validator(source: request.source, target: request.target, schemas: request.schemas,
-                                                 excludedTables: request.excludeTableData, checksums: checksums,
+                                                 excludedTables: request.excludeTableData, toleratedExclusions: request.toleratedExclusions, checksums: checksums,
                                                  largeObjects: request.largeObjects).validate()
                 try printValidation(report, json: json)
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ferry
+import FerryServer
 
 extension PGFerry {
     struct Plan: AsyncParsableCommand {
@@ -31,7 +32,7 @@ extension PGFerry {
             let source = try connections.sourceConfiguration()
             let target = connections.target == nil ? source : try connections.targetConfiguration()
             let plan = try await Migration(request: MigrationRequest(
-                source: source, target: target, schemas: scope.schemas, excludeTableData: scope.excludeTableData,
+                source: source, target: target, schemas: scope.schemas, excludeTableData: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables,
                 format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, largeObjects: largeObjects,
                 follow: follow, refreshMaterializedViews: !skipMatviewRefresh)).plan()
             print("-- pgferry plan for schema \(plan.schemas.joined(separator: ", "))")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ferry
+import FerryServer
 import Foundation
 
 extension PGFerry {
@@ -32,7 +33,7 @@ extension PGFerry {
         func run() async throws {
             let report = try await Validator(
                 source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
-                schemas: scope.schemas, excludedTables: scope.excludeTableData, checksums: checksums,
+                schemas: scope.schemas, excludedTables: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables, checksums: checksums,
                 statementTimeout: .seconds(statementTimeoutSeconds), largeObjects: largeObjects).validate()
             try printValidation(report, json: json)
         }
