@@ -106,8 +106,8 @@ import Testing
     static func decode(_ source: TestDatabase, slot: String) async throws -> [ReplicatedTransaction] {
         let changes = try await source.query("""
             SELECT encode(data, 'hex') AS data FROM pg_logical_slot_get_binary_changes($1, NULL, NULL,
-              'proto_version', '1', 'publication_names', $1)
-            """, [slot])
+              'proto_version', '1', 'publication_names', $2)
+            """, [slot, slot])
         var assembler = TransactionAssembler()
         var transactions: [ReplicatedTransaction] = []
         for row in changes.rows {

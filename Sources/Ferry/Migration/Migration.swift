@@ -154,9 +154,7 @@ public final class Migration: Sendable {
             $0.follow?.retainedBytes = 0
             $0.follow?.cutover = window.window
         }
-        logger.info("follow: cut over", metadata: [
-            "end": "\(end)", "sequences": "\(sequences)", "seconds": "\(window.window.seconds)",
-            "parts": "\(window.window.parts.map { "\($0.name) \($0.seconds)" }.joined(separator: ", "))"])
+        logger.info("follow: cut over", metadata: ["end": "\(end)", "sequences": "\(sequences)", "window": "\(window.window)"])
     }
 
     private func migrate(snapshot: SourceSnapshot, target: PGConnection) async throws -> MigrationPlan {

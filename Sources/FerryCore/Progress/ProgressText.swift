@@ -51,12 +51,7 @@ public enum ProgressText {
         if let lag = follow.lagSeconds, lag > 0 { line += " (\(seconds(lag)))" }
         if let retained = follow.retainedBytes, follow.state != .done { line += ", slot retains \(bytes(retained)) of WAL" }
         if let end = follow.endLSN { line += ", end \(end)" }
-        if let window = follow.cutover {
-            // Parts take milliseconds: three decimals.
-            let time = { (value: Double) in String(format: "%.3fs", value) }
-            line += "; cutover took \(time(window.seconds)) ("
-                + window.parts.map { "\($0.name) \(time($0.seconds))" }.joined(separator: ", ") + ")"
-        }
+        if let window = follow.cutover { line += "; cutover took \(window)" }
         return line
     }
 
