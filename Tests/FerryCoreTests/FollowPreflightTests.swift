@@ -47,9 +47,10 @@ import Testing
         #expect(refused.map(\.name.name) == ["events", "index_dropped", "no key"])
         let text = refusals[0].description
         #expect(text.contains("app.events (REPLICA IDENTITY NOTHING)"))
-        #expect(text.contains("app.no key (no primary key)"))
+        #expect(text.contains("app.\"no key\" (no primary key)"))  // named one way: as PostgreSQL quotes it
         #expect(text.contains("app.index_dropped (its REPLICA IDENTITY index is gone)"))
         #expect(text.contains("ALTER TABLE app.\"no key\" REPLICA IDENTITY FULL"))
+        #expect(text.contains("--replica-identity-full"))
         #expect(!text.contains("app.log") && !text.contains("by_index") && !text.contains("orders"))
     }
 

@@ -31,7 +31,8 @@ struct FollowApplier {
             // Statements are prepared once and, after a few runs, keep a generic plan; with
             // sequential scans ruled out while an index can find the row, a plan made while a
             // table was small never keeps scanning it whole as it grows (a table without a key,
-            // REPLICA IDENTITY FULL, is still scanned: it has nothing else).
+            // REPLICA IDENTITY FULL, is still scanned: it has nothing else). The session's empty
+            // search_path and row_security = off (SessionSettings) are the apply worker's too.
             try await target.execute(
                 "SET session_replication_role = replica; SET synchronous_commit = on; SET enable_seqscan = off")
             let origin = slot.name
@@ -267,23 +268,26 @@ struct FollowApplier {
     static func targets(_ target: PGConnection, schemas: [String]) async throws -> ([ApplyTarget], builtinTypes: Bool) {
         let columns = try await target.query("""
             SELECT n.nspname, c.relname, c.relkind::text AS kind, a.attname, a.attgenerated <> '' AS generated,
-                   pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-                   t.oid < 16384 AND (t.typelem = 0 OR t.typelem < 16384) AS builtin
+                   a.attidentity = 'a' AS identity_always, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+                   t.oid IS NULL OR (t.oid < 16384 AND (t.typelem = 0 OR t.typelem < 16384)) AS builtin
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+            -- A table of no columns is a target too (one row of NULLs).
+            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
             WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
             """, [CatalogReader.arrayLiteral(schemas)])
         var targets: [QualifiedName: ApplyTarget] = [:]
         var builtinTypes = true
         for row in columns.rows {
             let name = QualifiedName(try row.string("nspname"), try row.string("relname"))
-            let column = try row.string("attname")
             let isPartitioned = try row.string("kind") == "p"
             var table = targets[name] ?? ApplyTarget(name: name, isPartitioned: isPartitioned, columnTypes: [:])
-            table.columnTypes[column] = try row.string("type")
-            if try row.bool("generated") { table.generatedColumns.insert(column) }
+            if let column = try row.optionalString("attname") {
+                table.columnTypes[column] = try row.string("type")
+                if try row.bool("generated") { table.generatedColumns.insert(column) }
+                if try row.bool("identity_always") { table.identityAlwaysColumns.insert(column) }
+            }
             targets[name] = table
             builtinTypes = try builtinTypes && row.bool("builtin")
         }

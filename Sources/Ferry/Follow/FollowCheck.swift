@@ -6,11 +6,18 @@ import PGClient
 enum FollowCheck {
     /// Throws one `FerryError` naming every refusal and its fix.
     /// - Parameter excluded: tables whose data is excluded; they are not published.
-    static func run(_ source: PGConnection, schemas: [String], excluding excluded: Set<QualifiedName> = []) async throws {
-        let refusals = FollowPreflight.refusals(try await facts(source, schemas: schemas), excluding: excluded)
+    /// - Parameter settingFullIdentity: `--replica-identity-full`: a table without a replica
+    ///   identity is no refusal.
+    /// - Returns: the published tables without a replica identity (empty unless `settingFullIdentity`).
+    @discardableResult
+    static func run(_ source: PGConnection, schemas: [String], excluding excluded: Set<QualifiedName> = [],
+                    settingFullIdentity: Bool = false) async throws -> [FollowPreflight.Table] {
+        let facts = try await facts(source, schemas: schemas)
+        let refusals = FollowPreflight.refusals(facts, excluding: excluded, settingFullIdentity: settingFullIdentity)
         guard refusals.isEmpty else {
             throw FerryError("the source cannot be followed: " + refusals.map(\.description).joined(separator: "; "))
         }
+        return FollowPreflight.tablesWithoutIdentity(facts, excluding: excluded)
     }
 
     /// The settings, the connecting role and the publishable tables of `schemas`.

@@ -1,3 +1,5 @@
+import Logging
+
 /// What cutover does once every change up to the end position is applied: sequences (not
 /// decoded by logical replication) from the source's current values, then a compare of row
 /// counts, and of checksums when asked.
@@ -23,6 +25,29 @@ enum FollowCutover {
                 return sequences.count
             }
         }
+    }
+
+    /// Refreshes on the target the materialized views the source had populated (`refresh`: the
+    /// plan's statements, in dependency order): a REFRESH on the source is not in the stream. The
+    /// target serves no one yet, so a plain REFRESH (no CONCURRENTLY, no unique index needed).
+    static func refreshMaterializedViews(_ request: MigrationRequest, _ refresh: [DDLStatement], recorder: ProgressRecorder,
+                                         logger: Logger) async throws {
+        guard !refresh.isEmpty else { return }
+        let started = ContinuousClock.now
+        let target = try await Connections.target(request.target, encoding: "UTF8")
+        try await target.closing { target in
+            for statement in refresh {
+                do { try await target.execute(statement.sql) } catch {
+                    throw FerryError("cutover: refreshing \(statement.object) on the target failed: \(error)")
+                }
+            }
+        }
+        let seconds = (ContinuousClock.now - started) / .seconds(1)
+        recorder.update {
+            $0.follow?.materializedViewsRefreshed = refresh.count
+            $0.follow?.materializedViewRefreshSeconds = seconds
+        }
+        logger.info("follow: materialized views refreshed", metadata: ["views": "\(refresh.count)", "seconds": "\(seconds)"])
     }
 
     /// Fails naming the tables whose row counts (and, with `cutoverChecksums`, checksums over

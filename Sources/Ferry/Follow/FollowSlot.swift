@@ -82,16 +82,20 @@ final class FollowSlot: Sendable {
         return try await source.closing { source in
             let tables = try await publishableTables(source, schemas: request.schemas)
             let excluded = excludedTables(request.excludeTableData, among: tables)
-            try await FollowCheck.run(source, schemas: request.schemas, excluding: excluded)
+            let withoutIdentity = try await FollowCheck.run(source, schemas: request.schemas, excluding: excluded,
+                                                            settingFullIdentity: request.replicaIdentityFull)
+            let changing = try await ReplicaIdentityChange.tablesToChange(withoutIdentity, on: source)
 
             var publications: [String] = []
             do {
                 for (index, schema) in request.schemas.enumerated() {
                     let publication = request.schemas.count == 1 ? name : "\(name)_\(index + 1)"
                     let inSchema = tables.filter { $0.schema == schema }
-                    try await source.execute(ReplicationCommands.createPublication(
+                    let create = ReplicationCommands.createPublication(
                         publication, schema: schema, tables: inSchema.filter { !excluded.contains($0) }.map(\.name),
-                        excludesTables: inSchema.contains { excluded.contains($0) }, serverVersion: source.serverVersion))
+                        excludesTables: inSchema.contains { excluded.contains($0) }, serverVersion: source.serverVersion)
+                    try await ReplicaIdentityChange.createPublication(
+                        create, named: publication, changing: changing.filter { $0.schema == schema }, on: source, logger: logger)
                     publications.append(publication)
                 }
                 let replication = try await PGReplicationConnection.connect(walSenderConfiguration(request.source))
@@ -110,7 +114,7 @@ final class FollowSlot: Sendable {
                 }
             } catch {
                 for publication in publications {
-                    _ = try? await source.execute(ReplicationCommands.dropPublication(publication))
+                    _ = try? await ReplicaIdentityChange.dropPublication(publication, on: source)
                 }
                 if let error = error as? PGError, error.sqlState == "42710" {
                     throw FerryError("follow: \(error.message.trimmingCharacters(in: .whitespacesAndNewlines)) — another "
@@ -144,7 +148,7 @@ final class FollowSlot: Sendable {
         do {
             let (source, _) = try await Connections.source(source)
             try await source.closing { source in
-                for publication in publications { try await source.execute(ReplicationCommands.dropPublication(publication)) }
+                for publication in publications { try await ReplicaIdentityChange.dropPublication(publication, on: source) }
             }
         } catch { failure = failure ?? error }
         if let failure { throw failure }
@@ -221,6 +225,6 @@ final class FollowSlot: Sendable {
     /// `excludeTableData` entries (`name` or `schema.name`) among `tables`, as the plan reads them.
     static func excludedTables(_ names: [String], among tables: [QualifiedName]) -> Set<QualifiedName> {
         let wanted = Set(names.map { $0.trimmingCharacters(in: .whitespaces) })
-        return Set(tables.filter { wanted.contains($0.name) || wanted.contains($0.description) })
+        return Set(tables.filter { wanted.contains($0.name) || wanted.contains($0.dotted) || wanted.contains($0.description) })
     }
 }

@@ -29,6 +29,8 @@ public enum ReplicationCleanup {
     public struct Report: Sendable, Equatable {
         public var droppedSlots: [Slot]
         public var droppedPublications: [String]
+        /// Tables whose replica identity a run's `--replica-identity-full` had set to FULL, put back.
+        public var restoredReplicaIdentities: [QualifiedName] = []
         /// Slots left alone because a connection streams from them.
         public var slotsInUse: [Slot]
     }
@@ -81,7 +83,7 @@ public enum ReplicationCleanup {
             }
         }
         for publication in leftovers.publications {
-            try await source.execute("DROP PUBLICATION IF EXISTS \(SQL.identifier(publication))")
+            report.restoredReplicaIdentities += try await ReplicaIdentityChange.dropPublication(publication, on: source)
             report.droppedPublications.append(publication)
         }
         return report

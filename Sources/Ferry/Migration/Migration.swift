@@ -77,11 +77,12 @@ public final class Migration: Sendable {
                 $0.follow = FollowProgress(state: .streaming, slot: resumed.name, consistentPoint: resumed.consistentPoint)
                 $0.status = .restoring
             }
+            let plan = try await plan()
             try await following(resumed) {
                 let end = try await monitor(resumed).watching { try await apply(resumed) }
-                try await cutOver(resumed, at: end)
+                try await cutOver(resumed, at: end, plan: plan)
             }
-            return try await plan()
+            return plan
         }
         let follow = try await FollowSlot.create(request, logger: logger)
         recorder.update { $0.follow = FollowProgress(state: .copying, slot: follow.name, consistentPoint: follow.consistentPoint) }
@@ -90,7 +91,7 @@ public final class Migration: Sendable {
                 let plan = try await migrate(follow: follow)
                 return (plan, try await apply(follow))
             }
-            try await cutOver(follow, at: end)
+            try await cutOver(follow, at: end, plan: plan)
             return plan
         }
     }
@@ -138,13 +139,19 @@ public final class Migration: Sendable {
                                        cutoverAsked: { self.cutoverAsked.withLock { $0 != nil } }).run()
     }
 
-    /// Once everything up to `end` is applied: sequences, the compare, cleanup, each part of the
-    /// cutover window timed (from the request; from here when the run was given its end).
-    private func cutOver(_ follow: FollowSlot, at end: LSN) async throws {
+    /// Once everything up to `end` is applied: sequences, the materialized views, the compare,
+    /// cleanup, each part of the cutover window timed (from the request; from here when the run
+    /// was given its end).
+    private func cutOver(_ follow: FollowSlot, at end: LSN, plan: MigrationPlan) async throws {
         recorder.phase("cutover", step: "Cutting over at \(end)")
         var window = CutoverClock(since: cutoverAsked.withLock { $0 })
         try await window.time("columns compared") { try await FollowCutover.compareColumns(request) }
         let sequences = try await window.time("sequences set") { try await FollowCutover.copySequences(request) }
+        if request.refreshMaterializedViews {
+            try await window.time("materialized views refreshed") {
+                try await FollowCutover.refreshMaterializedViews(request, plan.ddl.refresh, recorder: recorder, logger: logger)
+            }
+        }
         _ = try await window.time("rows compared") { try await FollowCutover.compareTables(request) }
         try await window.time("slot dropped") { try await follow.drop() }
         try await window.time("origin dropped") { try await FollowCutover.dropOrigin(request, follow.name) }
@@ -164,7 +171,8 @@ public final class Migration: Sendable {
         let plan = try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
             excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
             includeOwnership: request.includeOwnership, targetServerVersion: target.serverVersion, jobs: request.jobs,
-            sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects))
+            sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects,
+            followRefreshesMaterializedViews: request.follow ? request.refreshMaterializedViews : nil))
         for note in plan.notes { logger.warning("\(note)") }
         if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
         try await TargetCheck(target: target, plan: plan).run()
@@ -390,7 +398,8 @@ extension Migration {
             return try MigrationPlan(catalog: snapshot.catalog, options: PlanOptions(
                 excludeTableData: request.excludeTableData, format: request.format, orphanPolicy: request.orphanPolicy,
                 includeOwnership: request.includeOwnership, targetServerVersion: targetVersion, jobs: request.jobs,
-                sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects))
+                sliceMinimumBytes: request.sliceMinimumBytes, largeObjects: request.largeObjects,
+                followRefreshesMaterializedViews: request.follow ? request.refreshMaterializedViews : nil))
         }
     }
 }

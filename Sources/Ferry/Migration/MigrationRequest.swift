@@ -44,6 +44,12 @@ public struct MigrationRequest: Sendable {
     /// At cutover, compare an md5 over every table's rows too, not only row counts (reads every
     /// row on both sides while the source may be taking writes again).
     public var cutoverChecksums: Bool
+    /// At cutover, refresh on the target the materialized views the source has populated (no
+    /// publication carries them), after the last change and in dependency order.
+    public var refreshMaterializedViews: Bool
+    /// Give the tables that follow mode refuses for want of a replica identity `REPLICA IDENTITY
+    /// FULL` on the source for the run, and put each back as it was at cutover, abort or cleanup.
+    public var replicaIdentityFull: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], jobs: Int = MigrationRequest.defaultJobs, format: FormatPolicy = .auto,
@@ -53,7 +59,8 @@ public struct MigrationRequest: Sendable {
                 stallTimeout: Duration? = MigrationRequest.defaultStallTimeout,
                 dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
                 largeObjects: Bool = false, compareAfterwards: Bool = true, follow: Bool = false,
-                followUntil: FollowEnd? = nil, cutoverChecksums: Bool = false) {
+                followUntil: FollowEnd? = nil, cutoverChecksums: Bool = false, refreshMaterializedViews: Bool = true,
+                replicaIdentityFull: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -74,6 +81,8 @@ public struct MigrationRequest: Sendable {
         self.follow = follow
         self.followUntil = followUntil
         self.cutoverChecksums = cutoverChecksums
+        self.refreshMaterializedViews = refreshMaterializedViews
+        self.replicaIdentityFull = replicaIdentityFull
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

@@ -75,8 +75,10 @@ public struct QualifiedName: Hashable, Sendable, Comparable, CustomStringConvert
     }
     /// Quoted for SQL: `"Sch"."tbl"`.
     public var sql: String { SQL.qualified(schema, name) }
-    /// For people: `schema.name`, unquoted.
-    public var description: String { "\(schema).\(name)" }
+    /// For people: each part as PostgreSQL quotes it, control characters escaped (`SQL.display`).
+    public var description: String { SQL.display(schema) + "." + SQL.display(name) }
+    /// `schema.name` unquoted, as a user may name a table in an option (`--exclude-table-data`).
+    public var dotted: String { "\(schema).\(name)" }
     public static func < (a: Self, b: Self) -> Bool { (a.schema, a.name) < (b.schema, b.name) }
 }
 

@@ -91,16 +91,20 @@ public enum FollowPreflight {
             case .noReplicaIdentity(let tables):
                 return "once published, UPDATE and DELETE on these source tables would fail because they have no replica identity: "
                     + tables.map { "\($0.name) (\($0.missingIdentity))" }.joined(separator: ", ")
-                    + "; give each a primary key or run "
-                    + tables.map { "ALTER TABLE \($0.name.sql) REPLICA IDENTITY FULL" }.joined(separator: "; ")
-                    + ", or exclude their data (excluded tables are not published)"
+                    + "; give each a primary key, or run again with --replica-identity-full (API \"replicaIdentityFull\": true) "
+                    + "to have pgferry set REPLICA IDENTITY FULL on exactly these tables for the run and put each back at "
+                    + "cutover, or run " + tables.map { "ALTER TABLE \($0.name) REPLICA IDENTITY FULL" }.joined(separator: "; ")
+                    + " yourself, or exclude their data (excluded tables are not published)"
             }
         }
     }
 
     /// Every reason the source cannot be followed; empty when it can. Tables whose data is
     /// excluded are not published, so their identity does not matter.
-    public static func refusals(_ facts: SourceFacts, excluding excluded: Set<QualifiedName> = []) -> [Refusal] {
+    /// - Parameter settingFullIdentity: `--replica-identity-full`: tables without a replica
+    ///   identity are not refused (the run gives them FULL).
+    public static func refusals(_ facts: SourceFacts, excluding excluded: Set<QualifiedName> = [],
+                                settingFullIdentity: Bool = false) -> [Refusal] {
         var refusals: [Refusal] = []
         if facts.walLevel != "logical" { refusals.append(.walLevel(facts.walLevel)) }
         if facts.replicationSlotsInUse >= facts.maxReplicationSlots {
@@ -110,8 +114,13 @@ public enum FollowPreflight {
             refusals.append(.noFreeWALSender(max: facts.maxWALSenders, inUse: facts.walSendersInUse))
         }
         if !facts.roleIsSuperuser && !facts.roleHasReplication { refusals.append(.noReplicationAttribute(role: facts.role)) }
-        let withoutIdentity = facts.tables.filter { !excluded.contains($0.name) && !$0.hasReplicaIdentity }.sorted { $0.name < $1.name }
-        if !withoutIdentity.isEmpty { refusals.append(.noReplicaIdentity(withoutIdentity)) }
+        let withoutIdentity = tablesWithoutIdentity(facts, excluding: excluded)
+        if !withoutIdentity.isEmpty && !settingFullIdentity { refusals.append(.noReplicaIdentity(withoutIdentity)) }
         return refusals
+    }
+
+    /// The published tables whose UPDATE and DELETE would fail for want of a replica identity.
+    public static func tablesWithoutIdentity(_ facts: SourceFacts, excluding excluded: Set<QualifiedName> = []) -> [Table] {
+        facts.tables.filter { !excluded.contains($0.name) && !$0.hasReplicaIdentity }.sorted { $0.name < $1.name }
     }
 }

@@ -120,6 +120,8 @@ public struct MigrationPlan: Sendable, Equatable {
     /// The source database's large objects, and whether the run copies them.
     public var largeObjects = LargeObjectSummary()
     public var copiesLargeObjects = false
+    /// Following (nil: not): whether cutover refreshes the materialized views (`ddl.refresh`).
+    public var followRefreshesMaterializedViews: Bool?
     /// Compiled code (C libraries, built-in functions) that `LANGUAGE c`/`internal` functions of
     /// the schema name, with the functions, which the target must be able to load.
     public var nativeCode: [NativeCode: [String]] = [:]
@@ -140,6 +142,13 @@ public struct MigrationPlan: Sendable, Equatable {
                 ? "\(what) copied; a large object with the same OID on the target is replaced"
                 : "\(what) database-wide and not copied (--large-objects copies them)")
         }
+        if let refreshes = followRefreshesMaterializedViews, !ddl.refresh.isEmpty {
+            let views = ddl.refresh.map { $0.object.replacingOccurrences(of: "MATERIALIZED VIEW ", with: "") }.joined(separator: ", ")
+            notes.append(refreshes
+                ? "follow: materialized views are not replicated (no publication carries them); cutover refreshes them on the "
+                    + "target after the last change, in dependency order: \(views)"
+                : "follow: materialized views are not replicated and --no-refresh-matviews leaves them as copied: \(views)")
+        }
         return notes + privilegeNotes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
     }
 }
@@ -156,10 +165,13 @@ public struct PlanOptions: Sendable {
     public var sliceMinimumBytes: Int64
     /// Copy the database's large objects too.
     public var largeObjects: Bool
+    /// Following (nil: not): whether cutover refreshes the materialized views, which no
+    /// publication carries.
+    public var followRefreshesMaterializedViews: Bool?
 
     public init(excludeTableData: [String] = [], format: FormatPolicy = .auto, orphanPolicy: OrphanPolicy = .notValid,
                 includeOwnership: Bool = false, targetServerVersion: Int, jobs: Int = 1,
-                sliceMinimumBytes: Int64 = .max, largeObjects: Bool = false) {
+                sliceMinimumBytes: Int64 = .max, largeObjects: Bool = false, followRefreshesMaterializedViews: Bool? = nil) {
         self.excludeTableData = excludeTableData
         self.format = format
         self.orphanPolicy = orphanPolicy
@@ -168,6 +180,7 @@ public struct PlanOptions: Sendable {
         self.jobs = jobs
         self.sliceMinimumBytes = sliceMinimumBytes
         self.largeObjects = largeObjects
+        self.followRefreshesMaterializedViews = followRefreshesMaterializedViews
     }
 }
 
@@ -249,6 +262,7 @@ extension MigrationPlan {
         extensions = catalog.extensions
         largeObjects = catalog.largeObjects
         copiesLargeObjects = options.largeObjects && catalog.largeObjects.count > 0
+        followRefreshesMaterializedViews = options.followRefreshesMaterializedViews
         if copiesLargeObjects && largeObjects.unreadable > 0 {
             throw PlanError.unreadableLargeObjects(count: largeObjects.unreadable)
         }
@@ -310,7 +324,7 @@ extension MigrationPlan {
         for raw in names {
             let name = raw.trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty else { continue }
-            let matches = catalog.tables.filter { $0.name.name == name || $0.name.description == name }
+            let matches = catalog.tables.filter { $0.name.name == name || $0.name.dotted == name || $0.name.description == name }
             if matches.isEmpty && !queenExcludableTables.contains(name) {
                 let accepted = Set(catalog.tables.map(\.name.name) + queenExcludableTables).sorted()
                 throw PlanError.unknownExcludedTable(name: name, accepted: accepted)

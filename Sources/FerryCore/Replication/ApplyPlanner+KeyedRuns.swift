@@ -16,6 +16,8 @@ extension ApplyPlanner {
     /// lone change does).
     func keyedRun(_ changes: [RowChange], from start: Int) throws(ApplyError) -> (statement: ApplyStatement, end: Int)? {
         guard let first = KeyedChange(changes[start]) else { return nil }
+        // An update that sets nothing but its key (or identity columns, never set) stays row by row.
+        if first.isUpdate, try setColumns(of: first).isEmpty { return nil }
         let rows = Swift.min(Self.insertRows, 65_535 / Swift.max(1, first.relation.columns.count))
         var run = [first]
         var keys: Set<[TupleValue]> = [first.key]
@@ -34,10 +36,7 @@ extension ApplyPlanner {
         let relation = run[0].relation
         let target = try self.target(of: relation)
         let keyColumns = relation.columns.indices.filter { relation.columns[$0].isKey }
-        let setColumns = relation.columns.indices.filter {
-            !relation.columns[$0].isKey && !target.generatedColumns.contains(relation.columns[$0].name)
-                && run[0].values[$0] != .unchangedToast
-        }
+        let setColumns = try setColumns(of: run[0])
         var builder = ParameterBuilder(target: target)
         var tuples: [String] = []
         for change in run {
@@ -55,6 +54,17 @@ extension ApplyPlanner {
                 + " FROM (VALUES \(tuples.joined(separator: ", "))) AS changed(\((keyColumns + setColumns).map(name).joined(separator: ", ")))"
                 + " WHERE \(condition.joined(separator: " AND "))",
             parameters: builder.parameters, expectedRows: run.count)
+    }
+
+    /// The positions of the columns an update of the run sets: neither key, generated, identity
+    /// `GENERATED ALWAYS` (as a single update), nor left as unchanged TOAST.
+    private func setColumns(of change: KeyedChange) throws(ApplyError) -> [Int] {
+        let target = try self.target(of: change.relation)
+        return change.relation.columns.indices.filter {
+            let name = change.relation.columns[$0].name
+            return !change.relation.columns[$0].isKey && !target.generatedColumns.contains(name)
+                && !target.identityAlwaysColumns.contains(name) && change.values[$0] != .unchangedToast
+        }
     }
 
     /// `DELETE FROM t WHERE key IN (…)`, `(k1, k2) IN ((…), …)` for a key of several columns.
@@ -103,8 +113,6 @@ private struct KeyedChange {
         else { return nil }
         key = zip(relation.columns, values).filter(\.0.isKey).map(\.1)
         guard !key.isEmpty, key.allSatisfy(\.isSent) else { return nil }
-        // An update of key columns only has nothing to set but its key: row by row.
-        if isUpdate, !zip(relation.columns, values).contains(where: { !$0.0.isKey && $0.1 != .unchangedToast }) { return nil }
     }
 
     /// Same kind, same relation and, for an update, the same columns left as unchanged TOAST.

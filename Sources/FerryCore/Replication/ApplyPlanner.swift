@@ -11,14 +11,19 @@ public struct ApplyTarget: Hashable, Sendable {
     /// Computed by the target: never written, should a source publish them (18's
     /// `publish_generated_columns`).
     public var generatedColumns: Set<String>
+    /// `GENERATED ALWAYS AS IDENTITY`: inserted with `OVERRIDING SYSTEM VALUE`, never SET by an
+    /// UPDATE (PostgreSQL refuses it), as the apply worker, which bypasses the rewriter, takes them.
+    public var identityAlwaysColumns: Set<String>
 
     public init(
-        name: QualifiedName, isPartitioned: Bool, columnTypes: [String: String], generatedColumns: Set<String> = []
+        name: QualifiedName, isPartitioned: Bool, columnTypes: [String: String], generatedColumns: Set<String> = [],
+        identityAlwaysColumns: Set<String> = []
     ) {
         self.name = name
         self.isPartitioned = isPartitioned
         self.columnTypes = columnTypes
         self.generatedColumns = generatedColumns
+        self.identityAlwaysColumns = identityAlwaysColumns
     }
 
     /// From the catalog of the table pgferry created on the target (or of its source, whose DDL
@@ -27,7 +32,8 @@ public struct ApplyTarget: Hashable, Sendable {
         self.init(
             name: table.name, isPartitioned: table.kind == .partitioned,
             columnTypes: Dictionary(table.columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first }),
-            generatedColumns: Set(table.columns.filter { $0.generated != nil }.map(\.name)))
+            generatedColumns: Set(table.columns.filter { $0.generated != nil }.map(\.name)),
+            identityAlwaysColumns: Set(table.columns.filter { $0.identity == .always }.map(\.name)))
     }
 }
 
@@ -106,7 +112,7 @@ public struct ApplyPlanner: Sendable {
                 var end = index + 1
                 while end < changes.endIndex, case .insert(let next, _) = changes[end], next == relation { end += 1 }
                 let rows = Swift.max(1, Swift.min(Self.insertRows, 65_535 / Swift.max(1, relation.columns.count)))
-                while end - index >= rows, rows > 1 {
+                while end - index >= rows, rows > 1, !relation.columns.isEmpty {
                     statements.append(try insert(relation, changes[index..<(index + rows)].map(\.newTuple)))
                     index += rows
                 }
@@ -151,7 +157,7 @@ public struct ApplyPlanner: Sendable {
         let sql =
             columns.isEmpty
             ? "INSERT INTO \(target.name.sql) DEFAULT VALUES"
-            : "INSERT INTO \(target.name.sql) (\(columns.joined(separator: ", ")))"
+            : "INSERT INTO \(target.name.sql) (\(columns.joined(separator: ", ")))\(target.overriding)"
                 + " VALUES (\(values.joined(separator: ", ")))"
         return ApplyStatement(sql: sql, parameters: builder.parameters)
     }
@@ -186,21 +192,31 @@ public struct ApplyPlanner: Sendable {
         }
         let names = columns.map { SQL.identifier($0.element.name) }.joined(separator: ", ")
         return ApplyStatement(
-            sql: "INSERT INTO \(target.name.sql) (\(names)) VALUES \(tuples.joined(separator: ", "))", parameters: builder.parameters)
+            sql: "INSERT INTO \(target.name.sql) (\(names))\(target.overriding) VALUES \(tuples.joined(separator: ", "))",
+            parameters: builder.parameters)
     }
 
     private func update(
         _ relation: PgOutputMessage.Relation, old: PgOutputMessage.OldTuple?, new: TupleData
     ) throws(ApplyError) -> ApplyStatement {
         let target = try self.target(of: relation)
+        let identityChanges = IdentityChange(relation, target, old: old, new: new)
+        if identityChanges.changed {
+            return try reinsert(relation, target, old: old, new: new)
+        }
         var builder = ParameterBuilder(target: target)
         var assignments: [String] = []
-        for (column, value) in zip(relation.columns, new.values) where !target.generatedColumns.contains(column.name) {
+        for (column, value) in zip(relation.columns, new.values)
+        where !target.generatedColumns.contains(column.name) && !target.identityAlwaysColumns.contains(column.name) {
             guard let placeholder = try builder.placeholder(for: value, column: column.name) else { continue }
             assignments.append("\(SQL.identifier(column.name)) = \(placeholder)")
         }
         guard !assignments.isEmpty else {
-            throw ApplyError(description: "Update of \(target.name) sent no column value (every column unchanged TOAST)")
+            // Only identity columns (unchanged) or TOASTed ones: the row stays as it is, but must exist.
+            let condition = try rowCondition(relation, target, old: old, new: new, &builder, change: "Update")
+            return ApplyStatement(
+                sql: "SELECT FROM \(target.only)\(target.name.sql) WHERE \(condition)", parameters: builder.parameters,
+                expectsOneRow: true)
         }
         let condition = try rowCondition(relation, target, old: old, new: new, &builder, change: "Update")
         let sql = "UPDATE \(target.only)\(target.name.sql) SET \(assignments.joined(separator: ", ")) WHERE \(condition)"
@@ -233,7 +249,7 @@ public struct ApplyPlanner: Sendable {
     }
 
     /// The WHERE clause that finds the changed row on the target.
-    private func rowCondition(
+    func rowCondition(
         _ relation: PgOutputMessage.Relation, _ target: ApplyTarget, old: PgOutputMessage.OldTuple?, new: TupleData?,
         _ builder: inout ParameterBuilder, change: String
     ) throws(ApplyError) -> String {
@@ -280,10 +296,11 @@ public struct ApplyPlanner: Sendable {
                 predicates.append("\(name) = \(try builder.bind(.binary(bytes), column: column.name))")
             }
         }
-        guard !predicates.isEmpty else {
+        // A table of no columns (FULL identity) has nothing to compare: any one of its rows is the row.
+        guard !predicates.isEmpty || (isFull && relation.columns.isEmpty) else {
             throw ApplyError(description: "\(change) of \(target.name) sent no value that identifies the row")
         }
-        let condition = predicates.joined(separator: " AND ")
+        let condition = predicates.isEmpty ? "true" : predicates.joined(separator: " AND ")
         guard isFull else { return condition }
         // Identical rows are possible without a key: touch exactly one. ctid is unique only
         // within one partition, hence tableoid with it on a partitioned table.
@@ -304,6 +321,8 @@ public struct ApplyPlanner: Sendable {
 
 extension ApplyTarget {
     var only: String { isPartitioned ? "" : "ONLY " }
+    /// Inserts take the source's values for identity columns `GENERATED ALWAYS`.
+    var overriding: String { identityAlwaysColumns.isEmpty ? "" : " OVERRIDING SYSTEM VALUE" }
 }
 
 extension RowChange {

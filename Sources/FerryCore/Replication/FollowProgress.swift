@@ -59,6 +59,9 @@ public struct FollowProgress: Sendable, Codable, Equatable {
     public var endLSN: String?
     /// Once done: how long cutover took from its request, part by part.
     public var cutover: CutoverWindow?
+    /// Cutover's refresh of the materialized views (not replicated): how many, how long.
+    public var materializedViewsRefreshed: Int?
+    public var materializedViewRefreshSeconds: Double?
 
     public init(state: FollowState, slot: String, consistentPoint: LSN) {
         self.state = state

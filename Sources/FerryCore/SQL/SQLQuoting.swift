@@ -11,6 +11,33 @@ public enum SQL {
         return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// An identifier as pgferry prints it to people (messages, notes, the live table): as
+    /// `identifier` quotes it, and so pastable into SQL; a name holding a control character (a
+    /// newline…) as a Unicode escape identifier, `U&"dq\000Aname"`, so it stays on its line.
+    public static func display(_ name: String) -> String {
+        guard name.unicodeScalars.contains(where: isControl) else { return identifier(name) }
+        var escaped = ""
+        for scalar in name.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\"\""
+            case _ where isControl(scalar): escaped += "\\" + hex(scalar.value, digits: 4)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return "U&\"" + escaped + "\""
+    }
+
+    /// C0 and C1 control characters and DEL.
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    private static func hex(_ value: UInt32, digits: Int) -> String {
+        let text = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+
     /// `schema.name`, each part quoted.
     public static func qualified(_ schema: String, _ name: String) -> String {
         identifier(schema) + "." + identifier(name)

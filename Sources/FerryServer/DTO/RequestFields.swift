@@ -172,6 +172,13 @@ struct RequestFields {
     /// too, not only row counts; default false.
     func cutoverChecksums() throws(BadRequest) -> Bool { try optionalBool("checksums") ?? false }
 
+    /// `refreshMatviews` (on start, with `follow`): refresh the materialized views at cutover; default true.
+    func refreshMaterializedViews() throws(BadRequest) -> Bool { try optionalBool("refreshMatviews") ?? true }
+
+    /// `replicaIdentityFull` (on start, with `follow`): give the source tables without a replica
+    /// identity REPLICA IDENTITY FULL for the run (put back at cutover); default false.
+    func replicaIdentityFull() throws(BadRequest) -> Bool { try optionalBool("replicaIdentityFull") ?? false }
+
     /// A yes/no field: a JSON boolean or nothing.
     private func optionalBool(_ field: String) throws(BadRequest) -> Bool? {
         switch object[field] {

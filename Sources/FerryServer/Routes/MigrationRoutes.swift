@@ -106,6 +106,9 @@ struct MigrationRoutes: Sendable {
         if followUntil != nil && !follow { throw BadRequest("followUntil needs \"follow\": true") }
         let cutoverChecksums = try fields.cutoverChecksums()
         if cutoverChecksums && !follow { throw BadRequest("checksums (compared at cutover) needs \"follow\": true") }
+        let refreshMaterializedViews = try fields.refreshMaterializedViews()
+        let replicaIdentityFull = try fields.replicaIdentityFull()
+        if replicaIdentityFull && !follow { throw BadRequest("replicaIdentityFull needs \"follow\": true") }
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await SourceCheck(source: source).check(schema: schema, excludeTableData: excluded)
@@ -114,7 +117,8 @@ struct MigrationRoutes: Sendable {
         try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
                                               jobs: jobs, statistics: statistics, largeObjects: largeObjects,
                                               compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil,
-                                              cutoverChecksums: cutoverChecksums))
+                                              cutoverChecksums: cutoverChecksums, refreshMaterializedViews: refreshMaterializedViews,
+                                              replicaIdentityFull: replicaIdentityFull))
         logger.info("migration started", metadata: [
             "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])

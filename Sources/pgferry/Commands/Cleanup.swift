@@ -32,6 +32,7 @@ extension PGFerry {
                 let report = try await ReplicationCleanup.drop(connection)
                 for slot in report.droppedSlots { print("dropped slot \(slot.name) (\(Self.describe(slot)))") }
                 for publication in report.droppedPublications { print("dropped publication \(publication)") }
+                for table in report.restoredReplicaIdentities { print("put back the replica identity of \(table)") }
                 if let targetURL = target ?? ProcessInfo.processInfo.environment[ConnectionOptions.targetVariable],
                    !report.droppedSlots.isEmpty {
                     let targetConfiguration = try ConnectionOptions.configuration(

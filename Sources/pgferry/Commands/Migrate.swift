@@ -81,6 +81,14 @@ extension PGFerry {
                                    valueName: "now|LSN"))
         var followUntil: String?
 
+        @Flag(name: .customLong("no-refresh-matviews"),
+              help: "With --follow: leave the materialized views as copied at cutover (by default they are refreshed on the target after the last change: no publication carries them).")
+        var skipMatviewRefresh = false
+
+        @Flag(name: .customLong("replica-identity-full"),
+              help: "With --follow: give the source tables that have no replica identity REPLICA IDENTITY FULL for the run (an ACCESS EXCLUSIVE lock per table, the whole old row in the WAL per UPDATE and DELETE) and put each back at cutover, abort or `pgferry cleanup`.")
+        var replicaIdentityFull = false
+
         func validate() throws {
             guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, got \(jobs)") }
             guard (1...(64 << 20)).contains(chunkSize) else {
@@ -95,6 +103,9 @@ extension PGFerry {
                 guard FollowEnd(followUntil) != nil else {
                     throw ValidationError("--follow-until must be now or an LSN such as 0/1A2B3C4, got \(followUntil)")
                 }
+            }
+            guard follow || (!skipMatviewRefresh && !replicaIdentityFull) else {
+                throw ValidationError("--no-refresh-matviews and --replica-identity-full need --follow")
             }
             guard !checksums || validateAfterwards || follow else {
                 throw ValidationError("--checksums needs --validate (compare after the run) or --follow (compare at cutover)")
@@ -111,7 +122,8 @@ extension PGFerry {
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
                 statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout),
                 dropDependents: dropDependents, largeObjects: largeObjects, compareAfterwards: !skipCompare,
-                follow: follow, followUntil: followUntil.flatMap(FollowEnd.init), cutoverChecksums: follow && checksums)
+                follow: follow, followUntil: followUntil.flatMap(FollowEnd.init), cutoverChecksums: follow && checksums,
+                refreshMaterializedViews: !skipMatviewRefresh, replicaIdentityFull: replicaIdentityFull)
             let migration = Migration(request: request, logger: logger)
             // Following, the first signal cuts over and a second aborts (dropping the slot).
             let interrupt = follow

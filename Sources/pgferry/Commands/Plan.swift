@@ -21,12 +21,19 @@ extension PGFerry {
         @Flag(name: .customLong("large-objects"), help: "Plan to copy the source database's large objects too.")
         var largeObjects = false
 
+        @Flag(help: "Plan a --follow run: notes what following does not replicate and what cutover does about it.")
+        var follow = false
+
+        @Flag(name: .customLong("no-refresh-matviews"), help: "With --follow: plan without the materialized view refresh at cutover.")
+        var skipMatviewRefresh = false
+
         func run() async throws {
             let source = try connections.sourceConfiguration()
             let target = connections.target == nil ? source : try connections.targetConfiguration()
             let plan = try await Migration(request: MigrationRequest(
                 source: source, target: target, schemas: scope.schemas, excludeTableData: scope.excludeTableData,
-                format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, largeObjects: largeObjects)).plan()
+                format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, largeObjects: largeObjects,
+                follow: follow, refreshMaterializedViews: !skipMatviewRefresh)).plan()
             print("-- pgferry plan for schema \(plan.schemas.joined(separator: ", "))")
             for note in plan.notes where !note.hasPrefix("not migrated: ") && !note.hasPrefix("refused: ") { print("-- note: \(note)") }
             for prerequisite in plan.prerequisites { print("-- requires on the target: \(prerequisite)") }

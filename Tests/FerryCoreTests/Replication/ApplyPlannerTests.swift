@@ -150,6 +150,7 @@ import Testing
         let target = ApplyTarget(traces)
         #expect(target.columnTypes == ["id": "bigint", "message_id": "uuid", "doubled": "bigint"])
         #expect(target.generatedColumns == ["doubled"])
+        #expect(target.identityAlwaysColumns == ["id"])
         #expect(!target.isPartitioned)
         // A source that publishes the generated column (18's publish_generated_columns).
         let relation = PgOutputMessage.Relation(
@@ -164,10 +165,11 @@ import Testing
         #expect(
             try planner.statement(for: .insert(relation, new: row))
                 == ApplyStatement(
-                    sql: "INSERT INTO queen.message_traces (id, message_id) VALUES ($1::bigint, NULL)", parameters: [.text(Array("4".utf8))]))
+                    sql: "INSERT INTO queen.message_traces (id, message_id) OVERRIDING SYSTEM VALUE VALUES ($1::bigint, NULL)",
+                    parameters: [.text(Array("4".utf8))]))
         #expect(
             try planner.statement(for: .update(relation, old: nil, new: row))?.sql
-                == "UPDATE ONLY queen.message_traces SET id = $1::bigint, message_id = NULL WHERE id = $2::bigint")
+                == "UPDATE ONLY queen.message_traces SET message_id = NULL WHERE id = $1::bigint")  // an identity ALWAYS, unchanged
     }
 
     private func failure(_ planner: ApplyPlanner, _ change: RowChange) -> String? {
