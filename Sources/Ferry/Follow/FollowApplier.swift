@@ -208,7 +208,7 @@ struct FollowApplier {
                 if let expected = statement.expectedRows, affected != expected {
                     let sql = statement.sql.count > 300 ? String(statement.sql.prefix(300)) + "…" : statement.sql
                     throw FerryError("follow: the target diverged from the source: `\(sql)` changed \(affected) rows "
-                        + "instead of \(expected == 1 ? "one" : "\(expected) (one a change)"), applying the source's transactions after \(flushed); "
+                        + "instead of \(expected == 1 ? "one" : "\(expected) (one per change)"), applying the source's transactions after \(flushed); "
                         + "nothing of them was applied (was the target written to, or its schema changed?)")
                 }
                 rows += Int64(affected)
