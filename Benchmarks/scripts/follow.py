@@ -17,25 +17,35 @@ script does the rest, rounds interleaved (odd rounds pgferry first, even rounds 
               Before its round it catches up (untimed) on what pgferry's round wrote.
 
 Per round and follower:
-  backlog  N small queue transactions (pgbench -c C: push 2 : lease 1 : ack 1) written while the
-           follower is paused; then the marker row is bumped and the follower resumed: the figure
-           is the time until the target shows the marker (every earlier commit is applied then, as
-           both apply in commit order). Rows = the source's n_tup_ins + n_tup_upd + n_tup_del delta.
+  backlog  N small queue transactions (pgbench -c C: push 2 : lease 1 : ack 1; a lease also logs
+           into `events`, keyed by an identity GENERATED ALWAYS column) written while the follower
+           is paused, then the materialized view refreshed; then the marker row is bumped and the
+           follower resumed: the figure is the time until the target shows the marker (every
+           earlier commit is applied then, as both apply in commit order). Rows = the source's
+           n_tup_ins + n_tup_upd + n_tup_del delta.
   large    the same with three large transactions (insert, update, delete of L rows each).
   lag R    pgbench -R R for S seconds; the slot's lag, pg_current_wal_flush_lsn() -
            confirmed_flush_lsn (decoding reads only flushed WAL), sampled every second; then the
            marker and the time to drain. Keeps up = drained within 2 s of the load's end. A follower
            more than --lag-cap-mb behind has the load stopped early (so a slow one cannot run the
-           benchmark past its time budget; its lag figures then cover the load until then).
+           benchmark past its time budget; its lag figures then cover the load until then). The
+           materialized view is refreshed every --refresh-seconds meanwhile.
+  cutover  pgferry only, after the lag: per --cutover-rates rate, pgbench -R rate for
+           --cutover-load-seconds, then SIGINT the moment it stops (writes stopped): the cutover
+           window is SIGINT to the run's exit with follow state done, its parts as pgferry reports
+           them (follow.cutover in its --json output); a new run (copy untimed) for the next rate.
 The load commits asynchronously on the source (--source-synchronous-commit off: the writer is
 not what is measured); the marker commits synchronously, which flushes everything before it.
-Each round ends with the target's tables compared with the source's (md5 of every row, ordered by key).
+Each round ends with the target's tables compared with the source's (md5 of every row, ordered by key);
+whether pgferry's target has the materialized view as of cutover (equal to the source's refreshed
+then) is recorded (matview_fresh), not required.
 """
 import argparse, json, os, re, signal, statistics, subprocess, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOAD = os.path.join(HERE, "follow")
-TABLES = ("messages", "consumed")
+TABLES = ("messages", "consumed", "events")
+MATVIEW = "follow.queue_depth"
 
 
 def say(message):
@@ -123,7 +133,8 @@ class Bench:
         admin.rows(f'DROP DATABASE IF EXISTS "{a.database}"')
         admin.rows(f'CREATE DATABASE "{a.database}"')
         admin.close()
-        self.psql_file(a.source_port, a.database, os.path.join(WORKLOAD, "schema.sql"), f"preload={a.preload}")
+        self.psql_file(a.source_port, a.database, os.path.join(WORKLOAD, "schema.sql"), f"preload={a.preload}",
+                       "identity=" + a.identity.replace("-", " ").upper())
         self.source = Session(a.source_port, a.database)
 
     def bump_marker(self):
@@ -180,6 +191,7 @@ class Bench:
             output, _ = run.communicate()
             if run.returncode != 0:
                 raise RuntimeError(f"pgbench failed:\n{output}")
+            self.source.rows(f"REFRESH MATERIALIZED VIEW {MATVIEW}")
 
         seconds, rows = self.timed_apply(follower, write)
         transactions = per_client * a.clients
@@ -211,6 +223,7 @@ class Bench:
         samples, stop, capped = [], threading.Event(), threading.Event()
         sampler_session = Session(a.source_port, a.database)
         run = self.pgbench("-R", str(rate), "-T", str(a.lag_seconds), progress=True)
+        refresher = self.refreshing(stop)
 
         def sample():
             while not stop.wait(1.0):
@@ -229,6 +242,7 @@ class Bench:
         load_seconds = time.monotonic() - started
         stop.set()
         sampler.join()
+        refresher.join()
         sampler_session.close()
         if run.returncode != 0 and not capped.is_set():
             raise RuntimeError(f"pgbench failed:\n{output}")
@@ -242,6 +256,47 @@ class Bench:
                 "lag_max_bytes": max(samples) if samples else None, "samples": samples,
                 "drain_seconds": round(drain, 3), "capped": capped.is_set(),
                 "keeps_up": not capped.is_set() and drain <= 2.0}
+
+    def refreshing(self, stop):
+        """A thread refreshing the materialized view every --refresh-seconds until stop is set."""
+        def refresh():
+            session = Session(self.args.source_port, self.args.database)
+            while not stop.wait(self.args.refresh_seconds):
+                session.rows(f"REFRESH MATERIALIZED VIEW {MATVIEW}")
+            session.close()
+
+        thread = threading.Thread(target=refresh, daemon=True)
+        thread.start()
+        return thread
+
+    def cutover_window(self, follower, rate):
+        """pgbench -R rate for --cutover-load-seconds (the view refreshed meanwhile), then the
+        cutover asked the moment the load stops (writes stopped): the window is SIGINT to the
+        run's exit with follow state done, its parts as pgferry reports them."""
+        if follower.process.poll() is not None:
+            follower.start()
+        self.catch_up(follower)
+        stop = threading.Event()
+        refresher = self.refreshing(stop)
+        run = self.pgbench("-R", str(rate), "-T", str(self.args.cutover_load_seconds), progress=True)
+        output, _ = run.communicate()
+        stop.set()
+        refresher.join()
+        if run.returncode != 0:
+            raise RuntimeError(f"pgbench failed:\n{output}")
+        result = follower.finish()
+        progress = [float(m) for m in re.findall(r"^progress: [\d.]+ s, ([\d.]+) tps", output, re.M)]
+        result.update({"rate": rate, "source_tx_per_s": round(statistics.mean(progress), 1) if progress else None})
+        self.verify(follower)
+        # The source's view is as of its last refresh; the target's should be as of cutover, the
+        # source's tables now.
+        self.source.rows(f"REFRESH MATERIALIZED VIEW {MATVIEW}")
+        result["matview_fresh"] = self.matview(self.source) == self.matview(follower.target)
+        return result
+
+    def matview(self, session):
+        return session.value(f"SELECT count(*) || ' ' || coalesce(md5(string_agg(v::text, E'\\n' ORDER BY v::text)), '') "
+                             f"FROM {MATVIEW} v")
 
     def verify(self, follower):
         """The target's tables equal the source's, row for row (the source is quiet now)."""
@@ -266,7 +321,14 @@ class Bench:
                 + str({k: v for k, v in lag.items() if k != 'samples'}))
             result["lag"].append(lag)
         self.catch_up(follower)
-        result.update(follower.finish())
+        if isinstance(follower, PgFerry):
+            result["cutover"] = []
+            for rate in self.args.cutover_rates:
+                window = self.cutover_window(follower, rate)
+                say(f"round {number}: pgferry: cutover after {rate} tx/s: {window}")
+                result["cutover"].append(window)
+        else:
+            result.update(follower.finish())
         result["verified"] = self.verify(follower)
         say(f"round {number}: {follower.name}: verified (row checksums equal)")
         return result
@@ -338,9 +400,12 @@ class PgFerry:
         if code != 0 or follow.get("state") != "done":
             raise RuntimeError(f"pgferry's cutover failed (exit {code}, follow state {follow.get('state')}): "
                                f"{progress.get('error') or text[-2000:]}")
-        say(f"pgferry: cut over in {seconds:.1f} s at {follow.get('endLSN')}, {follow.get('transactionsApplied')} transactions "
+        say(f"pgferry: cut over in {seconds:.3f} s at {follow.get('endLSN')}, {follow.get('transactionsApplied')} transactions "
             f"and {follow.get('rowsApplied')} rows applied")
-        return {"cutover_seconds": round(seconds, 2), "cutover": "done",
+        # The window's parts as the run timed them; the rest is the signal's delivery and the exit.
+        parts = {p["name"]: round(p["seconds"], 4) for p in (follow.get("cutover") or {}).get("parts", [])}
+        parts["signal and exit"] = round(seconds - sum(parts.values()), 4)
+        return {"seconds": round(seconds, 4), "parts": parts,
                 "applied_transactions": follow.get("transactionsApplied"), "applied_rows": follow.get("rowsApplied")}
 
 
@@ -407,6 +472,11 @@ def summarize(results, args):
                     (f"lag {rate} tx/s: max bytes", lambda r, i=i: r["lag"][i]["lag_max_bytes"], "lower"),
                     (f"lag {rate} tx/s: drain s", lambda r, i=i: r["lag"][i]["drain_seconds"], "lower")]
     summary = []
+    for i, rate in enumerate(args.cutover_rates):
+        parts = [name for r in results if r["follower"] == "pgferry" for name in r["cutover"][i]["parts"]]
+        figures += [(f"cutover window after {rate} tx/s, s", lambda r, i=i: r["cutover"][i]["seconds"] if "cutover" in r else None, "lower")]
+        figures += [(f"  {name}, s", lambda r, i=i, name=name: r["cutover"][i]["parts"].get(name) if "cutover" in r else None, "lower")
+                    for name in dict.fromkeys(parts)]
     for label, pick, better in figures:
         ferry, postgres = median("pgferry", pick), median("postgresql", pick)
         ratio = round(ferry / postgres, 2) if ferry is not None and postgres else None
@@ -433,6 +503,11 @@ def main():
     parser.add_argument("--rates", default="1000,5000", help="pgbench -R rates for the lag test, tx/s")
     parser.add_argument("--lag-seconds", type=int, default=30)
     parser.add_argument("--lag-cap-mb", type=float, default=4)
+    parser.add_argument("--cutover-rates", default="1000,5000", help="pgbench -R rates just before pgferry's cutover, tx/s")
+    parser.add_argument("--cutover-load-seconds", type=int, default=10, help="how long that load runs before the cutover")
+    parser.add_argument("--refresh-seconds", type=float, default=5, help="the materialized view's refresh interval under load")
+    parser.add_argument("--identity", choices=("always", "by-default"), default="always",
+                        help="events.id GENERATED ALWAYS (the default) or BY DEFAULT AS IDENTITY")
     parser.add_argument("--source-synchronous-commit", default="off",
                         help="the load's commits on the source (off: the writer is not the bottleneck; the marker always commits synchronously)")
     parser.add_argument("--subscription-synchronous-commit", default="off", help="the subscription's synchronous_commit (PostgreSQL's default: off)")
@@ -440,6 +515,7 @@ def main():
     parser.add_argument("--command", default="", help="the command line, recorded in the results")
     args = parser.parse_args()
     args.rates = [int(r) for r in args.rates.split(",") if r]
+    args.cutover_rates = [int(r) for r in args.cutover_rates.split(",") if r]
     assert args.large_rows <= args.preload, "--large-rows updates ids 1..large-rows: needs --preload at least as large"
 
     began = time.time()

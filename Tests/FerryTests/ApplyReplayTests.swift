@@ -158,11 +158,13 @@ import Testing
     @discardableResult
     static func run(_ statement: ApplyStatement, on connection: PGConnection) async throws -> Int? {
         let parameters = statement.parameters.map { parameter -> String? in
-            guard case .text(let bytes) = parameter else {
+            switch parameter {
+            case .text(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .null: return nil
+            case .binary:
                 Issue.record("binary parameter in a text-mode replay")
                 return nil
             }
-            return String(decoding: bytes, as: UTF8.self)
         }
         return try await connection.query(statement.sql, parameters).affectedRows
     }

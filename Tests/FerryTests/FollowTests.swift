@@ -108,6 +108,9 @@ import Testing
         #expect(follow.transactionsApplied > 0)
         #expect(follow.rowsApplied > 50_002)  // the bulk insert and update, and the rest
         #expect(follow.endLSN != nil)
+        // The cutover window, from the request, part by part.
+        let parts = follow.cutover?.parts.map(\.name) ?? []
+        #expect(parts.first == "changes applied" && parts.contains("rows compared") && parts.last == "origin dropped", "\(parts)")
 
         try await Self.expectEqualAndNothingLeftBehind(source: source, target: target, slot: follow.slot)
     }

@@ -16,8 +16,9 @@ struct FollowApplier {
     /// True once `Migration.cutover()` asked to finish.
     let cutoverAsked: @Sendable () -> Bool
 
-    /// How long one read waits before the loop looks at cutover and the status clock again.
-    static let pollInterval = Duration.seconds(1)
+    /// How long one read waits before the loop looks at cutover and the status clock again: on
+    /// an idle stream, a cutover request waits up to this long to be noticed (part of the window).
+    static let pollInterval = Duration.milliseconds(100)
     /// Changes of one source transaction held in memory before they go to the target.
     static let spillThreshold = 10_000
 
@@ -174,8 +175,12 @@ struct FollowApplier {
             let (source, _) = try await Connections.source(request.source)
             let text = try await source.closing { source in
                 do {
+                    // Transactional and committed synchronously: the commit flushes the WAL before
+                    // it, which decoding must read (the source's asynchronous commits would
+                    // otherwise wait for its WAL writer, up to wal_writer_delay).
+                    try await source.execute("SET synchronous_commit = on")
                     return try await source.query(
-                        "SELECT pg_catalog.pg_logical_emit_message(false, 'pgferry', 'cutover')::text AS lsn").rows[0].string("lsn")
+                        "SELECT pg_catalog.pg_logical_emit_message(true, 'pgferry', 'cutover')::text AS lsn").rows[0].string("lsn")
                 } catch let error as PGError where error.code == .server {
                     return try await source.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text AS lsn").rows[0].string("lsn")
                 }
@@ -200,9 +205,10 @@ struct FollowApplier {
             var rows: Int64 = 0
             for index in chunk.changes {
                 let (statement, affected) = (chunk.statements[index], results[index].affectedRows ?? 0)
-                if statement.expectsOneRow, affected != 1 {
-                    throw FerryError("follow: the target diverged from the source: `\(statement.sql)` changed \(affected) rows "
-                        + "instead of one, applying the source's transactions after \(flushed); "
+                if let expected = statement.expectedRows, affected != expected {
+                    let sql = statement.sql.count > 300 ? String(statement.sql.prefix(300)) + "…" : statement.sql
+                    throw FerryError("follow: the target diverged from the source: `\(sql)` changed \(affected) rows "
+                        + "instead of \(expected == 1 ? "one" : "\(expected) (one per change)"), applying the source's transactions after \(flushed); "
                         + "nothing of them was applied (was the target written to, or its schema changed?)")
                 }
                 rows += Int64(affected)

@@ -102,3 +102,29 @@ enum FollowCutover {
         try await target.closing { try await ReplicationCleanup.dropOrigin(origin, on: $0) }
     }
 }
+
+/// Times the parts of the cutover window as each ends (`CutoverWindow`).
+struct CutoverClock {
+    private var last: ContinuousClock.Instant
+    private(set) var window = CutoverWindow()
+
+    /// From the cutover request: its first part is the rest of the apply, the changes up to the
+    /// end position; without one (an end LSN given), from now.
+    init(since requested: ContinuousClock.Instant?) {
+        last = requested ?? .now
+        if requested != nil { lap("changes applied") }
+    }
+
+    mutating func time<T>(_ part: String, _ body: () async throws -> T) async rethrows -> T {
+        let result = try await body()
+        lap(part)
+        return result
+    }
+
+    private mutating func lap(_ part: String) {
+        let now = ContinuousClock.now
+        let elapsed = (now - last).components
+        window.parts.append(CutoverWindow.Part(name: part, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+        last = now
+    }
+}

@@ -9,8 +9,9 @@ public final class Migration: Sendable {
     private let recorder = ProgressRecorder()
     /// The running task, and whether cancel came before there was one.
     private let runTask = Mutex<(task: Task<MigrationReport, any Error>?, cancelled: Bool)>((nil, false))
-    /// Set by `cutover()`: a follow run finishes at the source's WAL position of that moment.
-    private let cutoverAsked = Mutex(false)
+    /// Set by `cutover()`, when first asked: a follow run finishes at the source's WAL position
+    /// of that moment.
+    private let cutoverAsked = Mutex<ContinuousClock.Instant?>(nil)
 
     public init(request: MigrationRequest, logger: Logger = Logger(label: "pgferry")) {
         self.request = request
@@ -33,7 +34,7 @@ public final class Migration: Sendable {
     /// checksums with `cutoverChecksums`), drop the slot and publication, and end. Asked before
     /// follow starts, it cuts over as soon as it does.
     public func cutover() {
-        cutoverAsked.withLock { $0 = true }
+        cutoverAsked.withLock { $0 = $0 ?? .now }
     }
 
     /// Runs the migration to the end.
@@ -135,26 +136,32 @@ public final class Migration: Sendable {
     private func apply(_ follow: FollowSlot) async throws -> LSN {
         recorder.phase("follow", step: "Applying the source's changes from \(follow.consistentPoint)")
         return try await FollowApplier(slot: follow, request: request, recorder: recorder, logger: logger,
-                                       cutoverAsked: { self.cutoverAsked.withLock { $0 } }).run()
+                                       cutoverAsked: { self.cutoverAsked.withLock { $0 != nil } }).run()
     }
 
-    /// Once everything up to `end` is applied: sequences, the compare, cleanup.
+    /// Once everything up to `end` is applied: sequences, the materialized views, the compare,
+    /// cleanup, each part of the cutover window timed (from the request; from here when the run
+    /// was given its end).
     private func cutOver(_ follow: FollowSlot, at end: LSN, plan: MigrationPlan) async throws {
         recorder.phase("cutover", step: "Cutting over at \(end)")
-        try await FollowCutover.compareColumns(request)
-        let sequences = try await FollowCutover.copySequences(request)
+        var window = CutoverClock(since: cutoverAsked.withLock { $0 })
+        try await window.time("columns compared") { try await FollowCutover.compareColumns(request) }
+        let sequences = try await window.time("sequences set") { try await FollowCutover.copySequences(request) }
         if request.refreshMaterializedViews {
-            try await FollowCutover.refreshMaterializedViews(request, plan.ddl.refresh, recorder: recorder, logger: logger)
+            try await window.time("materialized views refreshed") {
+                try await FollowCutover.refreshMaterializedViews(request, plan.ddl.refresh, recorder: recorder, logger: logger)
+            }
         }
-        _ = try await FollowCutover.compareTables(request)
-        try await follow.drop()
-        try await FollowCutover.dropOrigin(request, follow.name)
+        _ = try await window.time("rows compared") { try await FollowCutover.compareTables(request) }
+        try await window.time("slot dropped") { try await follow.drop() }
+        try await window.time("origin dropped") { try await FollowCutover.dropOrigin(request, follow.name) }
         recorder.update {
             $0.follow?.state = .done
             $0.follow?.endLSN = end.description
             $0.follow?.retainedBytes = 0
+            $0.follow?.cutover = window.window
         }
-        logger.info("follow: cut over", metadata: ["end": "\(end)", "sequences": "\(sequences)"])
+        logger.info("follow: cut over", metadata: ["end": "\(end)", "sequences": "\(sequences)", "window": "\(window.window)"])
     }
 
     private func migrate(snapshot: SourceSnapshot, target: PGConnection) async throws -> MigrationPlan {

@@ -87,8 +87,10 @@ public struct Validator: Sendable {
         for unit in units {
             let relation = (unit.only ? "ONLY " : "") + unit.name.sql
             let checksum = checksums && !unit.skipped
-            let sourceSide = try await measure(unit.name, relation, on: sourceConnection, .source, checksum: checksum)
+            // Both sides at once: each reads the whole table (a cutover waits on this).
+            async let sourceMeasure = measure(unit.name, relation, on: sourceConnection, .source, checksum: checksum)
             let targetSide = try await measure(unit.name, relation, on: targetConnection, .target, checksum: checksum)
+            let sourceSide = try await sourceMeasure
             let matches = targetSide.map { $0 == sourceSide } ?? false
             results.append(TableValidation(
                 table: unit.name.description, sourceCount: sourceSide?.count ?? -1, targetCount: targetSide?.count ?? -1,

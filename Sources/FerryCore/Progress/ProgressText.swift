@@ -51,6 +51,7 @@ public enum ProgressText {
         if let lag = follow.lagSeconds, lag > 0 { line += " (\(seconds(lag)))" }
         if let retained = follow.retainedBytes, follow.state != .done { line += ", slot retains \(bytes(retained)) of WAL" }
         if let end = follow.endLSN { line += ", end \(end)" }
+        if let window = follow.cutover { line += "; cutover took \(window)" }
         return line
     }
 

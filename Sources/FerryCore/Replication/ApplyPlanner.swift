@@ -41,13 +41,19 @@ public struct ApplyTarget: Hashable, Sendable {
 public struct ApplyStatement: Hashable, Sendable {
     public var sql: String
     public var parameters: [ApplyParameter]
-    /// An UPDATE or DELETE must touch exactly one row: zero or more means the target diverged.
-    public var expectsOneRow: Bool
+    /// The rows an UPDATE or DELETE must touch, one per change it applies: any other count
+    /// means the target diverged.
+    public var expectedRows: Int?
+    public var expectsOneRow: Bool { expectedRows == 1 }
 
     public init(sql: String, parameters: [ApplyParameter] = [], expectsOneRow: Bool = false) {
+        self.init(sql: sql, parameters: parameters, expectedRows: expectsOneRow ? 1 : nil)
+    }
+
+    public init(sql: String, parameters: [ApplyParameter], expectedRows: Int?) {
         self.sql = sql
         self.parameters = parameters
-        self.expectsOneRow = expectsOneRow
+        self.expectedRows = expectedRows
     }
 }
 
@@ -95,7 +101,8 @@ public struct ApplyPlanner: Sendable {
     public static let insertRows = 100
 
     /// The statements applying `changes`, in order: runs of inserts into the same table grouped
-    /// into multi-row INSERTs (one executor run for many rows), everything else one statement each.
+    /// into multi-row INSERTs (one executor run for many rows), runs of updates or deletes by key
+    /// likewise (ApplyPlanner+KeyedRuns.swift), everything else one statement each.
     public func statements(for changes: [RowChange]) throws(ApplyError) -> [ApplyStatement] {
         var statements: [ApplyStatement] = []
         statements.reserveCapacity(changes.count)
@@ -111,6 +118,11 @@ public struct ApplyPlanner: Sendable {
                 }
             }
             guard index < changes.endIndex else { break }
+            if let run = try keyedRun(changes, from: index) {
+                statements.append(run.statement)
+                index = run.end
+                continue
+            }
             if let statement = try statement(for: changes[index]) { statements.append(statement) }
             index += 1
         }

@@ -57,6 +57,8 @@ public struct FollowProgress: Sendable, Codable, Equatable {
     public var rowsApplied: Int64 = 0
     /// The end position once cutover is decided, then the last LSN applied.
     public var endLSN: String?
+    /// Once done: how long cutover took from its request, part by part.
+    public var cutover: CutoverWindow?
     /// Cutover's refresh of the materialized views (not replicated): how many, how long.
     public var materializedViewsRefreshed: Int?
     public var materializedViewRefreshSeconds: Double?

@@ -96,5 +96,7 @@ import Testing
         follow.state = .done
         follow.retainedBytes = 0
         #expect(!ProgressText.followLine(follow).contains("retains"))  // the slot is gone
+        follow.cutover = CutoverWindow(parts: [.init(name: "changes applied", seconds: 0.0504), .init(name: "rows compared", seconds: 0.02)])
+        #expect(ProgressText.followLine(follow).hasSuffix("; cutover took 0.070s (changes applied 0.050s, rows compared 0.020s)"))
     }
 }
