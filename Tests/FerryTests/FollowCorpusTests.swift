@@ -43,10 +43,8 @@ import Testing
             """).rows.map { try $0.string("name") }
         #expect(schemas.count >= 10)
         let identities = try await source.query(Self.identities).rows[0].string("i")
-        // The schema compare is the copy's business, not the follow's: it flags today that the copy
-        // does not recreate `REPLICA IDENTITY USING INDEX` (public.event_matches), which the apply never needs.
         let report = try await FollowKindsTests.follow(MigrationRequest(
-            source: source.configuration, target: target.configuration, schemas: schemas, compareAfterwards: false,
+            source: source.configuration, target: target.configuration, schemas: schemas,
             follow: true, replicaIdentityFull: true)) {
             let workload = try Self.load(source, ["--dml"])
             #expect(!workload.contains("failed on the source"), "\(workload)")

@@ -74,6 +74,8 @@ import Testing
         #expect(report.progress.tables.map(\.table).contains(Self.oddName))
         try await FollowKindsTests.expectEqual(source, target, schema: "ri")
         #expect(try await source.query(Self.identities).rows[0].string("identities") == Self.before)
+        // The copy recreated what the source had before the run, not the run's FULL.
+        #expect(try await target.query(Self.identities).rows[0].string("identities") == Self.before)
         #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
     }
 

@@ -16,6 +16,9 @@ final class FollowSlot: Sendable {
     let snapshotName: String?
     let replication: PGReplicationConnection
     let source: ConnectionConfiguration
+    /// The source tables this run set to `REPLICA IDENTITY FULL`, with their identity before
+    /// (`--replica-identity-full`): the copy recreates that one.
+    let originalIdentities: [QualifiedName: String]
     /// Set once the apply has begun (the target's origin exists): from then on a failure keeps
     /// the slot, so the same command resumes instead of copying again.
     private let applyStarted = Mutex(false)
@@ -24,7 +27,9 @@ final class FollowSlot: Sendable {
     func markApplyStarted() { applyStarted.withLock { $0 = true } }
 
     private init(name: String, publications: [String], consistentPoint: LSN, snapshotName: String?,
-                 replication: PGReplicationConnection, source: ConnectionConfiguration) {
+                 replication: PGReplicationConnection, source: ConnectionConfiguration,
+                 originalIdentities: [QualifiedName: String] = [:]) {
+        self.originalIdentities = originalIdentities
         self.name = name
         self.publications = publications
         self.consistentPoint = consistentPoint
@@ -107,7 +112,8 @@ final class FollowSlot: Sendable {
                     logger.info("follow: slot created", metadata: ["slot": "\(name)", "consistent_point": "\(LSN(rawValue: created.consistentPoint))"])
                     return FollowSlot(name: name, publications: publications,
                                       consistentPoint: LSN(rawValue: created.consistentPoint), snapshotName: created.snapshotName,
-                                      replication: replication, source: request.source)
+                                      replication: replication, source: request.source,
+                                      originalIdentities: Dictionary(changing.map { ($0.name, $0.identity) }) { first, _ in first })
                 } catch {
                     await replication.close()
                     throw error

@@ -128,7 +128,9 @@ public final class Migration: Sendable {
                                                      importing: follow?.snapshotName)
         return try await snapshot.closing { snapshot in
             let target = try await Connections.target(request.target, encoding: snapshot.encoding)
-            return try await target.closing { target in try await migrate(snapshot: snapshot, target: target) }
+            return try await target.closing { target in
+                try await migrate(snapshot: snapshot, target: target, originalIdentities: follow?.originalIdentities ?? [:])
+            }
         }
     }
 
@@ -164,11 +166,13 @@ public final class Migration: Sendable {
         logger.info("follow: cut over", metadata: ["end": "\(end)", "sequences": "\(sequences)", "window": "\(window.window)"])
     }
 
-    private func migrate(snapshot: SourceSnapshot, target: PGConnection) async throws -> MigrationPlan {
+    private func migrate(snapshot: SourceSnapshot, target: PGConnection,
+                         originalIdentities: [QualifiedName: String]) async throws -> MigrationPlan {
         let request = request
         try DatabaseIdentity.requireDistinct(target: await Connections.databaseIdentity(target), source: snapshot.identity)
 
-        let plan = try MigrationPlan(catalog: snapshot.catalog, options: request.planOptions(targetServerVersion: target.serverVersion))
+        let plan = try MigrationPlan(catalog: snapshot.catalog.replacingReplicaIdentities(originalIdentities),
+                                     options: request.planOptions(targetServerVersion: target.serverVersion))
         for note in plan.notes { logger.warning("\(note)") }
         if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
         try await TargetCheck(target: target, plan: plan).run()
@@ -177,8 +181,8 @@ public final class Migration: Sendable {
             snapshot: snapshot, targetVersion: target.serverVersion)
         // The source side of the end-of-run compare, read in the snapshot the run copies.
         let sourceInventory = request.compareAfterwards
-            ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas,
-                                                includeOwnership: request.includeOwnership, side: .source, inSnapshot: true)
+            ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas, includeOwnership: request.includeOwnership,
+                                                side: .source, inSnapshot: true).replacingReplicaIdentities(originalIdentities)
             : nil
         recorder.update { progress in
             progress.hazards = plan.notes
