@@ -5,13 +5,13 @@ import Synchronization
 /// post-data. Create it, call `run()`, read `progress` from anywhere while it runs.
 public final class Migration: Sendable {
     public let request: MigrationRequest
-    private let logger: Logger
-    private let recorder = ProgressRecorder()
+    let logger: Logger
+    let recorder = ProgressRecorder()
     /// The running task, and whether cancel came before there was one.
-    private let runTask = Mutex<(task: Task<MigrationReport, any Error>?, cancelled: Bool)>((nil, false))
+    let runTask = Mutex<(task: Task<MigrationReport, any Error>?, cancelled: Bool)>((nil, false))
     /// Set by `cutover()`, when first asked: a follow run finishes at the source's WAL position
     /// of that moment.
-    private let cutoverAsked = Mutex<ContinuousClock.Instant?>(nil)
+    let cutoverAsked = Mutex<ContinuousClock.Instant?>(nil)
 
     public init(request: MigrationRequest, logger: Logger = Logger(label: "pgferry")) {
         self.request = request
@@ -96,32 +96,6 @@ public final class Migration: Sendable {
         }
     }
 
-    /// Reports the WAL the slot retains while the copy and the apply run (not once cutover drops it).
-    private func monitor(_ follow: FollowSlot) -> RetainedWALMonitor {
-        RetainedWALMonitor(slot: follow.name, source: request.source, recorder: recorder, logger: logger)
-    }
-
-    /// Runs `body`; when it fails, drops the slot and publication, unless the apply had begun:
-    /// then they stay, and the same request resumes from the target's origin.
-    private func following<T>(_ follow: FollowSlot, _ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            if follow.isResumable {
-                await follow.replication.close()
-                let failure: any Error = Task.isCancelled ? FerryError.cancelled : error
-                throw FerryError("\(failure); the slot \(follow.name) and its publication are kept on the source (they retain "
-                    + "WAL): run the same command again to resume, or `pgferry cleanup --source … --target …` to drop them")
-            }
-            // In a task of its own: a cancelled run still drops what it created.
-            let dropped = await Task { try await follow.drop() }.result
-            if case .failure(let failure) = dropped {
-                logger.error("follow: dropping the slot failed", metadata: ["error": "\(failure)"])
-            }
-            throw error
-        }
-    }
-
     private func migrate(follow: FollowSlot?) async throws -> MigrationPlan {
         let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
                                                      includeOwnership: request.includeOwnership,
@@ -132,38 +106,6 @@ public final class Migration: Sendable {
                 try await migrate(snapshot: snapshot, target: target, originalIdentities: follow?.originalIdentities ?? [:])
             }
         }
-    }
-
-    /// Follow mode after post-data: applies until the end position; returns it.
-    private func apply(_ follow: FollowSlot) async throws -> LSN {
-        recorder.phase("follow", step: "Applying the source's changes from \(follow.consistentPoint)")
-        return try await FollowApplier(slot: follow, request: request, recorder: recorder, logger: logger,
-                                       cutoverAsked: { self.cutoverAsked.withLock { $0 != nil } }).run()
-    }
-
-    /// Once everything up to `end` is applied: sequences, the materialized views, the compare,
-    /// cleanup, each part of the cutover window timed (from the request; from here when the run
-    /// was given its end).
-    private func cutOver(_ follow: FollowSlot, at end: LSN, plan: MigrationPlan) async throws {
-        recorder.phase("cutover", step: "Cutting over at \(end)")
-        var window = CutoverClock(since: cutoverAsked.withLock { $0 })
-        try await window.time("columns compared") { try await FollowCutover.compareColumns(request) }
-        let sequences = try await window.time("sequences set") { try await FollowCutover.copySequences(request) }
-        if request.refreshMaterializedViews {
-            try await window.time("materialized views refreshed") {
-                try await FollowCutover.refreshMaterializedViews(request, plan.ddl.refresh, recorder: recorder, logger: logger)
-            }
-        }
-        _ = try await window.time("rows compared") { try await FollowCutover.compareTables(request) }
-        try await window.time("slot dropped") { try await follow.drop() }
-        try await window.time("origin dropped") { try await FollowCutover.dropOrigin(request, follow.name) }
-        recorder.update {
-            $0.follow?.state = .done
-            $0.follow?.endLSN = end.description
-            $0.follow?.retainedBytes = 0
-            $0.follow?.cutover = window.window
-        }
-        logger.info("follow: cut over", metadata: ["end": "\(end)", "sequences": "\(sequences)", "window": "\(window.window)"])
     }
 
     private func migrate(snapshot: SourceSnapshot, target: PGConnection,
@@ -224,127 +166,6 @@ public final class Migration: Sendable {
         return plan
     }
 
-    /// Runs the data phase's jobs (`DataPhaseSchedule`) on `jobs` workers. Each worker owns one
-    /// source connection in the exported snapshot and one target connection, and takes whatever
-    /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE. The first
-    /// failure cancels every other worker at once.
-    private func copyTables(_ plan: MigrationPlan, statistics: TargetStatistics, snapshot: SourceSnapshot) async throws {
-        let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData))
-        let workers = max(1, min(request.jobs, plan.copyTasks.count))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<workers {
-                group.addTask {
-                    do {
-                        try await snapshot.withWorker { source in
-                            let target = try await Connections.target(self.request.target, encoding: snapshot.encoding)
-                            try await target.closing { target in
-                                while let job = await board.next() {
-                                    try Task.checkCancellation()
-                                    try await self.run(job, plan: plan, statistics: statistics, source: source, target: target,
-                                                       board: board)
-                                }
-                            }
-                        }
-                    } catch {
-                        await board.abandon()  // workers waiting for a job stop too
-                        throw error
-                    }
-                }
-            }
-            try await Self.failFast(&group)
-        }
-    }
-
-    /// Large objects, on a source worker and target connection of their own, beside the tables.
-    private func copyLargeObjects(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
-        try await snapshot.withWorker { source in
-            let target = try await Connections.target(request.target, encoding: snapshot.encoding)
-            try await target.closing { target in
-                let total = plan.largeObjects.count
-                let copied = try await LargeObjectCopy(source: source, target: target,
-                                                       includeOwnership: request.includeOwnership).run { count, bytes in
-                    self.recorder.update { $0.largeObjects = LargeObjectProgress(total: total, copied: count, bytes: bytes) }
-                }
-                logger.debug("large objects copied", metadata: ["count": "\(copied)"])
-            }
-        }
-    }
-
-    /// Waits for a group's tasks; the first error cancels the rest at once (`waitForAll` would
-    /// let them run to their end before reporting it).
-    static func failFast(_ group: inout ThrowingTaskGroup<Void, any Error>) async throws {
-        for try await _ in group {}
-    }
-
-    /// Foreign keys validate by scanning their tables, so they run `jobs` at a time. Two keys
-    /// that lock the same pair of tables in opposite order can deadlock; the loser retries.
-    private func createForeignKeys(_ groups: [[DDLStatement]], first: PGConnection, encoding: String) async throws {
-        let queue = WorkQueue(groups)
-        let workers = max(1, min(request.jobs, groups.count))
-        @Sendable func createKeys(on target: PGConnection) async throws {
-            while let statements = queue.next() {
-                for attempt in 1... {
-                    do {
-                        try await Self.run(statements, on: target)
-                        break
-                    } catch let error as FerryError where error.isDeadlock && attempt < 5 {
-                        self.logger.info("foreign key deadlock, retrying", metadata: ["attempt": "\(attempt)"])
-                    }
-                }
-            }
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<workers {
-                group.addTask {
-                    if worker == 0 { return try await createKeys(on: first) }
-                    let target = try await Connections.target(self.request.target, encoding: encoding)
-                    try await target.closing { try await createKeys(on: $0) }
-                }
-            }
-            try await Self.failFast(&group)
-        }
-    }
-
-    private func run(_ job: DataPhaseSchedule.Job, plan: MigrationPlan, statistics: TargetStatistics,
-                     source: PGConnection, target: PGConnection, board: JobBoard) async throws {
-        switch job {
-        case .copy(let task):
-            let table = task.table
-            if task.copiesData {
-                let start = recorder.now
-                recorder.updateTable(table) {
-                    $0.state = .copying
-                    if $0.copyStartedAt == nil { $0.copyStartedAt = start }
-                }
-                let pipe = TablePipe(task: task, source: source, target: target, chunkSize: request.chunkSize,
-                                     ringCapacity: request.ringCapacity, stallTimeout: request.stallTimeout, progress: recorder)
-                let rows = try await pipe.run()
-                logger.debug("table copied", metadata: ["table": "\(table)", "rows": "\(rows)"])
-            }
-            await board.finished(job) { landed in
-                // Before its index builds are handed out, so a fast finish cannot be overwritten.
-                guard landed else { return }
-                let now = self.recorder.now
-                self.recorder.updateTable(table) {
-                    $0.copyFinishedAt = now
-                    if task.copiesData { $0.state = .indexing }
-                }
-            }
-        case .buildIndex(_, let statements):
-            try await Self.run(statements, on: target)
-            await board.finished(job)
-        case .finish(let table):
-            try await Self.run(plan.ddl.tablePostData[table]?.then ?? [], on: target)
-            try await statistics.apply(to: table, on: target, logger: logger)
-            let done = recorder.now
-            recorder.updateTable(table) {
-                $0.indexesFinishedAt = done
-                if $0.state != .skipped { $0.state = .done }
-            }
-            await board.finished(job)
-        }
-    }
-
     /// Fails the run on a difference the plan did not announce: objects it does not recreate
     /// (and what belongs to them) may be missing, foreign keys it adds `NOT VALID` may differ.
     private func compare(_ sourceInventory: SchemaInventory, target: PGConnection, plan: MigrationPlan) async throws {
@@ -376,13 +197,6 @@ public final class Migration: Sendable {
     }
 }
 
-/// Tasks handed out to workers in order, each once.
-final class WorkQueue<Item: Sendable>: Sendable {
-    private let items: Mutex<ArraySlice<Item>>
-    init(_ items: [Item]) { self.items = Mutex(items[...]) }
-    func next() -> Item? { items.withLock { $0.popFirst() } }
-}
-
 extension Migration {
     /// What `run()` would do, read in the source snapshot; writes nothing anywhere. The target,
     /// if reachable, only decides the COPY format (binary needs equal major versions).
@@ -396,47 +210,6 @@ extension Migration {
                 await target.close()
             }
             return try MigrationPlan(catalog: snapshot.catalog, options: request.planOptions(targetServerVersion: targetVersion))
-        }
-    }
-}
-
-/// Hands the schedule's jobs to workers. A worker with nothing ready waits until a running job
-/// makes more ready, or until the phase is over or abandoned after an error.
-actor JobBoard {
-    private var schedule: DataPhaseSchedule
-    private var waiting: [CheckedContinuation<DataPhaseSchedule.Job?, Never>] = []
-    private var abandoned = false
-
-    init(_ schedule: DataPhaseSchedule) { self.schedule = schedule }
-
-    /// The next job, or nil when there is none left to run.
-    func next() async -> DataPhaseSchedule.Job? {
-        if abandoned || schedule.isComplete { return nil }
-        if let job = schedule.next() { return job }
-        return await withCheckedContinuation { waiting.append($0) }
-    }
-
-    /// Records that `job` succeeded; `then` learns whether it landed its table's last data and
-    /// runs before any follow-up job is handed out.
-    func finished(_ job: DataPhaseSchedule.Job, then: (_ landed: Bool) -> Void = { _ in }) {
-        then(schedule.finished(job))
-        wake()
-    }
-
-    func abandon() {
-        abandoned = true
-        wake()
-    }
-
-    private func wake() {
-        while !waiting.isEmpty {
-            if abandoned || schedule.isComplete {
-                waiting.removeFirst().resume(returning: nil)
-            } else if let job = schedule.next() {
-                waiting.removeFirst().resume(returning: job)
-            } else {
-                return
-            }
         }
     }
 }
