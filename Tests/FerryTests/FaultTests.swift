@@ -85,14 +85,15 @@ import Testing
             """, [database, table])
     }
 
-    /// After a failed run: no session of pgferry left on either database (given a moment for
-    /// the servers to notice closed sockets), and a rerun copies everything exactly.
+    /// After a failed run: no session of pgferry left on either database (given the servers up to
+    /// 30 s to notice closed sockets: under the whole suite on 2 cores 10 s was once too short for
+    /// a source backend behind the throttling proxy), and a rerun copies everything exactly.
     static func expectCleanAndRerun(source: TestDatabase, target: TestDatabase,
                                     sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for database in [source, target] {
             let left = try await waitForRow(database.server, """
                 SELECT 'clean' WHERE NOT EXISTS (SELECT FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pgferry')
-                """, [database.name], timeout: .seconds(10))
+                """, [database.name], timeout: .seconds(30))
             #expect(left == "clean", "pgferry sessions are left on \(database.name)", sourceLocation: sourceLocation)
             let sessions = try await database.query(
                 """
