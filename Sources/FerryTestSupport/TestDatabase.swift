@@ -26,8 +26,8 @@ public struct TestDatabase: Sendable {
         try await PGConnection.withConnection(configuration) { try await $0.execute(sql) }
     }
 
-    public func query(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
-        try await PGConnection.withConnection(configuration) { try await $0.query(sql, parameters) }
+    public func query(_ query: PGQuery) async throws -> QueryResult {
+        try await PGConnection.withConnection(configuration) { try await $0.query(query) }
     }
 
     /// Loads `Fixtures/<name>/prerequisites.sql` when there is one, `schema.sql`,

@@ -119,16 +119,15 @@ import Testing
                 try await connection.execute("COMMIT")
             }
             try await connection.execute("SELECT pg_catalog.pg_replication_origin_session_reset()")
-            let progress = try await connection.query(
-                ReplicationCommands.originProgress(origin).sql, [origin]
-            ).rows[0][0]
+            let progress = try await connection.pipeline([Self.pipelined(ReplicationCommands.originProgress(origin))])[0]
+                .rows[0][0]
             try await Self.run(ReplicationCommands.dropOrigin(origin), on: connection)
             return progress
         }
         #expect(progress == transactions.last?.commitLSN.description)
 
         for table in Self.tables {
-            let select = "SELECT to_jsonb(t)::text AS row FROM \(SQL.qualified("r", table)) t ORDER BY 1"
+            let select: PGQuery = "SELECT to_jsonb(t)::text AS row FROM \(unescaped: SQL.qualified("r", table)) t ORDER BY 1"
             let expected = try await source.query(select).rows.map { try $0.string("row") }
             let applied = try await target.query(select).rows.map { try $0.string("row") }
             #expect(applied == expected, "r.\(table)")
@@ -142,8 +141,8 @@ import Testing
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-            """, [schema])
+            WHERE n.nspname = \(schema) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+            """)
         var targets: [String: ApplyTarget] = [:]
         for row in columns.rows {
             let name = try row.string("relname")
@@ -154,19 +153,22 @@ import Testing
         return Array(targets.values)
     }
 
-    /// Runs a statement with text parameters (PGClient's `query`); returns the rows it affected.
+    /// Runs a statement of a text-mode replay; returns the rows it affected.
     @discardableResult
     static func run(_ statement: ApplyStatement, on connection: PGConnection) async throws -> Int? {
-        let parameters = statement.parameters.map { parameter -> String? in
-            switch parameter {
-            case .text(let bytes): return String(decoding: bytes, as: UTF8.self)
+        try await connection.pipeline([pipelined(statement)])[0].affectedRows
+    }
+
+    static func pipelined(_ statement: ApplyStatement) -> PipelinedStatement {
+        PipelinedStatement(sql: statement.sql, parameters: statement.parameters.map {
+            switch $0 {
+            case .text(let bytes): return .text(bytes)
             case .null: return nil
             case .binary:
                 Issue.record("binary parameter in a text-mode replay")
                 return nil
             }
-        }
-        return try await connection.query(statement.sql, parameters).affectedRows
+        })
     }
 
     static func bytes(hex: String) -> [UInt8] {

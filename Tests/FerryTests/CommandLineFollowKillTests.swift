@@ -11,11 +11,11 @@ extension CommandLineTests {
 
     /// Polls `sql` (one row, a boolean `ok`) on `database` until it holds. Fails naming `what`
     /// after `timeout`, or at once when `program` ended.
-    static func wait(for what: String, _ database: TestDatabase, _ sql: String, _ parameters: [String?] = [],
+    static func wait(for what: String, _ database: TestDatabase, _ sql: PGQuery,
                      program: RunningProgram? = nil, timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try await database.query(sql, parameters).rows[0].bool("ok") { return }
+            if try await database.query(sql).rows[0].bool("ok") { return }
             if let status = program?.exitStatus {
                 throw WaitFailed(description: "pgferry exited (\(status)) before \(what): \(program?.output ?? "")")
             }
@@ -31,8 +31,8 @@ extension CommandLineTests {
         try await writer.waitForRounds(3)
         let position = try await source.query("SELECT pg_current_wal_lsn()::text AS lsn").rows[0].string("lsn")
         try await wait(for: "run \(run) applying the source's commits past \(position)", target,
-                       "SELECT coalesce(pg_replication_origin_progress($1, true) > $2::pg_lsn, false) AS ok",
-                       [slot, position], program: program)
+                       "SELECT coalesce(pg_replication_origin_progress(\(slot), true) > \(position)::pg_lsn, false) AS ok",
+                       program: program)
     }
 
     /// The adversarial writer keeps writing through the copy and the follow while `pgferry
@@ -73,8 +73,8 @@ extension CommandLineTests {
                 try await Self.wait(for: "run 2 applying the bulk transactions", target, """
                     SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database()
                                    AND application_name = 'pgferry' AND backend_xid IS NOT NULL)
-                        OR coalesce(pg_replication_origin_progress($1, true) > $2::pg_lsn, false) AS ok
-                    """, [slot, position], program: program)
+                        OR coalesce(pg_replication_origin_progress(\(slot), true) > \(position)::pg_lsn, false) AS ok
+                    """, program: program)
             }
             program.signal(SIGKILL)
             #expect(try await program.wait(timeout: .seconds(10)) == 128 + SIGKILL)

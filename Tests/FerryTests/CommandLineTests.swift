@@ -128,7 +128,7 @@ import Testing
     }
 
     /// Waits until `condition` holds on `database` (a one-row `ok` boolean), for at most 60 s.
-    static func waitUntil(_ database: TestDatabase, _ sql: String, _ program: RunningProgram? = nil) async throws -> Bool {
+    static func waitUntil(_ database: TestDatabase, _ sql: PGQuery, _ program: RunningProgram? = nil) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if try await database.query(sql).rows[0].bool("ok") { return true }
@@ -148,7 +148,7 @@ import Testing
                 WHERE database = current_database() AND active AND starts_with(slot_name::text, 'pgferry_')
                 """).rows.map { try $0.string("name") }
             if let slot = slots.first,
-               try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = $1", [slot]).rows[0].int("n") == 1 {
+               try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = \(slot)").rows[0].int("n") == 1 {
                 return true
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -156,7 +156,7 @@ import Testing
         return false
     }
 
-    static let slotIdle = """
+    static let slotIdle: PGQuery = """
         SELECT count(*) = 1 AS ok FROM pg_replication_slots
         WHERE database = current_database() AND NOT active AND starts_with(slot_name::text, 'pgferry_')
         """

@@ -80,14 +80,14 @@ struct CorpusTests {
     static func rows(_ database: TestDatabase, schemas: [String]) async throws -> [String: String] {
         let tables = try await database.query("""
             SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'r' ORDER BY 1
-            """, ["{" + schemas.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-                      .joined(separator: ",") + "}"]).rows.map { try $0.string("name") }
+            WHERE n.nspname = ANY(\("{" + schemas.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+                      .joined(separator: ",") + "}")::text[]) AND c.relkind = 'r' ORDER BY 1
+            """).rows.map { try $0.string("name") }
         var result: [String: String] = [:]
         for table in tables {
             let row = try await database.query("""
                 SELECT count(*) || ' ' || coalesce(md5(string_agg(r, '' ORDER BY r)), '-') AS summary
-                FROM (SELECT md5(t::text) AS r FROM \(table) t) rows
+                FROM (SELECT md5(t::text) AS r FROM \(unescaped: table) t) rows
                 """).rows[0]
             result[table] = try row.string("summary")
         }

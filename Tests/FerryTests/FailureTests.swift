@@ -79,8 +79,8 @@ import Testing
         for _ in 0..<500 where !killed {
             let result = try await admin.query("""
                 SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
-                WHERE datname = $1 AND query LIKE 'COPY big.rows%' AND state = 'active'
-                """, [target.name])
+                WHERE datname = \(target.name) AND query LIKE 'COPY big.rows%' AND state = 'active'
+                """)
             killed = !result.rows.isEmpty
             if !killed { try await Task.sleep(for: .milliseconds(5)) }
         }

@@ -64,13 +64,13 @@ import Testing
     }
 
     /// Waits until `query` (run as the superuser on `server`) returns a row; returns its first value.
-    static func waitForRow(_ server: TestServers.Server, _ query: String, _ parameters: [String?],
+    static func waitForRow(_ server: TestServers.Server, _ query: PGQuery,
                            timeout: Duration = .seconds(20)) async throws -> String? {
         let admin = try await PGConnection.connect(server.configuration())
         return try await admin.closing { admin in
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
-                if let row = try await admin.query(query, parameters).rows.first { return row[0] }
+                if let row = try await admin.query(query).rows.first { return row[0] }
                 try await Task.sleep(for: .milliseconds(20))
             }
             return nil
@@ -81,8 +81,8 @@ import Testing
     static func copyBackend(_ server: TestServers.Server, database: String, table: String) async throws -> String? {
         try await waitForRow(server, """
             SELECT pid::text FROM pg_stat_activity
-            WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY %' AND query LIKE '%' || $2 || '%'
-            """, [database, table])
+            WHERE datname = \(database) AND state = 'active' AND query LIKE 'COPY %' AND query LIKE '%' || \(table) || '%'
+            """)
     }
 
     /// After a failed run: no session of pgferry left on either database (given the servers up to
@@ -92,14 +92,14 @@ import Testing
                                     sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for database in [source, target] {
             let left = try await waitForRow(database.server, """
-                SELECT 'clean' WHERE NOT EXISTS (SELECT FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pgferry')
-                """, [database.name], timeout: .seconds(30))
+                SELECT 'clean' WHERE NOT EXISTS (SELECT FROM pg_stat_activity WHERE datname = \(database.name) AND application_name = 'pgferry')
+                """, timeout: .seconds(30))
             #expect(left == "clean", "pgferry sessions are left on \(database.name)", sourceLocation: sourceLocation)
             let sessions = try await database.query(
                 """
                 SELECT count(*) AS n FROM pg_stat_activity
-                WHERE datname = $1 AND application_name = 'pgferry' AND pid <> pg_backend_pid()
-                """, [database.name])
+                WHERE datname = \(database.name) AND application_name = 'pgferry' AND pid <> pg_backend_pid()
+                """)
             #expect(try sessions.rows[0].int("n") == 0, "pgferry sessions are left on \(database.name)",
                     sourceLocation: sourceLocation)
         }
@@ -122,7 +122,7 @@ import Testing
         let other = try await Self.copyBackend(database.server, database: database.name, table: "f.two")
         #expect(pid != nil && other != nil, "both copies must be seen running at once")
         let killedAt = ContinuousClock.now
-        _ = try await database.query("SELECT pg_terminate_backend($1::int)", [pid])
+        _ = try await database.query("SELECT pg_terminate_backend(\(pid)::int)")
         guard let error = await Self.failure(of: run, since: killedAt, within: .seconds(2),
                                              "\(side) backend killed during one of two copies") else { return }
         #expect("\(error)".contains("f.one"))
@@ -291,8 +291,8 @@ import Testing
         let run = Task { try await migration.run() }
         let copying = try #require(try await Self.waitForRow(source.server, """
             SELECT CASE WHEN query LIKE '%f.one%' THEN 'f.two' ELSE 'f.one' END FROM pg_stat_activity
-            WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY %'
-            """, [source.name]))
+            WHERE datname = \(source.name) AND state = 'active' AND query LIKE 'COPY %'
+            """))
         // The ALTER waits behind the snapshot's lock; the worker's LOCK … NOWAIT then fails on it.
         let alter = try await PGConnection.connect(source.configuration)
         let altering = Task { try await alter.execute("ALTER TABLE \(copying) ADD COLUMN late int") }

@@ -8,7 +8,7 @@ import Testing
     @Test func viewDefaultsMaterializedViewColumnOptionsAndIndexStatisticsRoundTrip() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "attrs_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "attrs_tgt")
-        let versionQuery = "SELECT current_setting('server_version_num')::int AS v"
+        let versionQuery: PGQuery = "SELECT current_setting('server_version_num')::int AS v"
         let sourceVersion = try await source.query(versionQuery).rows[0].int("v")
         let targetVersion = try await target.query(versionQuery).rows[0].int("v")
         let compression = sourceVersion >= 140000 && targetVersion >= 140000
@@ -45,7 +45,7 @@ import Testing
         let report = try await migration.run()
         #expect(report.progress.status == .complete)
         #expect(try source.schemaDump(["attrs"]) == (try target.schemaDump(["attrs"])))
-        let stateQuery = """
+        let stateQuery: PGQuery = """
             SELECT (SELECT string_agg(attnum || ':' || coalesce(NULLIF(attstattarget, -1)::text, '-'), ',' ORDER BY attnum) FROM pg_attribute
                     WHERE attrelid = 'attrs.items_label_lower'::regclass) AS index_targets,
                    (SELECT string_agg(attname || ':' || attstorage::text || ':' || coalesce(NULLIF(attstattarget, -1)::text, '-') || ':'

@@ -120,7 +120,7 @@ import Testing
             """)
         // Each in a transaction of its own: a slot is created only in one that wrote nothing.
         for slot in [abandonedSlot, otherSlot] {
-            _ = try await source.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot])
+            _ = try await source.query("SELECT pg_create_logical_replication_slot(\(slot), 'pgoutput')")
         }
         try await source.execute("INSERT INTO t SELECT generate_series(1, 1000)")
         // A slot a connection streams from is in use: cleanup leaves it.
@@ -142,8 +142,9 @@ import Testing
             #expect(report.droppedSlots.map(\.name) == [abandonedSlot])
             #expect(report.droppedPublications == ["pgferry_pub_abandoned"])
             #expect(report.slotsInUse.map(\.name) == [runningSlot])
-            let remaining = try await connection.query("SELECT slot_name::text AS name FROM pg_replication_slots "
-                + "WHERE database = current_database() ORDER BY 1").rows.map { try $0.string("name") }
+            let remaining = try await connection.query("""
+                SELECT slot_name::text AS name FROM pg_replication_slots WHERE database = current_database() ORDER BY 1
+                """).rows.map { try $0.string("name") }
             #expect(remaining == [otherSlot, runningSlot].sorted())
             let publications = try await connection.query("SELECT pubname::text AS name FROM pg_publication")
                 .rows.map { try $0.string("name") }
@@ -159,7 +160,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(try await ReplicationCleanup.drop(connection).droppedSlots.map(\.name) == [runningSlot])
-            _ = try await connection.query("SELECT pg_drop_replication_slot($1)", [otherSlot])
+            _ = try await connection.query("SELECT pg_drop_replication_slot(\(otherSlot))")
         }
     }
 }

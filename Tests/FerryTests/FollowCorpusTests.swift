@@ -19,7 +19,7 @@ import Testing
                                    environment: ["PATH": path])
     }
 
-    static let identities = """
+    static let identities: PGQuery = """
         SELECT coalesce(string_agg(oid::regclass::text || '=' || relreplident::text, ',' ORDER BY oid), '') AS i
         FROM pg_class WHERE relkind IN ('r', 'p') AND oid >= 16384
         """
@@ -61,7 +61,7 @@ import Testing
             """).rows.map { try $0.string("name") }
         #expect(views.count >= 5)
         for view in views {
-            let rows = "SELECT count(*) AS n, coalesce(sum(hashtext(v::text)), 0) AS h FROM \(view) v"
+            let rows: PGQuery = "SELECT count(*) AS n, coalesce(sum(hashtext(v::text)), 0) AS h FROM \(unescaped: view) v"
             #expect(try await target.query(rows).rows.map { [$0[0], $0[1]] } == source.query(rows).rows.map { [$0[0], $0[1]] },
                     "\(view)")
         }

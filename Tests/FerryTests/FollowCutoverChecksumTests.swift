@@ -54,8 +54,8 @@ extension FollowTests {
         } throws: { "\($0)".contains("c.b (checksums differ, 100 rows on both sides)") && !"\($0)".contains("c.a") }
         // The failed cutover keeps the slot for a resume: dropped here.
         let slot = try #require(diverged.progress.follow?.slot)
-        _ = try await target.query("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", [slot])
-        _ = try await source.query("SELECT pg_drop_replication_slot($1)", [slot])
+        _ = try await target.query("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = \(slot)")
+        _ = try await source.query("SELECT pg_drop_replication_slot(\(slot))")
         try await source.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$")
     }
 }

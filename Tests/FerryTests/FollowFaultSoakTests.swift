@@ -65,7 +65,7 @@ import Testing
     static let faults = [
         Fault(name: "walsender terminated") { context in
             _ = try await context.source.query(
-                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1", [context.slot])
+                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = \(context.slot)")
         },
         Fault(name: "apply backend terminated") { context in
             _ = try await context.target.query("""
@@ -110,11 +110,11 @@ import Testing
             let position = try await source.query("SELECT pg_current_wal_lsn()::text AS lsn").rows[0].string("lsn")
             let deadline = ContinuousClock.now + .seconds(60)
             // The origin exists once the apply began (a run streams from just before).
-            let applied = """
-                SELECT CASE WHEN EXISTS (SELECT FROM pg_replication_origin WHERE roname = $1)
-                            THEN coalesce(pg_replication_origin_progress($1, true) > $2::pg_lsn, false) ELSE false END AS ok
+            let applied: PGQuery = """
+                SELECT CASE WHEN EXISTS (SELECT FROM pg_replication_origin WHERE roname = \(slot))
+                            THEN coalesce(pg_replication_origin_progress(\(slot), true) > \(position)::pg_lsn, false) ELSE false END AS ok
                 """
-            while try await !target.query(applied, [slot, position]).rows[0].bool("ok") {
+            while try await !target.query(applied).rows[0].bool("ok") {
                 guard ContinuousClock.now < deadline else { throw TestSupportError("nothing applied past \(position) in 60 s") }
                 if migration.progress.status == .error { throw TestSupportError("the run failed: \(migration.progress.error ?? "")") }
                 try await Task.sleep(for: .milliseconds(50))
@@ -155,11 +155,11 @@ import Testing
         #expect(report.progress.follow?.state == .done)
         #expect(writing.rounds.load(ordering: .relaxed) >= 20, "the writer wrote \(writing.rounds.load(ordering: .relaxed)) rounds")
         try await FollowKindsTests.expectEqual(source, target, schema: "soak")
-        let view = "SELECT n, total FROM soak.counts"
+        let view: PGQuery = "SELECT n, total FROM soak.counts"
         #expect(try await target.query(view).rows.map { [$0[0], $0[1]] } == source.query(view).rows.map { [$0[0], $0[1]] })
-        let sequence = "SELECT last_value FROM soak.ident_id_seq"
+        let sequence: PGQuery = "SELECT last_value FROM soak.ident_id_seq"
         #expect(try await target.query(sequence).rows[0][0] == source.query(sequence).rows[0][0])
-        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1", [slot]).rows[0].int("n") == 0)
+        #expect(try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = \(slot)").rows[0].int("n") == 0)
         #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
     }
 }

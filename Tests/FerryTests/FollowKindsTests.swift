@@ -76,11 +76,11 @@ import Testing
         }
         #expect(report.progress.follow?.state == .done)
         try await Self.expectEqual(source, target, schema: "ka")
-        let rows = "SELECT (SELECT count(*) FROM ka.nocols) AS nocols, (SELECT string_agg(id || ':' || len, ',' ORDER BY id) FROM ka.ident) AS ident"
+        let rows: PGQuery = "SELECT (SELECT count(*) FROM ka.nocols) AS nocols, (SELECT string_agg(id || ':' || len, ',' ORDER BY id) FROM ka.ident) AS ident"
         #expect(try await target.query(rows).rows.map { [$0[0], $0[1]] } == source.query(rows).rows.map { [$0[0], $0[1]] })
         #expect(try await target.query("SELECT count(*) AS n FROM ka.nocols").rows[0].int("n") == 4)
         // The identity's sequence goes on where the source's is.
-        let next = "SELECT last_value FROM ka.ident_id_seq"
+        let next: PGQuery = "SELECT last_value FROM ka.ident_id_seq"
         #expect(try await target.query(next).rows[0][0] == source.query(next).rows[0][0])
     }
 
@@ -138,8 +138,8 @@ import Testing
                 """)
         }
         let follow = try #require(report.progress.follow)
-        let views = "SELECT (SELECT n FROM km.counted) AS n, (SELECT n2 FROM km.doubled) AS n2"
-        let populated = "SELECT relispopulated::text AS p FROM pg_class WHERE oid = 'km.unpopulated'::regclass"
+        let views: PGQuery = "SELECT (SELECT n FROM km.counted) AS n, (SELECT n2 FROM km.doubled) AS n2"
+        let populated: PGQuery = "SELECT relispopulated::text AS p FROM pg_class WHERE oid = 'km.unpopulated'::regclass"
         #expect(try await target.query(populated).rows[0].string("p") == "false")
         let note = report.plan.notes.first { $0.hasPrefix("follow: materialized views") } ?? ""
         if refresh {

@@ -29,7 +29,7 @@ import Testing
     /// The odd table's name as pgferry prints it: quote_ident's quoting, the newline escaped.
     static let oddName = #"ri.U&"odd""\000Aname""#
 
-    static let identities = """
+    static let identities: PGQuery = """
         SELECT string_agg(c.relname || '=' || c.relreplident::text, ',' ORDER BY c.relname COLLATE "C") AS identities
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'ri' AND c.relkind IN ('r', 'p')
         """
@@ -101,14 +101,14 @@ import Testing
         #expect(try await source.query(Self.identities).rows[0].string("identities") == Self.before)
         // The slot and the origin stay held until the run's sessions notice it is gone: dropped once free.
         try await FollowApplier.whileHeldByAnEndingSession("the run's origin") {
-            _ = try await target.query("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", [slot])
+            _ = try await target.query("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = \(slot)")
         }
-        let slots = "SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1"
+        let slots: PGQuery = "SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = \(slot)"
         let until = ContinuousClock.now + .seconds(20)
-        while try await source.query(slots, [slot]).rows[0].int("n") > 0, ContinuousClock.now < until {
-            _ = try? await source.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active", [slot])
+        while try await source.query(slots).rows[0].int("n") > 0, ContinuousClock.now < until {
+            _ = try? await source.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = \(slot) AND NOT active")
             try await Task.sleep(for: .milliseconds(200))
         }
-        #expect(try await source.query(slots, [slot]).rows[0].int("n") == 0)
+        #expect(try await source.query(slots).rows[0].int("n") == 0)
     }
 }

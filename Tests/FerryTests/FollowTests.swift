@@ -122,14 +122,14 @@ import Testing
                                              checksums: true).validate()
         #expect(validation.allMatch, "\(validation.tables.filter { !$0.match })")
         #expect(validation.tables.count == 6)
-        let sequences = "SELECT last_value, is_called FROM f.docs_id_seq UNION ALL SELECT last_value, is_called FROM f.child_id_seq"
+        let sequences: PGQuery = "SELECT last_value, is_called FROM f.docs_id_seq UNION ALL SELECT last_value, is_called FROM f.child_id_seq"
         let values = { (result: QueryResult) in result.rows.map { [$0[0], $0[1]] } }
         #expect(values(try await target.query(sequences)) == values(try await source.query(sequences)))
 
-        let slots = try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1", [slot])
+        let slots = try await source.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = \(slot)")
         #expect(try slots.rows[0].int("n") == 0)
         #expect(try await source.query("SELECT count(*) AS n FROM pg_publication").rows[0].int("n") == 0)
-        let origins = try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = $1", [slot])
+        let origins = try await target.query("SELECT count(*) AS n FROM pg_replication_origin WHERE roname = \(slot)")
         #expect(try origins.rows[0].int("n") == 0)
     }
 
@@ -155,9 +155,9 @@ import Testing
         let slot = try await source.query(
             "SELECT slot_name::text AS s FROM pg_replication_slots WHERE database = current_database()").rows[0].string("s")
         let origins = try await target.query(
-            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", [slot])
+            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = \(slot)")
         #expect(origins.rows.count == 1)  // kept for the resume
-        _ = try await source.query("SELECT pg_drop_replication_slot($1)", [slot])
+        _ = try await source.query("SELECT pg_drop_replication_slot(\(slot))")
         try await source.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$")
     }
 
@@ -218,7 +218,7 @@ import Testing
             source: source.configuration, target: targetConfiguration, schemas: ["m"], follow: true))
         let run = Task { try await migration.run() }
         #expect(try await proxy.waitUntilFrozen(timeout: .seconds(60)), "the run never reached its COPY")
-        let slots = "SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()"
+        let slots: PGQuery = "SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()"
         #expect(try await source.query(slots).rows[0].int("n") == 1)  // the copy reads the slot's snapshot
         migration.cancel()
         await #expect(throws: (any Error).self) { try await run.value }
@@ -259,7 +259,7 @@ import Testing
         await #expect {
             try await run.value
         } throws: { "\($0)".contains("source has d.t extra integer") && "\($0)".contains("resume") }
-        let slots = "SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()"
+        let slots: PGQuery = "SELECT count(*) AS n FROM pg_replication_slots WHERE database = current_database()"
         #expect(try await source.query(slots).rows[0].int("n") == 1)
         try await Self.dropLeftovers(source: source, target: target)
     }

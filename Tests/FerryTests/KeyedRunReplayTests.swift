@@ -56,7 +56,7 @@ import Testing
         let slot = "pgferry_keyed_\(UInt32.random(in: 0...UInt32.max))"
         try await source.execute(
             ReplicationCommands.createPublication(slot, schema: "k", tables: Self.tables, excludesTables: false, serverVersion: version))
-        _ = try await source.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot])
+        _ = try await source.query("SELECT pg_create_logical_replication_slot(\(slot), 'pgoutput')")
 
         for transaction in Self.workload { try await source.execute("SET synchronous_commit = on; \(transaction)") }
         let planner = ApplyPlanner(targets: try await ApplyReplayTests.applyTargets(target, schema: "k"))
@@ -82,7 +82,7 @@ import Testing
         // 3 into measure.
         #expect(batched >= 14, "\(batched) batched statements")
         for table in Self.tables {
-            let select = "SELECT to_jsonb(t)::text AS row FROM \(SQL.qualified("k", table)) t ORDER BY 1"
+            let select: PGQuery = "SELECT to_jsonb(t)::text AS row FROM \(unescaped: SQL.qualified("k", table)) t ORDER BY 1"
             let expected = try await source.query(select).rows.map { try $0.string("row") }
             let applied = try await target.query(select).rows.map { try $0.string("row") }
             #expect(applied == expected, "k.\(table)")
@@ -99,15 +99,15 @@ import Testing
         }
         #expect(statements[0].expectedRows == 100)
         #expect(affected == 99)
-        _ = try await source.query("SELECT pg_drop_replication_slot($1)", [slot])
+        _ = try await source.query("SELECT pg_drop_replication_slot(\(slot))")
     }
 
     /// The transactions the slot holds, consumed.
     static func decode(_ source: TestDatabase, slot: String) async throws -> [ReplicatedTransaction] {
         let changes = try await source.query("""
-            SELECT encode(data, 'hex') AS data FROM pg_logical_slot_get_binary_changes($1, NULL, NULL,
-              'proto_version', '1', 'publication_names', $2)
-            """, [slot, slot])
+            SELECT encode(data, 'hex') AS data FROM pg_logical_slot_get_binary_changes(\(slot), NULL, NULL,
+              'proto_version', '1', 'publication_names', \(slot))
+            """)
         var assembler = TransactionAssembler()
         var transactions: [ReplicatedTransaction] = []
         for row in changes.rows {

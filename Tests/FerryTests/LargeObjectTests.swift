@@ -24,7 +24,7 @@ import Testing
             """)
     }
 
-    static let checksums = """
+    static let checksums: PGQuery = """
         SELECT m.oid::text AS oid, pg_catalog.md5(pg_catalog.lo_get(m.oid)) AS md5,
                pg_catalog.octet_length(pg_catalog.lo_get(m.oid)) AS size,
                pg_catalog.obj_description(m.oid, 'pg_largeobject') AS comment, pg_catalog.pg_get_userbyid(m.lomowner) AS owner

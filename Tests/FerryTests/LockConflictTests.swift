@@ -19,8 +19,7 @@ import Testing
         let alter = Task { try await alterer.execute("ALTER TABLE s.\"Orders\" ADD COLUMN note text") }
         let observer = try await PGConnection.connect(database.configuration)
         for _ in 0..<200 {
-            let waiting = try await observer.query("SELECT count(*) AS n FROM pg_locks WHERE pid = $1 AND NOT granted",
-                                                   [String(alterPID)])
+            let waiting = try await observer.query("SELECT count(*) AS n FROM pg_locks WHERE pid = \(alterPID) AND NOT granted")
             if try waiting.rows[0].int("n") > 0 { break }
             try await Task.sleep(for: .milliseconds(10))
         }

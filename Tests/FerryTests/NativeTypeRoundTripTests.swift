@@ -74,15 +74,15 @@ import Testing
         let validation = try await Validator(source: source.configuration, target: target.configuration,
                                              schemas: ["bt"], checksums: true).validate()
         #expect(validation.allMatch, "\(validation.tables.filter { !$0.match })")
-        let rows = "SELECT string_agg(i::text || bt.doubled(code), '|' ORDER BY id) AS v FROM bt.items i"
+        let rows: PGQuery = "SELECT string_agg(i::text || bt.doubled(code), '|' ORDER BY id) AS v FROM bt.items i"
         #expect(try await target.query(rows).rows[0].values == (try await source.query(rows).rows[0].values))
-        let typeState = """
+        let typeState: PGQuery = """
             SELECT string_agg(format('%s %s %s %s %s %s %s %s %s', typname, typlen, typbyval, typalign, typstorage, typcategory,
                                      typispreferred, typdelim, coalesce(typdefault, '-')), '; ' ORDER BY typname) AS v
             FROM pg_type WHERE typnamespace = 'bt'::regnamespace
             """
         #expect(try await target.query(typeState).rows[0].values == (try await source.query(typeState).rows[0].values))
-        let transformState = "SELECT trftype::regtype::text || ' ' || trftosql::regprocedure::text AS v FROM pg_transform"
+        let transformState: PGQuery = "SELECT trftype::regtype::text || ' ' || trftosql::regprocedure::text AS v FROM pg_transform"
         #expect(try await target.query(transformState).rows[0].string("v") == "bt.code bt.code_recv(internal)")
     }
 
@@ -123,7 +123,7 @@ import Testing
                 "nothing was written")
 
         // A library built for one major version loads into no other: the version matrix stops here.
-        let versionQuery = "SELECT current_setting('server_version_num')::int / 10000 AS major"
+        let versionQuery: PGQuery = "SELECT current_setting('server_version_num')::int / 10000 AS major"
         guard try await source.query(versionQuery).rows[0].int("major") == (try await target.query(versionQuery).rows[0].int("major"))
         else { return }
         try placeLibrary()
@@ -174,7 +174,7 @@ import Testing
         let report = try await migration.run()
         #expect(report.plan.tables.map(\.table.description) == ["remote.local_rows"], "a foreign table has no rows to copy")
         #expect(try source.schemaDump(["remote"]) == (try target.schemaDump(["remote"])))
-        let options = """
+        let options: PGQuery = """
             SELECT ft.ftoptions::text AS t, (SELECT string_agg(attname || coalesce(attfdwoptions::text, ''), ',' ORDER BY attnum)
                    FROM pg_attribute WHERE attrelid = ft.ftrelid AND attnum > 0) AS c
             FROM pg_foreign_table ft WHERE ft.ftrelid = 'remote.accounts'::regclass

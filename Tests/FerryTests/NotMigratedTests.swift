@@ -9,7 +9,7 @@ import Testing
     /// Every object of the schema's catalogs, labelled by `pg_describe_object` (a label names
     /// the object, not its OID, so source and target labels compare). Written apart from the
     /// reader's inventory on purpose: it checks the reader, not itself.
-    static let labels = """
+    static let labels: PGQuery = """
         SELECT DISTINCT pg_describe_object(o.classid, o.objid, 0) AS label FROM (
             SELECT 'pg_class'::regclass AS classid, oid AS objid, relnamespace AS nsp FROM pg_class
             UNION ALL SELECT 'pg_type'::regclass, oid, typnamespace FROM pg_type

@@ -25,13 +25,13 @@ import Testing
             """)
     }
 
-    static let columnStatistics = """
+    static let columnStatistics: PGQuery = """
         SELECT tablename, attname, inherited, null_frac, avg_width, n_distinct, most_common_vals::text AS mcv,
                most_common_freqs::text AS mcf, histogram_bounds::text AS histogram, correlation,
                most_common_elems::text AS elems
         FROM pg_stats WHERE schemaname = 'stats' ORDER BY tablename, attname, inherited
         """
-    static let relationStatistics = """
+    static let relationStatistics: PGQuery = """
         SELECT c.relname, c.relpages, c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'stats' AND c.relkind IN ('r', 'p', 'i', 'I') ORDER BY 1
         """

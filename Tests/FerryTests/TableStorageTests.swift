@@ -9,7 +9,7 @@ import Testing
     static let accessMethod = "CREATE ACCESS METHOD store_heap TYPE TABLE HANDLER heap_tableam_handler;"
 
     /// Each relation's access method (`-` for none) and replica identity, with the identity's index.
-    static let storage = """
+    static let storage: PGQuery = """
         SELECT string_agg(format('%s:%s:%s:%s', c.relname, coalesce(a.amname, '-'), c.relreplident,
                                  coalesce((SELECT i.indexrelid::regclass::text FROM pg_index i
                                            WHERE i.indrelid = c.oid AND i.indisreplident), '-')), ', ' ORDER BY c.relname) AS relations
@@ -20,7 +20,7 @@ import Testing
     @Test func accessMethodsAndReplicaIdentitiesRoundTrip() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "store_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "store_tgt")
-        let versionQuery = "SELECT current_setting('server_version_num')::int / 10000 AS v"
+        let versionQuery: PGQuery = "SELECT current_setting('server_version_num')::int / 10000 AS v"
         let sourceMajor = try await source.query(versionQuery).rows[0].int("v")
         let targetMajor = try await target.query(versionQuery).rows[0].int("v")
         // 17 records a partitioned table's access method (USING), older servers have none to give.
@@ -115,7 +115,7 @@ import Testing
         let report = try await migration.run()
         #expect(report.progress.status == .complete)
         #expect(report.progress.comparison?.isEqual == true, "\(report.progress.comparison?.lines ?? [])")
-        let rules = "SELECT string_agg(rulename, ',' ORDER BY rulename) AS r FROM pg_rules WHERE schemaname = 'geo'"
+        let rules: PGQuery = "SELECT string_agg(rulename, ',' ORDER BY rulename) AS r FROM pg_rules WHERE schemaname = 'geo'"
         #expect(try await target.query(rules).rows[0].string("r") == "places_quiet")
     }
 }

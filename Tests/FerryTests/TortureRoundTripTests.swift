@@ -41,13 +41,13 @@ import Testing
         let sourceNext = try await source.query("SELECT nextval('torture.free_seq') AS n").rows[0].int("n")
         #expect(try state.int("next_free") == sourceNext)
         // Identity on a partitioned table: added to the whole tree, its sequence carried over.
-        let nextSerial = "SELECT nextval(pg_get_serial_sequence('torture.shards', 'serial_no')) AS n"
+        let nextSerial: PGQuery = "SELECT nextval(pg_get_serial_sequence('torture.shards', 'serial_no')) AS n"
         #expect(try await target.query(nextSerial).rows[0].int("n") == (try await source.query(nextSerial).rows[0].int("n")))
         #expect(try state.int("events") == (try await source.query("SELECT count(*) AS n FROM torture.events").rows[0].int("n")))
         #expect(report.plan.notMigrated.isEmpty, "\(report.plan.notMigrated)")
         // The GIN index on the schema's own configuration answers as on the source, and the
         // indexes on the schema's operator classes are valid.
-        let search = """
+        let search: PGQuery = """
             SELECT (SELECT string_agg(id::text, ',' ORDER BY id) FROM torture.docs
                     WHERE to_tsvector('torture.docs_config', body) @@ to_tsquery('torture.docs_config', 'ferries')) AS found,
                    (SELECT string_agg(id::text, ',') FROM (SELECT id FROM torture.docs ORDER BY spot <-> point(3, 3), id LIMIT 5) n)
@@ -61,7 +61,7 @@ import Testing
         #expect(try targetSearch.optionalString("found") != nil && targetSearch.bool("stop_word") && targetSearch.bool("valid"))
 
         // pg_dump -n leaves casts and transforms out (database-wide): compare the catalogs.
-        let globals = """
+        let globals: PGQuery = """
             SELECT (SELECT string_agg(format('%s>%s %s %s %s %s', castsource::regtype, casttarget::regtype, castfunc::regprocedure,
                                              castcontext, castmethod, obj_description(oid, 'pg_cast')), '; '
                                       ORDER BY castsource::regtype::text, casttarget::regtype::text)
@@ -88,7 +88,7 @@ import Testing
         try await Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
                                                       schemas: ["public"])).run()
         #expect(try source.schemaDump(["public"]) == (try target.schemaDump(["public"])))
-        let query = """
+        let query: PGQuery = """
             SELECT pg_get_userbyid(nspowner) AS owner, nspacl::text AS acl, obj_description(oid, 'pg_namespace') AS comment
             FROM pg_namespace WHERE nspname = 'public'
             """

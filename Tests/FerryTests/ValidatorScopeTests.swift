@@ -13,8 +13,8 @@ import Testing
             var count = 0
             for _ in 0..<50 {
                 count = try await admin.query("""
-                    SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pgferry'
-                    """, [database.name]).rows[0].int("n")
+                    SELECT count(*) AS n FROM pg_stat_activity WHERE datname = \(database.name) AND application_name = 'pgferry'
+                    """).rows[0].int("n")
                 if count == 0 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -61,10 +61,10 @@ import Testing
     @Test func sourceSessionsQuoteLiteralsTheWayPgferryDoes() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "vscs")
         try await source.execute("ALTER DATABASE \(source.name) SET standard_conforming_strings = off")
-        let (connection, _) = try await Connections.source(source.configuration)
-        let setting = try await connection.query("SHOW standard_conforming_strings").rows[0].string("standard_conforming_strings")
-        let literal = try await connection.query("SELECT \(SQL.literal("a\\b")) AS v").rows[0].string("v")
-        await connection.close()
+        let (setting, literal) = try await Connections.withSource(source.configuration) { connection, _ in
+            (try await connection.query("SHOW standard_conforming_strings").rows[0].string("standard_conforming_strings"),
+             try await connection.query("SELECT \(unescaped: SQL.literal("a\\b")) AS v").rows[0].string("v"))
+        }
         #expect(setting == "on")
         #expect(literal == "a\\b")
     }

@@ -8,7 +8,7 @@ import Testing
         let server = try await TestServers.source
         let connection = try await PGConnection.connect(server.configuration())
         #expect(connection.serverVersion >= 130_000)
-        let result = try await connection.query("SELECT $1::int + 1 AS n, $2::text AS t, NULL::text AS z", ["41", "it's"])
+        let result = try await connection.query("SELECT \("41")::int + 1 AS n, \("it's")::text AS t, NULL::text AS z")
         #expect(try result.rows[0].int("n") == 42)
         #expect(try result.rows[0].string("t") == "it's")
         #expect(try result.rows[0].optionalString("z") == nil)
@@ -83,7 +83,7 @@ import Testing
             let weird = "it's a \"weird\" \\ name ☃"
             let literal = try await connection.escapeLiteral(weird)
             let identifier = try await connection.escapeIdentifier(weird)
-            let row = try await connection.query("SELECT \(literal) AS v, 1 AS \(identifier)").rows[0]
+            let row = try await connection.query("SELECT \(unescaped: literal) AS v, 1 AS \(unescaped: identifier)").rows[0]
             #expect(try row.string("v") == weird)
             #expect(try row.string(weird) == "1")
         }
@@ -187,8 +187,7 @@ import Testing
             try await observer.closing { observer in
                 for _ in 0..<100 {
                     let running = try await observer.query(
-                        "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1::int AND state = 'active'",
-                        [String(connection.backendPID)]).rows[0].int("n")
+                        "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = \(connection.backendPID)::int AND state = 'active'").rows[0].int("n")
                     if running == 1 { break }
                     try await Task.sleep(for: .milliseconds(50))
                 }

@@ -5,7 +5,7 @@ import Testing
 /// Typed row accessors against values a real server prints: right values decode, and a missing
 /// column, an unexpected NULL or an unparseable value throws an error that names all three.
 @Suite struct QueryResultTests {
-    static func row(_ sql: String) async throws -> QueryResult.Row {
+    static func row(_ sql: PGQuery) async throws -> QueryResult.Row {
         let connection = try await PGConnection.connect(try await TestServers.source.configuration())
         let result = try await connection.query(sql)
         await connection.close()

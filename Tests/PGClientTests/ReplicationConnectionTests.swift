@@ -141,7 +141,7 @@ import Testing
         try await Self.withSlotName(database) { slotName in try await replication.closing { replication in
             _ = try await replication.createLogicalSlot(slotName, exportSnapshot: false)
             let stream = try await replication.startLogicalReplication(slot: slotName, options: Self.pgoutput)
-            _ = try await database.query("SELECT pg_terminate_backend($1::int)", [String(replication.backendPID)])
+            _ = try await database.query("SELECT pg_terminate_backend(\(replication.backendPID)::int)")
             let start = ContinuousClock.now
             await #expect {
                 for _ in 0..<50 { _ = try await stream.next(waitingAtMost: .milliseconds(200)) }
@@ -190,23 +190,22 @@ import Testing
     }
 
     static func confirmedFlush(_ database: TestDatabase, _ slot: String) async throws -> UInt64 {
-        let text = try await database.query("SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1",
-                                            [slot]).rows[0].string("lsn")
+        let text = try await database.query("SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = \(slot)").rows[0].string("lsn")
         let parts = text.split(separator: "/").map { UInt64($0, radix: 16) ?? 0 }
         return parts[0] << 32 | parts[1]
     }
 
     static func slotExists(_ database: TestDatabase, _ slot: String) async throws -> Bool {
-        try await database.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = $1", [slot]).rows[0].int("n") == 1
+        try await database.query("SELECT count(*) AS n FROM pg_replication_slots WHERE slot_name = \(slot)").rows[0].int("n") == 1
     }
 
     /// Drops a slot, if it exists, once its WAL sender has let go of it.
     static func dropSlot(_ database: TestDatabase, _ slot: String) async throws {
         for _ in 0..<100 {
-            let active = try await database.query("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [slot])
+            let active = try await database.query("SELECT active FROM pg_replication_slots WHERE slot_name = \(slot)")
             guard let row = active.rows.first else { return }
             if try !row.bool("active") {
-                _ = try await database.query("SELECT pg_drop_replication_slot($1)", [slot])
+                _ = try await database.query("SELECT pg_drop_replication_slot(\(slot))")
                 return
             }
             try await Task.sleep(for: .milliseconds(100))

@@ -13,20 +13,20 @@ extension CatalogReader {
     static let typeStorageNames = ["p": "plain", "e": "external", "x": "extended", "m": "main"]
 
     /// Options per base type OID among `oids`.
-    func readBaseTypeOptions(oids: String) async throws -> [UInt32: [String]] {
+    func readBaseTypeOptions(oids: [UInt32]) async throws -> [UInt32: [String]] {
         let subscriptHandler = version >= 140000 ? "NULLIF(t.typsubscript, 0)::pg_catalog.regproc::text" : "NULL"
         let rows = try await connection.query("""
             SELECT t.oid, t.typlen, t.typinput::pg_catalog.regproc::text AS input, t.typoutput::pg_catalog.regproc::text AS output,
                    NULLIF(t.typreceive, 0)::pg_catalog.regproc::text AS receive, NULLIF(t.typsend, 0)::pg_catalog.regproc::text AS send,
                    NULLIF(t.typmodin, 0)::pg_catalog.regproc::text AS typmod_in,
                    NULLIF(t.typmodout, 0)::pg_catalog.regproc::text AS typmod_out,
-                   NULLIF(t.typanalyze, 0)::pg_catalog.regproc::text AS analyze, \(subscriptHandler) AS subscript,
+                   NULLIF(t.typanalyze, 0)::pg_catalog.regproc::text AS analyze, \(unescaped: subscriptHandler) AS subscript,
                    t.typcollation <> 0 AS collatable, t.typdefault,
                    CASE WHEN t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END AS element,
                    t.typcategory::text AS category, t.typispreferred, t.typdelim::text AS delimiter,
                    t.typalign::text AS alignment, t.typstorage::text AS storage, t.typbyval
-            FROM pg_catalog.pg_type t WHERE t.oid = ANY($1::oid[]) AND t.typtype = 'b'
-            """, [oids]).rows
+            FROM pg_catalog.pg_type t WHERE t.oid = ANY(\(oids)) AND t.typtype = 'b'
+            """).rows
         var options: [UInt32: [String]] = [:]
         for row in rows {
             let length = try row.int("typlen")

@@ -1,18 +1,18 @@
 /// Casts and transforms that the migrated schemas take part in, and the schemas' conversions.
 extension CatalogReader {
     /// True when the function `oid` (0 for none) belongs to a migrated schema.
-    private func functionInSchemas(_ oid: String) -> String {
+    private func functionInSchemas(_ oid: String) -> PGQuery {
         """
         EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                WHERE p.oid = \(oid) AND n.nspname = ANY($1::text[]))
+                WHERE p.oid = \(unescaped: oid) AND n.nspname = ANY(\(schemas)))
         """
     }
 
     /// True when one of the types `oids` belongs to a migrated schema.
-    private func typeInSchemas(_ oids: String) -> String {
+    private func typeInSchemas(_ oids: String) -> PGQuery {
         """
         EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-                WHERE t.oid IN (\(oids)) AND n.nspname = ANY($1::text[]))
+                WHERE t.oid IN (\(unescaped: oids)) AND n.nspname = ANY(\(schemas)))
         """
     }
 
@@ -26,12 +26,12 @@ extension CatalogReader {
                    CASE WHEN c.castfunc <> 0 THEN c.castfunc::pg_catalog.regprocedure::text END AS function,
                    pg_catalog.obj_description(c.oid, 'pg_cast') AS comment
             FROM pg_catalog.pg_cast c
-            WHERE c.oid >= 16384 AND \(notExtensionMember("c.oid", "pg_cast"))
+            WHERE c.oid >= 16384 AND \(unescaped: notExtensionMember("c.oid", "pg_cast"))
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass
                               AND i.objid = c.oid AND i.deptype = 'i')
               AND (\(functionInSchemas("c.castfunc")) OR \(typeInSchemas("c.castsource, c.casttarget")))
             ORDER BY source, target
-            """, [schemaArray]).rows
+            """).rows
         return try rows.map { row in
             let method: Cast.Method = switch try row.string("method") {
             case "i": .inOut
@@ -52,10 +52,10 @@ extension CatalogReader {
                    CASE WHEN tr.trftosql <> 0 THEN tr.trftosql::pg_catalog.regprocedure::text END AS to_sql,
                    pg_catalog.obj_description(tr.oid, 'pg_transform') AS comment
             FROM pg_catalog.pg_transform tr JOIN pg_catalog.pg_language l ON l.oid = tr.trflang
-            WHERE tr.oid >= 16384 AND \(notExtensionMember("tr.oid", "pg_transform"))
+            WHERE tr.oid >= 16384 AND \(unescaped: notExtensionMember("tr.oid", "pg_transform"))
               AND (\(functionInSchemas("tr.trffromsql")) OR \(functionInSchemas("tr.trftosql")) OR \(typeInSchemas("tr.trftype")))
             ORDER BY type, l.lanname
-            """, [schemaArray]).rows
+            """).rows
         return try rows.map {
             try Transform(oid: $0.oid("oid"), type: $0.string("type"), language: $0.string("lanname"),
                           fromSQL: $0.optionalString("from_sql"), toSQL: $0.optionalString("to_sql"), comment: $0.optionalString("comment"))
@@ -66,8 +66,8 @@ extension CatalogReader {
     func readUserMappings(servers: [String]) async throws -> [UserMapping] {
         guard !servers.isEmpty else { return [] }
         return try await connection.query("""
-            SELECT srvname, usename FROM pg_catalog.pg_user_mappings WHERE srvname = ANY($1::text[]) ORDER BY 1, 2
-            """, [Self.arrayLiteral(Array(Set(servers)))]).rows.map {
+            SELECT srvname, usename FROM pg_catalog.pg_user_mappings WHERE srvname = ANY(\(Array(Set(servers)))::text[]) ORDER BY 1, 2
+            """).rows.map {
             try UserMapping(server: $0.string("srvname"), user: $0.string("usename"))
         }
     }
@@ -79,9 +79,9 @@ extension CatalogReader {
                    c.condefault, pg_catalog.obj_description(c.oid, 'pg_conversion') AS comment,
                    pg_catalog.pg_get_userbyid(c.conowner) AS owner, NULL AS acl
             FROM pg_catalog.pg_conversion c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("c.oid", "pg_conversion"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("c.oid", "pg_conversion"))
             ORDER BY n.nspname, c.conname
-            """, [schemaArray]).rows
+            """).rows
         var conversions: [Conversion] = []
         for row in rows {
             conversions.append(try Conversion(

@@ -58,14 +58,14 @@ extension CatalogReader {
 
     func readDependencies(into catalog: inout SchemaCatalog) async throws {
         let keys = catalog.objectKeys
-        let oids = Self.oidArray(Array(Set(keys.map(\.oid))))
+        let oids = Array(Set(keys.map(\.oid)))
         let rows = try await connection.query("""
             SELECT s.cls AS object_class, s.oid AS object_oid, r.cls AS referenced_class, r.oid AS referenced_oid
-            FROM (\(Self.dependencySources)) d
-            \(Self.fold("d.classid", "d.objid", as: "s"))
-            \(Self.fold("d.refclassid", "d.refobjid", as: "r"))
-            WHERE s.oid = ANY($1::oid[]) AND r.oid = ANY($1::oid[])
-            """, [oids]).rows
+            FROM (\(unescaped: Self.dependencySources)) d
+            \(unescaped: Self.fold("d.classid", "d.objid", as: "s"))
+            \(unescaped: Self.fold("d.refclassid", "d.refobjid", as: "r"))
+            WHERE s.oid = ANY(\(oids)) AND r.oid = ANY(\(oids))
+            """).rows
         catalog.dependencies = try rows.compactMap { row in
             guard let objectClass = try ObjectKey.Class(rawValue: row.string("object_class")),
                   let referencedClass = try ObjectKey.Class(rawValue: row.string("referenced_class")) else { return nil }
@@ -95,30 +95,30 @@ extension CatalogReader {
     /// Views (through their rule) and functions that `pg_depend` ties to a key constraint or an
     /// index: a view grouping by a primary key and selecting other columns (functional
     /// dependency), a SQL-standard body relying on one.
-    func readKeyDependents(oids: String) async throws -> Set<ObjectKey> {
+    func readKeyDependents(oids: [UInt32]) async throws -> Set<ObjectKey> {
         let rows = try await connection.query("""
             SELECT DISTINCT s.cls AS object_class, s.oid AS object_oid
-            FROM (\(Self.dependencySources)) d
-            \(Self.fold("d.classid", "d.objid", as: "s"))
+            FROM (\(unescaped: Self.dependencySources)) d
+            \(unescaped: Self.fold("d.classid", "d.objid", as: "s"))
             LEFT JOIN pg_catalog.pg_constraint k ON d.refclassid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
                  AND k.oid = d.refobjid
             LEFT JOIN pg_catalog.pg_class i ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND i.oid = d.refobjid
-            WHERE s.oid = ANY($1::oid[]) AND (k.contype IN ('p', 'u', 'x') OR i.relkind IN ('i', 'I'))
-            """, [oids]).rows
+            WHERE s.oid = ANY(\(oids)) AND (k.contype IN ('p', 'u', 'x') OR i.relkind IN ('i', 'I'))
+            """).rows
         return Set(try rows.compactMap { row in
             try ObjectKey.Class(rawValue: row.string("object_class")).map { try ObjectKey($0, row.oid("object_oid")) }
         })
     }
 
     /// User objects (OID ≥ 16384) outside the migrated schemas that objects inside depend on.
-    func readPrerequisites(oids: String) async throws -> [Prerequisite] {
+    func readPrerequisites(oids: [UInt32]) async throws -> [Prerequisite] {
         let rows = try await connection.query("""
             SELECT DISTINCT a.type, a.object_names::text[] AS names, a.object_args::text[] AS arguments,
                    pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0) AS label,
                    (SELECT x.extname FROM pg_catalog.pg_depend e JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid
                     WHERE e.classid = d.refclassid AND e.objid = d.refobjid AND e.deptype = 'e'
                       AND e.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass LIMIT 1) AS extension
-            FROM (\(Self.dependencySources)
+            FROM (\(unescaped: Self.dependencySources)
                   -- Indexes and keys are built after the data, so they do not order pre-data, but
                   -- what they use (an extension's operator class, say) must exist on the target.
                   UNION ALL
@@ -130,15 +130,15 @@ extension CatalogReader {
                   WHERE d.deptype = 'n' AND (ix.indexrelid IS NOT NULL OR con.oid IS NOT NULL)) d
             CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, 0) i
             CROSS JOIN LATERAL pg_catalog.pg_identify_object_as_address(d.refclassid, d.refobjid, 0) a
-            WHERE d.objid = ANY($1::oid[]) AND d.refobjid >= 16384
+            WHERE d.objid = ANY(\(oids)) AND d.refobjid >= 16384
               AND d.refclassid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass
               -- pg_identify_object quotes the schema name when it needs quotes.
-              AND (i.schema IS NULL OR i.schema NOT IN (SELECT pg_catalog.quote_ident(s) FROM unnest($2::text[]) s))
+              AND (i.schema IS NULL OR i.schema NOT IN (SELECT pg_catalog.quote_ident(s) FROM unnest(\(schemas)::text[]) s))
               -- Casts and transforms have no schema: those recreated here are no prerequisite.
               AND NOT (d.refclassid IN ('pg_catalog.pg_cast'::pg_catalog.regclass, 'pg_catalog.pg_transform'::pg_catalog.regclass)
-                       AND d.refobjid = ANY($1::oid[]))
+                       AND d.refobjid = ANY(\(oids)))
             ORDER BY 4
-            """, [oids, schemaArray]).rows
+            """).rows
         return try rows.map {
             try Prerequisite(type: $0.string("type"), names: $0.array("names"), arguments: $0.array("arguments"),
                              label: $0.string("label"), extensionName: $0.optionalString("extension"))

@@ -56,7 +56,7 @@ extension CatalogReader {
             return nil
         }
         let rows = try await connection.query("""
-            WITH inventory AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::pg_catalog.oid[])) i(catalog, objid))
+            WITH inventory AS (SELECT * FROM ROWS FROM (pg_catalog.unnest(\(keys.map(\.0))::text[]), pg_catalog.unnest(\(keys.map(\.1))::pg_catalog.oid[])) i(catalog, objid))
             SELECT DISTINCT s.cls AS owner_class, s.oid AS owner_oid, r.cls AS referenced_class, r.oid AS referenced_oid,
                    pg_catalog.pg_describe_object(d.dependent_class, d.dependent_oid, d.dependent_subid) AS label
             FROM (SELECT CASE WHEN con.contypid <> 0 THEN 'pg_catalog.pg_type'::pg_catalog.regclass
@@ -80,12 +80,12 @@ extension CatalogReader {
                   LEFT JOIN pg_catalog.pg_amop amop ON d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass AND amop.oid = d.objid
                   LEFT JOIN pg_catalog.pg_amproc amproc ON d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND amproc.oid = d.objid
                   WHERE d.deptype = 'n') d
-            \(Self.fold("d.classid", "d.objid", as: "s"))
-            \(Self.fold("d.refclassid", "d.refobjid", as: "r"))
+            \(unescaped: Self.fold("d.classid", "d.objid", as: "s"))
+            \(unescaped: Self.fold("d.refclassid", "d.refobjid", as: "r"))
             WHERE (d.refclassid::pg_catalog.regclass::text, d.refobjid) IN (SELECT catalog, objid FROM inventory)
                OR (r.cls, r.oid) IN (SELECT catalog, objid FROM inventory)
             ORDER BY label
-            """, [Self.arrayLiteral(keys.map(\.0)), Self.oidArray(keys.map(\.1))]).rows
+            """).rows
         return try rows.compactMap { row in
             guard let referenced = try inventory[.key(catalog: row.string("referenced_class"), oid: row.oid("referenced_oid"))]
             else { return nil }

@@ -2,7 +2,7 @@
 extension CatalogReader {
     func readLargeObjectSummary() async throws -> LargeObjectSummary {
         let row = try await connection.query("""
-            SELECT count(*) AS n, count(*) FILTER (WHERE NOT \(readable("m"))) AS unreadable,
+            SELECT count(*) AS n, count(*) FILTER (WHERE NOT \(unescaped: readable("m"))) AS unreadable,
                    pg_catalog.pg_total_relation_size('pg_catalog.pg_largeobject') AS bytes,
                    ARRAY(SELECT DISTINCT pg_catalog.pg_get_userbyid(r) FROM pg_catalog.pg_largeobject_metadata l,
                          LATERAL (SELECT l.lomowner UNION SELECT a.grantee FROM pg_catalog.aclexplode(l.lomacl) a
@@ -19,8 +19,8 @@ extension CatalogReader {
         let rows = try await connection.query("""
             SELECT m.oid, pg_catalog.obj_description(m.oid, 'pg_largeobject') AS comment,
                    pg_catalog.pg_get_userbyid(m.lomowner) AS owner, m.lomacl::text AS acl
-            FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid > $1::pg_catalog.oid ORDER BY m.oid LIMIT \(limit)
-            """, [String(after)]).rows
+            FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid > \(after) ORDER BY m.oid LIMIT \(limit)
+            """).rows
         var objects: [LargeObject] = []
         for row in rows {
             objects.append(try await LargeObject(oid: row.oid("oid"), comment: row.optionalString("comment"),

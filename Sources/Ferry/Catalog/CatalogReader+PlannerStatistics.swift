@@ -5,14 +5,14 @@ extension CatalogReader {
         let allFrozen = version >= 180000 ? ", c.relallfrozen::text AS relallfrozen" : ""
         let relations = try await connection.query("""
             SELECT n.nspname, c.relname, tn.nspname AS table_schema, t.relname AS table_name,
-                   c.relpages::text AS relpages, c.reltuples::text AS reltuples, c.relallvisible::text AS relallvisible\(allFrozen)
+                   c.relpages::text AS relpages, c.reltuples::text AS reltuples, c.relallvisible::text AS relallvisible\(unescaped: allFrozen)
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
             JOIN pg_catalog.pg_class t ON t.oid = coalesce(i.indrelid, c.oid)
             JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'i', 'I') AND \(notExtensionMember("t.oid", "pg_class"))
+            WHERE n.nspname = ANY(\(schemas)) AND c.relkind IN ('r', 'p', 'i', 'I') AND \(unescaped: notExtensionMember("t.oid", "pg_class"))
             ORDER BY 1, 2
-            """, [schemaArray]).rows
+            """).rows
         let relationFields = [("relpages", "integer"), ("reltuples", "real"), ("relallvisible", "integer")]
             + (version >= 180000 ? [("relallfrozen", "integer")] : [])
         var statistics = try relations.map { row in
@@ -30,14 +30,14 @@ extension CatalogReader {
                                     ("range_bounds_histogram", "text")] : [])
         let columns = try await connection.query("""
             SELECT s.schemaname, s.tablename, s.attname, a.attnum, c.relkind, s.inherited,
-                   \(columnFields.map { "s.\($0.0)::text AS \($0.0)" }.joined(separator: ", "))
+                   \(unescaped: columnFields.map { "s.\($0.0)::text AS \($0.0)" }.joined(separator: ", "))
             FROM pg_catalog.pg_stats s
             JOIN pg_catalog.pg_namespace n ON n.nspname = s.schemaname
             JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = s.attname
-            WHERE s.schemaname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'i', 'I')
+            WHERE s.schemaname = ANY(\(schemas)) AND c.relkind IN ('r', 'p', 'i', 'I')
             ORDER BY 1, 2, 4, 6
-            """, [schemaArray]).rows
+            """).rows
         var positions: [QualifiedName: Int] = [:]
         for (position, relation) in statistics.enumerated() { positions[relation.relation] = position }
         for row in columns {

@@ -1,31 +1,31 @@
 /// Tables, their columns, sequences and views.
 extension CatalogReader {
-    func readTables(oids: String) async throws -> [Table] {
+    func readTables(oids: [UInt32]) async throws -> [Table] {
         let rows = try await connection.query("""
             SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.reloptions::text[] AS reloptions,
                    pg_catalog.pg_table_size(c.oid) AS bytes, c.reltuples::bigint AS reltuples,
                    pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int AS blocks,
                    c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replident,
-                   \(Self.accessMethod("c")) AS access_method,
+                   \(unescaped: Self.accessMethod("c")) AS access_method,
                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
                    CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-                   fs.srvname, \(Self.optionItems("ft.ftoptions")) AS foreign_options,
+                   fs.srvname, \(unescaped: Self.optionItems("ft.ftoptions")) AS foreign_options,
                    pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
                    pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
             LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
-            WHERE c.oid = ANY($1::oid[])
+            WHERE c.oid = ANY(\(oids))
             ORDER BY n.nspname, c.relname
-            """, [oids]).rows
+            """).rows
         let parents = try await connection.query("""
             SELECT i.inhrelid, pn.nspname, p.relname, c.relispartition
             FROM pg_catalog.pg_inherits i
             JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
             JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
             JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
-            WHERE i.inhrelid = ANY($1::oid[]) ORDER BY i.inhrelid, i.inhseqno
-            """, [oids]).rows
+            WHERE i.inhrelid = ANY(\(oids)) ORDER BY i.inhrelid, i.inhseqno
+            """).rows
         let columns = try await readColumns(oids: oids)
         var tables: [Table] = []
         for row in rows {
@@ -52,7 +52,7 @@ extension CatalogReader {
         return tables
     }
 
-    func readColumns(oids: String) async throws -> [UInt32: [Column]] {
+    func readColumns(oids: [UInt32]) async throws -> [UInt32: [Column]] {
         let compression = version >= 140000 ? "a.attcompression::text" : "''"
         // PG 17 made attstattarget nullable (NULL = default); before, -1 meant default.
         let statistics = version >= 170000 ? "a.attstattarget" : "NULLIF(a.attstattarget, -1)"
@@ -63,21 +63,21 @@ extension CatalogReader {
             SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
                    a.atttypid < 16384 AS builtin,
                    CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
-                        THEN \(Self.collationName("a.attcollation")) END AS collation,
+                        THEN \(unescaped: Self.collationName("a.attcollation")) END AS collation,
                    a.attnotnull, nn.conname AS not_null_name, nn.connoinherit AS not_null_no_inherit,
                    nn.convalidated AS not_null_validated, nn.conislocal AS not_null_local,
                    pg_catalog.obj_description(nn.oid, 'pg_constraint') AS not_null_comment, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
                    a.attidentity, a.attgenerated, a.attislocal, pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
                    CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-                   \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options,
-                   \(Self.optionItems("a.attfdwoptions")) AS foreign_options
+                   \(unescaped: compression) AS compression, \(unescaped: statistics) AS statistics, a.attoptions::text[] AS options,
+                   \(unescaped: Self.optionItems("a.attfdwoptions")) AS foreign_options
             FROM pg_catalog.pg_attribute a
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-            LEFT JOIN pg_catalog.pg_constraint nn ON \(notNullJoin)
-            WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+            LEFT JOIN pg_catalog.pg_constraint nn ON \(unescaped: notNullJoin)
+            WHERE a.attrelid = ANY(\(oids)) AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attrelid, a.attnum
-            """, [oids]).rows
+            """).rows
         var columns: [UInt32: [Column]] = [:]
         for row in rows {
             let generated = try row.string("attgenerated")
@@ -135,9 +135,9 @@ extension CatalogReader {
             LEFT JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
             LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'S' AND \(notExtensionMember("c.oid", "pg_class"))
+            WHERE n.nspname = ANY(\(schemas)) AND c.relkind = 'S' AND \(unescaped: notExtensionMember("c.oid", "pg_class"))
             ORDER BY n.nspname, c.relname
-            """, [schemaArray]).rows
+            """).rows
         var sequences: [Sequence] = []
         for row in rows {
             let oid = try row.oid("oid")
@@ -149,9 +149,8 @@ extension CatalogReader {
             // Sequence values are not transactional: read them now, as pg_dump does. PG 18's
             // pg_get_sequence_data answers NULL for a sequence the role may not read.
             let state = try await version >= 180000
-                ? connection.query("SELECT last_value, is_called FROM pg_catalog.pg_get_sequence_data($1::pg_catalog.oid::pg_catalog.regclass)",
-                                   [String(oid)]).rows.first
-                : connection.query("SELECT last_value, is_called FROM \(name.sql)").rows.first
+                ? connection.query("SELECT last_value, is_called FROM pg_catalog.pg_get_sequence_data(\(oid)::pg_catalog.oid::pg_catalog.regclass)").rows.first
+                : connection.query("SELECT last_value, is_called FROM \(unescaped: name.sql)").rows.first
             var sequence = try Sequence(
                 name: name, dataType: row.string("type"), start: row.int64("seqstart"),
                 increment: row.int64("seqincrement"), minValue: row.int64("seqmin"), maxValue: row.int64("seqmax"),
@@ -166,21 +165,21 @@ extension CatalogReader {
         return sequences
     }
 
-    func readViews(oids: String) async throws -> [View] {
+    func readViews(oids: [UInt32]) async throws -> [View] {
         let rows = try await connection.query("""
             SELECT c.oid, n.nspname, c.relname, c.relkind, pg_catalog.pg_get_viewdef(c.oid) AS definition,
-                   c.reloptions::text[] AS reloptions, c.relispopulated, \(Self.accessMethod("c")) AS access_method,
+                   c.reloptions::text[] AS reloptions, c.relispopulated, \(unescaped: Self.accessMethod("c")) AS access_method,
                    pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
                    pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.oid = ANY($1::oid[]) ORDER BY n.nspname, c.relname
-            """, [oids]).rows
+            WHERE c.oid = ANY(\(oids)) ORDER BY n.nspname, c.relname
+            """).rows
         let columnComments = try await connection.query("""
             SELECT a.attrelid, a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS comment
             FROM pg_catalog.pg_attribute a
-            WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND pg_catalog.col_description(a.attrelid, a.attnum) IS NOT NULL
+            WHERE a.attrelid = ANY(\(oids)) AND a.attnum > 0 AND pg_catalog.col_description(a.attrelid, a.attnum) IS NOT NULL
             ORDER BY a.attrelid, a.attnum
-            """, [oids]).rows
+            """).rows
         let settings = try await readViewColumnSettings(oids: oids)
         var views: [View] = []
         for row in rows {
@@ -205,7 +204,7 @@ extension CatalogReader {
 
     /// View columns with a default (`pg_attrdef` of the view), materialized view columns with
     /// storage, compression, a statistics target or options: what pg_dump adds after the view.
-    func readViewColumnSettings(oids: String) async throws -> [UInt32: [Column]] {
+    func readViewColumnSettings(oids: [UInt32]) async throws -> [UInt32: [Column]] {
         let compression = version >= 140000 ? "a.attcompression::text" : "''"
         // PG 17 made attstattarget nullable (NULL = default); before, -1 meant default.
         let statistics = version >= 170000 ? "a.attstattarget" : "NULLIF(a.attstattarget, -1)"
@@ -214,16 +213,16 @@ extension CatalogReader {
                 SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expression,
                        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-                       \(compression) AS compression, \(statistics) AS statistics, a.attoptions::text[] AS options
+                       \(unescaped: compression) AS compression, \(unescaped: statistics) AS statistics, a.attoptions::text[] AS options
                 FROM pg_catalog.pg_attribute a
                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
                 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-                WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE a.attrelid = ANY(\(oids)) AND a.attnum > 0 AND NOT a.attisdropped
             ) c
             WHERE c.default_expression IS NOT NULL OR c.storage IS NOT NULL OR c.compression IN ('p', 'l')
                OR c.statistics IS NOT NULL OR c.options IS NOT NULL
             ORDER BY c.attrelid, c.attnum
-            """, [oids]).rows
+            """).rows
         var columns: [UInt32: [Column]] = [:]
         for row in rows {
             var column = try Column(name: row.string("attname"), type: row.string("type"),

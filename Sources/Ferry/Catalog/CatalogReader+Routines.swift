@@ -11,16 +11,16 @@ extension CatalogReader {
     func readFunctions() async throws -> [Function] {
         let rows = try await connection.query("""
             SELECT p.oid, n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments,
-                   p.prokind, pg_catalog.pg_get_functiondef(p.oid) AS definition, \(version >= 140000 ? "p.prosqlbody IS NOT NULL" : "false") AS sql_body,
+                   p.prokind, pg_catalog.pg_get_functiondef(p.oid) AS definition, \(unescaped: version >= 140000 ? "p.prosqlbody IS NOT NULL" : "false") AS sql_body,
                    CASE WHEN p.prolang IN (12, 13) THEN l.lanname END AS native_language, p.probin, p.prosrc,
                    pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
                    pg_catalog.pg_get_userbyid(p.proowner) AS owner, p.proacl::text AS acl
             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
             JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-            WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p', 'w')
-              AND \(notExtensionMember("p.oid", "pg_proc")) AND \(notImplicit)
+            WHERE n.nspname = ANY(\(schemas)) AND p.prokind IN ('f', 'p', 'w')
+              AND \(unescaped: notExtensionMember("p.oid", "pg_proc")) AND \(unescaped: notImplicit)
             ORDER BY n.nspname, p.proname, arguments
-            """, [schemaArray]).rows
+            """).rows
         var functions: [Function] = []
         for row in rows {
             var function = try Function(
@@ -61,9 +61,9 @@ extension CatalogReader {
             FROM pg_catalog.pg_proc p
             JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
             JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("p.oid", "pg_proc"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("p.oid", "pg_proc"))
             ORDER BY n.nspname, p.proname, identity_arguments
-            """, [schemaArray]).rows
+            """).rows
         var aggregates: [Aggregate] = []
         for row in rows {
             let kind = try row.string("kind")
@@ -124,16 +124,16 @@ extension CatalogReader {
             SELECT o.oid, n.nspname, o.oprname,
                    CASE WHEN o.oprleft <> 0 THEN pg_catalog.format_type(o.oprleft, NULL) END AS left_type,
                    CASE WHEN o.oprright <> 0 THEN pg_catalog.format_type(o.oprright, NULL) END AS right_type,
-                   o.oprcode::pg_catalog.regproc::text AS function, \(qualified("NULLIF(o.oprcom, 0)")) AS commutator,
-                   \(qualified("NULLIF(o.oprnegate, 0)")) AS negator, o.oprcanmerge, o.oprcanhash,
+                   o.oprcode::pg_catalog.regproc::text AS function, \(unescaped: qualified("NULLIF(o.oprcom, 0)")) AS commutator,
+                   \(unescaped: qualified("NULLIF(o.oprnegate, 0)")) AS negator, o.oprcanmerge, o.oprcanhash,
                    NULLIF(o.oprrest, 0)::pg_catalog.regproc::text AS restrict_function,
                    NULLIF(o.oprjoin, 0)::pg_catalog.regproc::text AS join_function,
                    pg_catalog.obj_description(o.oid, 'pg_operator') AS comment,
                    pg_catalog.pg_get_userbyid(o.oprowner) AS owner, NULL AS acl
             FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
-            WHERE n.nspname = ANY($1::text[]) AND o.oprcode <> 0 AND \(notExtensionMember("o.oid", "pg_operator"))
+            WHERE n.nspname = ANY(\(schemas)) AND o.oprcode <> 0 AND \(unescaped: notExtensionMember("o.oid", "pg_operator"))
             ORDER BY n.nspname, o.oprname, left_type, right_type
-            """, [schemaArray]).rows
+            """).rows
         var operators: [Operator] = []
         for row in rows {
             var options = try ["FUNCTION = \(row.string("function"))"]

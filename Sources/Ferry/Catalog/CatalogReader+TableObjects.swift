@@ -1,6 +1,6 @@
 /// What hangs off tables: constraints, indexes, triggers, rules, policies, statistics.
 extension CatalogReader {
-    func readConstraints(oids: String) async throws -> [Constraint] {
+    func readConstraints(oids: [UInt32]) async throws -> [Constraint] {
         // A partition's keys are clones of its parent's (conparentid <> 0) but are recreated per
         // partition and attached; cloned foreign keys come with the parent's.
         let rows = try await connection.query("""
@@ -18,10 +18,10 @@ extension CatalogReader {
             LEFT JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
             LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
             LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-            WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+            WHERE con.conrelid = ANY(\(oids)) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
               AND (con.conparentid = 0 OR con.contype IN ('p', 'u', 'x'))
             ORDER BY n.nspname, c.relname, con.conname
-            """, [oids]).rows
+            """).rows
         return try rows.map { row in
             var constraint = try Constraint(
                 name: row.string("conname"), table: QualifiedName(row.string("nspname"), row.string("relname")),
@@ -38,16 +38,16 @@ extension CatalogReader {
         }
     }
 
-    func readDomainConstraints(oids: String) async throws -> [Constraint] {
+    func readDomainConstraints(oids: [UInt32]) async throws -> [Constraint] {
         let rows = try await connection.query("""
             SELECT n.nspname, t.typname, con.conname, pg_catalog.pg_get_constraintdef(con.oid) AS definition,
                    con.convalidated, pg_catalog.obj_description(con.oid, 'pg_constraint') AS comment
             FROM pg_catalog.pg_constraint con
             JOIN pg_catalog.pg_type t ON t.oid = con.contypid
             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-            WHERE con.contypid = ANY($1::oid[]) AND con.contype = 'c'
+            WHERE con.contypid = ANY(\(oids)) AND con.contype = 'c'
             ORDER BY n.nspname, t.typname, con.conname
-            """, [oids]).rows
+            """).rows
         return try rows.map { row in
             var constraint = try Constraint(
                 name: row.string("conname"), table: QualifiedName(row.string("nspname"), row.string("typname")), kind: .check,
@@ -57,14 +57,14 @@ extension CatalogReader {
         }
     }
 
-    func readIndexes(oids: String) async throws -> [Index] {
+    func readIndexes(oids: [UInt32]) async throws -> [Index] {
         // PG 17 made attstattarget nullable (NULL = default); before, -1 meant default.
         let target = version >= 170000 ? "a.attstattarget" : "NULLIF(a.attstattarget, -1)"
         let rows = try await connection.query("""
             SELECT i.indexrelid, n.nspname, ic.relname AS index_name, tn.nspname AS table_schema, tc.relname AS table_name,
                    pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered, i.indisreplident,
-                   ARRAY(SELECT a.attnum::text || '=' || \(target)::text FROM pg_catalog.pg_attribute a
-                         WHERE a.attrelid = i.indexrelid AND a.attnum > 0 AND \(target) IS NOT NULL
+                   ARRAY(SELECT a.attnum::text || '=' || \(unescaped: target)::text FROM pg_catalog.pg_attribute a
+                         WHERE a.attrelid = i.indexrelid AND a.attnum > 0 AND \(unescaped: target) IS NOT NULL
                          ORDER BY a.attnum)::text[] AS column_statistics,
                    pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment
             FROM pg_catalog.pg_index i
@@ -72,11 +72,11 @@ extension CatalogReader {
             JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
             JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid
             JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
-            WHERE i.indrelid = ANY($1::oid[]) AND (i.indisvalid OR tc.relkind = 'p') AND i.indisready
+            WHERE i.indrelid = ANY(\(oids)) AND (i.indisvalid OR tc.relkind = 'p') AND i.indisready
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
                               WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
             ORDER BY tn.nspname, tc.relname, ic.relname
-            """, [oids]).rows
+            """).rows
         return try rows.map { row in
             var index = try Index(name: QualifiedName(row.string("nspname"), row.string("index_name")),
                               table: QualifiedName(row.string("table_schema"), row.string("table_name")),
@@ -93,7 +93,7 @@ extension CatalogReader {
     }
 
     /// Partition indexes (plain or backing a key) and the partitioned index each belongs to.
-    func readIndexAttachments(oids: String, catalog: SchemaCatalog) async throws -> [IndexAttachment] {
+    func readIndexAttachments(oids: [UInt32], catalog: SchemaCatalog) async throws -> [IndexAttachment] {
         let rows = try await connection.query("""
             SELECT cn.nspname AS child_schema, c.relname AS child, pn.nspname AS parent_schema, p.relname AS parent,
                    tn.nspname AS table_schema, t.relname AS table_name
@@ -105,9 +105,9 @@ extension CatalogReader {
             JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
             JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
             JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
-            WHERE c.relkind IN ('i', 'I') AND i.indrelid = ANY($1::oid[])
+            WHERE c.relkind IN ('i', 'I') AND i.indrelid = ANY(\(oids))
             ORDER BY 1, 2
-            """, [oids]).rows
+            """).rows
         return try rows.map { row in
             try IndexAttachment(parent: QualifiedName(row.string("parent_schema"), row.string("parent")),
                             child: QualifiedName(row.string("child_schema"), row.string("child")),
@@ -115,7 +115,7 @@ extension CatalogReader {
         }
     }
 
-    func readTriggers(oids: String) async throws -> [Trigger] {
+    func readTriggers(oids: [UInt32]) async throws -> [Trigger] {
         // A partition's clone of its parent's trigger comes with the parent's.
         let rows = try await connection.query("""
             SELECT n.nspname, c.relname, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS definition,
@@ -123,32 +123,32 @@ extension CatalogReader {
             FROM pg_catalog.pg_trigger t
             JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE t.tgrelid = ANY($1::oid[]) AND NOT t.tgisinternal AND t.tgparentid = 0
+            WHERE t.tgrelid = ANY(\(oids)) AND NOT t.tgisinternal AND t.tgparentid = 0
             ORDER BY n.nspname, c.relname, t.tgname
-            """, [oids]).rows
+            """).rows
         return try rows.map { row in
             try Trigger(name: row.string("tgname"), table: QualifiedName(row.string("nspname"), row.string("relname")),
                     definition: row.string("definition"), enabled: row.string("enabled"), comment: row.optionalString("comment"))
         }
     }
 
-    func readRules(oids: String) async throws -> [Rule] {
+    func readRules(oids: [UInt32]) async throws -> [Rule] {
         let rows = try await connection.query("""
             SELECT n.nspname, c.relname, r.rulename, pg_catalog.pg_get_ruledef(r.oid) AS definition,
                    r.ev_enabled::text AS enabled, pg_catalog.obj_description(r.oid, 'pg_rewrite') AS comment
             FROM pg_catalog.pg_rewrite r
             JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE r.ev_class = ANY($1::oid[]) AND r.rulename <> '_RETURN'
+            WHERE r.ev_class = ANY(\(oids)) AND r.rulename <> '_RETURN'
             ORDER BY n.nspname, c.relname, r.rulename
-            """, [oids]).rows
+            """).rows
         return try rows.map { row in
             try Rule(name: row.string("rulename"), table: QualifiedName(row.string("nspname"), row.string("relname")),
                  definition: row.string("definition"), enabled: row.string("enabled"), comment: row.optionalString("comment"))
         }
     }
 
-    func readPolicies(oids: String) async throws -> [Policy] {
+    func readPolicies(oids: [UInt32]) async throws -> [Policy] {
         let rows = try await connection.query("""
             SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd::text AS command,
                    ARRAY(SELECT pg_catalog.pg_get_userbyid(r) FROM unnest(p.polroles) r WHERE r <> 0 ORDER BY 1)::text[] AS roles,
@@ -158,9 +158,9 @@ extension CatalogReader {
             FROM pg_catalog.pg_policy p
             JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE p.polrelid = ANY($1::oid[])
+            WHERE p.polrelid = ANY(\(oids))
             ORDER BY n.nspname, c.relname, p.polname
-            """, [oids]).rows
+            """).rows
         let commands = ["r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"]
         return try rows.map { row in
             try Policy(name: row.string("polname"), table: QualifiedName(row.string("nspname"), row.string("relname")),
@@ -170,15 +170,15 @@ extension CatalogReader {
         }
     }
 
-    func readStatistics(oids: String) async throws -> [ExtendedStatistics] {
+    func readStatistics(oids: [UInt32]) async throws -> [ExtendedStatistics] {
         let target = version >= 170000 ? "s.stxstattarget" : "NULLIF(s.stxstattarget, -1)"
         let rows = try await connection.query("""
-            SELECT n.nspname, s.stxname, pg_catalog.pg_get_statisticsobjdef(s.oid) AS definition, \(target) AS target,
+            SELECT n.nspname, s.stxname, pg_catalog.pg_get_statisticsobjdef(s.oid) AS definition, \(unescaped: target) AS target,
                    pg_catalog.obj_description(s.oid, 'pg_statistic_ext') AS comment
             FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
-            WHERE s.stxrelid = ANY($1::oid[])
+            WHERE s.stxrelid = ANY(\(oids))
             ORDER BY n.nspname, s.stxname
-            """, [oids]).rows
+            """).rows
         return try rows.map { row in
             try ExtendedStatistics(name: QualifiedName(row.string("nspname"), row.string("stxname")),
                                definition: row.string("definition"), statisticsTarget: row.optionalInt("target"),

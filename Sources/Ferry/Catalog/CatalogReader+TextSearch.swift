@@ -16,29 +16,29 @@ extension CatalogReader {
                          'LEXTYPES = ' || p.prslextype::pg_catalog.regproc::text], NULL) AS options,
                    pg_catalog.obj_description(p.oid, 'pg_ts_parser') AS comment, NULL AS owner
             FROM pg_catalog.pg_ts_parser p JOIN pg_catalog.pg_namespace n ON n.oid = p.prsnamespace
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("p.oid", "pg_ts_parser"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("p.oid", "pg_ts_parser"))
             UNION ALL
             SELECT 'TEMPLATE', t.oid, n.nspname, t.tmplname,
                    pg_catalog.array_remove(ARRAY['INIT = ' || NULLIF(t.tmplinit, 0)::pg_catalog.regproc::text,
                          'LEXIZE = ' || t.tmpllexize::pg_catalog.regproc::text], NULL),
                    pg_catalog.obj_description(t.oid, 'pg_ts_template'), NULL
             FROM pg_catalog.pg_ts_template t JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("t.oid", "pg_ts_template"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("t.oid", "pg_ts_template"))
             UNION ALL
             SELECT 'DICTIONARY', d.oid, n.nspname, d.dictname,
-                   pg_catalog.array_remove(ARRAY['TEMPLATE = ' || \(qualified("tn.nspname", "t.tmplname")), d.dictinitoption], NULL),
+                   pg_catalog.array_remove(ARRAY['TEMPLATE = ' || \(unescaped: qualified("tn.nspname", "t.tmplname")), d.dictinitoption], NULL),
                    pg_catalog.obj_description(d.oid, 'pg_ts_dict'), pg_catalog.pg_get_userbyid(d.dictowner)
             FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
             JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("d.oid", "pg_ts_dict"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("d.oid", "pg_ts_dict"))
             UNION ALL
-            SELECT 'CONFIGURATION', c.oid, n.nspname, c.cfgname, ARRAY['PARSER = ' || \(qualified("pn.nspname", "p.prsname"))],
+            SELECT 'CONFIGURATION', c.oid, n.nspname, c.cfgname, ARRAY['PARSER = ' || \(unescaped: qualified("pn.nspname", "p.prsname"))],
                    pg_catalog.obj_description(c.oid, 'pg_ts_config'), pg_catalog.pg_get_userbyid(c.cfgowner)
             FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
             JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("c.oid", "pg_ts_config"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("c.oid", "pg_ts_config"))
             ORDER BY 1, 3, 4
-            """, [schemaArray]).rows
+            """).rows
         var objects: [TextSearchObject] = []
         for row in rows {
             let kind = try TextSearchObject.Kind(rawValue: row.string("kind"))!
@@ -54,9 +54,9 @@ extension CatalogReader {
             SELECT m.mapcfg, t.alias, m.mapdict::pg_catalog.regdictionary::text AS dictionary
             FROM pg_catalog.pg_ts_config_map m JOIN pg_catalog.pg_ts_config c ON c.oid = m.mapcfg
             CROSS JOIN LATERAL pg_catalog.ts_token_type(c.cfgparser) t
-            WHERE t.tokid = m.maptokentype AND m.mapcfg = ANY($1::oid[])
+            WHERE t.tokid = m.maptokentype AND m.mapcfg = ANY(\(configurations.map { objects[$0].oid })::oid[])
             ORDER BY m.mapcfg, m.maptokentype, m.mapseqno
-            """, [Self.oidArray(configurations.map { objects[$0].oid })]).rows
+            """).rows
         for row in mappings {
             let configuration = try row.oid("mapcfg"), token = try row.string("alias"), dictionary = try row.string("dictionary")
             guard let position = configurations.first(where: { objects[$0].oid == configuration }) else { continue }
@@ -78,7 +78,7 @@ extension CatalogReader {
                    pg_catalog.obj_description(f.oid, 'pg_opfamily') AS comment, pg_catalog.pg_get_userbyid(f.opfowner) AS owner
             FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace
             JOIN pg_catalog.pg_am a ON a.oid = f.opfmethod
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("f.oid", "pg_opfamily"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("f.oid", "pg_opfamily"))
             UNION ALL
             SELECT 'CLASS', c.oid, n.nspname, c.opcname, a.amname, c.opcdefault, pg_catalog.format_type(c.opcintype, NULL),
                    fn.nspname, f.opfname, CASE WHEN c.opckeytype <> 0 THEN pg_catalog.format_type(c.opckeytype, NULL) END,
@@ -86,9 +86,9 @@ extension CatalogReader {
             FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace
             JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod
             JOIN pg_catalog.pg_opfamily f ON f.oid = c.opcfamily JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("c.oid", "pg_opclass"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("c.oid", "pg_opclass"))
             ORDER BY 1 DESC, 3, 4, 5
-            """, [schemaArray]).rows
+            """).rows
         var classes: [OperatorClass] = []
         for row in rows {
             let kind = try OperatorClass.Kind(rawValue: row.string("kind"))!
@@ -123,9 +123,9 @@ extension CatalogReader {
                 FROM pg_catalog.pg_amproc ap
                 WHERE d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND ap.oid = d.objid) m
             WHERE d.refclassid IN ('pg_catalog.pg_opclass'::pg_catalog.regclass, 'pg_catalog.pg_opfamily'::pg_catalog.regclass)
-              AND d.refobjid = ANY($1::oid[]) AND d.deptype IN ('a', 'i')
+              AND d.refobjid = ANY(\(classes.map(\.oid))::oid[]) AND d.deptype IN ('a', 'i')
             ORDER BY d.refobjid, m.kind, m.number, m.member
-            """, [Self.oidArray(classes.map(\.oid))]).rows
+            """).rows
         for row in members {
             let owner = try row.oid("owner"), ownerClass = try row.string("owner_class")
             guard let position = classes.firstIndex(where: { $0.oid == owner && $0.objectClass.rawValue == ownerClass }) else { continue }

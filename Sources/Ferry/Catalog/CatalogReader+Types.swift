@@ -5,7 +5,7 @@ extension CatalogReader {
             SELECT t.oid, n.nspname, t.typname, t.typtype::text AS kind, t.typrelid,
                    pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull,
                    CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
-                        THEN \(Self.collationName("t.typcollation")) END AS collation,
+                        THEN \(unescaped: Self.collationName("t.typcollation")) END AS collation,
                    coalesce(pg_catalog.pg_get_expr(t.typdefaultbin, 0), t.typdefault) AS default_expression,
                    pg_catalog.obj_description(t.oid, 'pg_type') AS comment,
                    pg_catalog.pg_get_userbyid(t.typowner) AS owner, t.typacl::text AS acl
@@ -13,26 +13,26 @@ extension CatalogReader {
             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
             LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
             LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
-            WHERE n.nspname = ANY($1::text[]) AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c')
-                   OR (t.typtype = 'b' AND NOT \(Self.isArrayType("t"))) OR (t.typtype = 'p' AND NOT t.typisdefined))
-              AND \(notExtensionMember("t.oid", "pg_type"))
+            WHERE n.nspname = ANY(\(schemas)) AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c')
+                   OR (t.typtype = 'b' AND NOT \(unescaped: Self.isArrayType("t"))) OR (t.typtype = 'p' AND NOT t.typisdefined))
+              AND \(unescaped: notExtensionMember("t.oid", "pg_type"))
             ORDER BY n.nspname, t.typname
-            """, [schemaArray]).rows
-        let oids = Self.oidArray(try rows.map { try $0.oid("oid") })
+            """).rows
+        let oids = try rows.map { try $0.oid("oid") }
         let labels = try await connection.query("""
-            SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum WHERE enumtypid = ANY($1::oid[]) ORDER BY enumtypid, enumsortorder
-            """, [oids]).rows
+            SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum WHERE enumtypid = ANY(\(oids)) ORDER BY enumtypid, enumsortorder
+            """).rows
         let attributes = try await connection.query("""
             SELECT c.reltype, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
                    CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
-                        THEN \(Self.collationName("a.attcollation")) END AS collation,
+                        THEN \(unescaped: Self.collationName("a.attcollation")) END AS collation,
                    pg_catalog.col_description(a.attrelid, a.attnum) AS comment
             FROM pg_catalog.pg_attribute a
             JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-            WHERE c.reltype = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE c.reltype = ANY(\(oids)) AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attrelid, a.attnum
-            """, [oids]).rows
+            """).rows
         let multirange = version >= 140000
             ? "pg_catalog.quote_ident(mn.nspname) || '.' || pg_catalog.quote_ident(m.typname)" : "NULL"
         let multirangeJoin = version >= 140000 ? """
@@ -40,19 +40,19 @@ extension CatalogReader {
             LEFT JOIN pg_catalog.pg_namespace mn ON mn.oid = m.typnamespace
             """ : ""
         let ranges = try await connection.query("""
-            SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS subtype, \(multirange) AS multirange,
+            SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS subtype, \(unescaped: multirange) AS multirange,
                    CASE WHEN NOT opc.opcdefault THEN pg_catalog.quote_ident(opcn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname) END AS opclass,
                    CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
-                        THEN \(Self.collationName("r.rngcollation")) END AS collation,
+                        THEN \(unescaped: Self.collationName("r.rngcollation")) END AS collation,
                    NULLIF(r.rngcanonical, 0)::pg_catalog.regproc::text AS canonical,
                    NULLIF(r.rngsubdiff, 0)::pg_catalog.regproc::text AS subtype_diff
             FROM pg_catalog.pg_range r
             JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype
             JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc
             JOIN pg_catalog.pg_namespace opcn ON opcn.oid = opc.opcnamespace
-            \(multirangeJoin)
-            WHERE r.rngtypid = ANY($1::oid[])
-            """, [oids]).rows
+            \(unescaped: multirangeJoin)
+            WHERE r.rngtypid = ANY(\(oids))
+            """).rows
         let baseTypes = try await readBaseTypeOptions(oids: oids)
         var types: [UserType] = []
         for row in rows {
@@ -96,13 +96,13 @@ extension CatalogReader {
         let rules = version >= 160000 ? "c.collicurules" : "NULL"
         let rows = try await connection.query("""
             SELECT c.oid, n.nspname, c.collname, c.collprovider::text AS provider, c.collisdeterministic,
-                   c.collcollate, c.collctype, \(locale) AS locale, \(rules) AS rules,
+                   c.collcollate, c.collctype, \(unescaped: locale) AS locale, \(unescaped: rules) AS rules,
                    pg_catalog.obj_description(c.oid, 'pg_collation') AS comment,
                    pg_catalog.pg_get_userbyid(c.collowner) AS owner, NULL AS acl
             FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
-            WHERE n.nspname = ANY($1::text[]) AND \(notExtensionMember("c.oid", "pg_collation"))
+            WHERE n.nspname = ANY(\(schemas)) AND \(unescaped: notExtensionMember("c.oid", "pg_collation"))
             ORDER BY n.nspname, c.collname
-            """, [schemaArray]).rows
+            """).rows
         var collations: [Collation] = []
         for row in rows {
             let provider = try ["c": "libc", "i": "icu", "b": "builtin"][row.string("provider")] ?? "libc"

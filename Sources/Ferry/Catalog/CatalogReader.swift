@@ -11,23 +11,11 @@ struct CatalogReader {
     let includeOwnership: Bool
     var version: Int { connection.serverVersion }
 
-    /// The schemas as a `text[]` parameter.
-    var schemaArray: String { Self.arrayLiteral(schemas) }
-
     struct Relation {
         var oid: UInt32
         var name: QualifiedName
         /// `r`, `p`, `f`, `v` or `m`.
         var kind: String
-    }
-
-    static func arrayLiteral(_ items: [String]) -> String {
-        "{" + items.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
-    }
-
-    static func oidArray(_ oids: [UInt32]) -> String {
-        "{" + oids.map(String.init).joined(separator: ",") + "}"
     }
 
     /// Tables (plain, partitioned and foreign), views and materialized views of the schemas, not
@@ -37,9 +25,9 @@ struct CatalogReader {
         let result = try await connection.query("""
             SELECT c.oid, n.nspname, c.relname, c.relkind
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND \(notExtensionMember("c.oid", "pg_class"))
+            WHERE n.nspname = ANY(\(schemas)) AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND \(unescaped: notExtensionMember("c.oid", "pg_class"))
             ORDER BY n.nspname, c.relname
-            """, [schemaArray])
+            """)
         return try result.rows.map {
             try Relation(oid: $0.oid("oid"), name: QualifiedName($0.string("nspname"), $0.string("relname")),
                          kind: $0.string("relkind"))
@@ -47,13 +35,13 @@ struct CatalogReader {
     }
 
     func read(_ relations: [Relation]) async throws -> SchemaCatalog {
-        let tableOIDs = Self.oidArray(relations.filter { ["r", "p", "f"].contains($0.kind) }.map(\.oid))
-        let allOIDs = Self.oidArray(relations.map(\.oid))
+        let tableOIDs = relations.filter { ["r", "p", "f"].contains($0.kind) }.map(\.oid)
+        let allOIDs = relations.map(\.oid)
         var catalog = SchemaCatalog(serverVersion: version, schemas: try await readSchemas())
         catalog.extensions = try await readExtensions()
         catalog.defaultPrivileges = try await readDefaultPrivileges()
         catalog.tables = try await readTables(oids: tableOIDs)
-        catalog.views = try await readViews(oids: Self.oidArray(relations.filter { $0.kind == "v" || $0.kind == "m" }.map(\.oid)))
+        catalog.views = try await readViews(oids: relations.filter { $0.kind == "v" || $0.kind == "m" }.map(\.oid))
         catalog.types = try await readTypes()
         catalog.collations = try await readCollations()
         catalog.sequences = try await readSequences()
@@ -67,7 +55,7 @@ struct CatalogReader {
         catalog.conversions = try await readConversions()
         catalog.userMappings = try await readUserMappings(servers: catalog.tables.compactMap(\.foreignServer))
         catalog.constraints = try await readConstraints(oids: tableOIDs)
-            + readDomainConstraints(oids: Self.oidArray(catalog.types.map(\.oid)))
+            + readDomainConstraints(oids: catalog.types.map(\.oid))
         catalog.indexes = try await readIndexes(oids: allOIDs)
         catalog.indexAttachments = try await readIndexAttachments(oids: tableOIDs, catalog: catalog)
         catalog.triggers = try await readTriggers(oids: allOIDs)
@@ -87,8 +75,8 @@ struct CatalogReader {
         let rows = try await connection.query("""
             SELECT d.defaclobjtype, n.nspname, pg_catalog.pg_get_userbyid(d.defaclrole) AS owner, d.defaclacl::text AS acl
             FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
-            WHERE n.nspname = ANY($1::text[]) ORDER BY 2, 3, 1
-            """, [schemaArray]).rows
+            WHERE n.nspname = ANY(\(schemas)) ORDER BY 2, 3, 1
+            """).rows
         var privileges: [DefaultPrivileges] = []
         for row in rows {
             privileges.append(try await DefaultPrivileges(objectType: row.string("defaclobjtype"), schema: row.string("nspname"),
@@ -101,8 +89,8 @@ struct CatalogReader {
         let result = try await connection.query("""
             SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,
                    pg_catalog.pg_get_userbyid(n.nspowner) AS owner, n.nspacl::text AS acl
-            FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[])
-            """, [schemaArray])
+            FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY(\(schemas))
+            """)
         let found = Set(try result.rows.map { try $0.string("nspname") })
         let missing = schemas.filter { !found.contains($0) }
         if !missing.isEmpty {
@@ -127,8 +115,8 @@ struct CatalogReader {
         try await connection.query("""
             SELECT e.extname, n.nspname, pg_catalog.obj_description(e.oid, 'pg_extension') AS comment
             FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-            WHERE n.nspname = ANY($1::text[]) ORDER BY e.oid
-            """, [schemaArray]).rows.map {
+            WHERE n.nspname = ANY(\(schemas)) ORDER BY e.oid
+            """).rows.map {
             try Extension(name: $0.string("extname"), schema: $0.string("nspname"), comment: $0.optionalString("comment"))
         }
     }
@@ -162,8 +150,8 @@ struct CatalogReader {
         let grants = try await connection.query("""
             SELECT CASE WHEN a.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee,
                    a.privilege_type, a.is_grantable
-            FROM pg_catalog.aclexplode($1::pg_catalog.aclitem[]) WITH ORDINALITY a ORDER BY a.ordinality
-            """, [acl]).rows.map {
+            FROM pg_catalog.aclexplode(\(acl)::pg_catalog.aclitem[]) WITH ORDINALITY a ORDER BY a.ordinality
+            """).rows.map {
                 try Grant(grantee: $0.string("grantee"), privilege: $0.string("privilege_type"), grantable: $0.bool("is_grantable"))
             }
         return Ownership(owner: owner, grants: grants, hasExplicitACL: true)

@@ -1,9 +1,10 @@
 /// The compare's inventory, catalog by catalog: each section lists one catalog's objects of the
 /// schemas with their facets.
 extension InventoryReader {
-    /// One row source per catalog, columns as `q` names them.
+    /// One row source per catalog, columns as `q` names them; `migrated_schemas` is the
+    /// query's list of the schemas' OIDs.
     var sections: [String] {
-        let inSchemas = "IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]))"
+        let inSchemas = "IN (SELECT oid FROM migrated_schemas)"
         // `name`: the bare name; `listed`: false for what the not-migrated list leaves to another
         // object (a shell operator, an inherited constraint, a constraint trigger's constraint).
         func row(_ catalog: String, _ objid: String, subid: String = "0", relid: String = "NULL", name: String = "NULL",
@@ -21,12 +22,12 @@ extension InventoryReader {
         var sections: [String] = []
 
         sections.append(row("pg_namespace", "n.oid", name: "n.nspname", owner: "n.nspowner", acl: "n.nspacl", [])
-            + " FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[])")
+            + " FROM pg_catalog.pg_namespace n WHERE n.oid \(inSchemas)")
         // Default privileges are privileges: compared (and recreated) only with owners.
         if includeOwnership {
             sections.append(row("pg_default_acl", "d.oid", acl: "d.defaclacl", [])
                 + " FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace"
-                + " WHERE n.nspname = ANY($1::text[])")
+                + " WHERE n.oid \(inSchemas)")
         }
 
         // Relations: tables, views, materialized views, sequences, foreign tables.

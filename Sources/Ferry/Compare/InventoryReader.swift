@@ -39,40 +39,41 @@ struct InventoryReader {
 
     func entries() async throws -> [Entry] {
         let rows = try await connection.query("""
-            WITH RECURSIVE \(CatalogReader.extensionOwnedObjects)
+            WITH RECURSIVE migrated_schemas AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY(\(schemas))),
+            \(unescaped: CatalogReader.extensionOwnedObjects)
             -- A transform's identity says "for T language L" on some releases, "for T on language L" on others.
             SELECT i.type, CASE WHEN i.type = 'transform' THEN pg_catalog.replace(i.identity, ' on language ', ' language ')
                                 ELSE i.identity END AS identity,
                    pg_catalog.pg_describe_object(q.classid, q.objid, q.objsubid) AS description,
                    CASE WHEN q.objsubid <> 0 THEN pg_catalog.pg_describe_object(q.classid, q.objid, 0)
-                        WHEN q.relid IS NOT NULL THEN pg_catalog.pg_describe_object(\(Self.catalog("pg_class")), q.relid, 0)
+                        WHEN q.relid IS NOT NULL THEN pg_catalog.pg_describe_object(\(unescaped: Self.catalog("pg_class")), q.relid, 0)
                    END AS parent,
                    pg_catalog.jsonb_strip_nulls(q.facets)::text AS facets, q.owner, q.acl, d.description AS comment,
                    CASE WHEN q.relid IS NOT NULL THEN q.relid::pg_catalog.regclass::text
-                        WHEN q.classid = \(Self.catalog("pg_constraint"))
+                        WHEN q.classid = \(unescaped: Self.catalog("pg_constraint"))
                         THEN (SELECT NULLIF(k.contypid, 0)::pg_catalog.regtype::text FROM pg_catalog.pg_constraint k WHERE k.oid = q.objid)
                    END AS relation,
                    q.name, q.classid::pg_catalog.regclass::text AS catalog, q.objid, q.objsubid, q.listed,
                    -- Made with another object (an array or row type, a key's index…); a constraint trigger is not.
-                   q.classid <> \(Self.catalog("pg_trigger")) AND EXISTS (
+                   q.classid <> \(unescaped: Self.catalog("pg_trigger")) AND EXISTS (
                        SELECT 1 FROM pg_catalog.pg_depend m WHERE m.classid = q.classid AND m.objid = q.objid AND m.deptype IN ('i', 'P'))
                        AS made_with_owner,
-                   CASE WHEN q.classid = \(Self.catalog("pg_statistic_ext"))
+                   CASE WHEN q.classid = \(unescaped: Self.catalog("pg_statistic_ext"))
                         THEN (SELECT n.nspname FROM pg_catalog.pg_statistic_ext x JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace
                               WHERE x.oid = q.objid) END AS statistics_schema,
                    coalesce((SELECT ARRAY[n.nspname, c.relname]::text[] FROM pg_catalog.pg_class c
                              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = q.relid AND q.objsubid = 0),
                             (SELECT ARRAY[n.nspname, t.typname]::text[] FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_type t ON t.oid = k.contypid
                              JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-                             WHERE q.classid = \(Self.catalog("pg_constraint")) AND k.oid = q.objid)) AS parent_names
+                             WHERE q.classid = \(unescaped: Self.catalog("pg_constraint")) AND k.oid = q.objid)) AS parent_names
             FROM (
-            \(sections.joined(separator: "\nUNION ALL\n"))
+            \(unescaped: sections.joined(separator: "\nUNION ALL\n"))
             ) q(classid, objid, objsubid, relid, name, listed, facets, owner, acl)
             CROSS JOIN LATERAL pg_catalog.pg_identify_object(q.classid, q.objid, q.objsubid) i
             LEFT JOIN pg_catalog.pg_description d ON d.classoid = q.classid AND d.objoid = q.objid AND d.objsubid = q.objsubid
-            WHERE NOT \(CatalogReader.extensionOwned("q.classid", "q.objid"))
+            WHERE NOT \(unescaped: CatalogReader.extensionOwned("q.classid", "q.objid"))
             ORDER BY 1, 2
-            """, [CatalogReader.arrayLiteral(schemas)])
+            """)
         return try rows.rows.map { row in
             var facets = try JSONDecoder().decode([String: String].self, from: Data(row.string("facets").utf8))
             facets["comment"] = try row.optionalString("comment")

@@ -19,12 +19,10 @@ public struct SchemaCompare: Sendable {
     }
 
     public func compare() async throws -> SchemaComparison {
-        let (sourceConnection, encoding) = try await Connections.source(source)
-        return try await sourceConnection.closing { sourceConnection in
+        return try await Connections.withSource(source) { sourceConnection, encoding in
             var sourceInventory = try await Self.inventory(sourceConnection, schemas: schemas,
                                                            includeOwnership: includeOwnership, side: .source)
-            let targetConnection = try await Connections.target(target, encoding: encoding)
-            return try await targetConnection.closing { targetConnection in
+            return try await Connections.withTarget(target, encoding: encoding) { targetConnection in
                 var targetInventory = try await Self.inventory(targetConnection, schemas: schemas,
                                                                includeOwnership: includeOwnership, side: .target)
                 if largeObjects {
@@ -52,7 +50,7 @@ public struct SchemaCompare: Sendable {
             try await connection.execute("SAVEPOINT pgferry_probe")
             do {
                 for statement in rereading.setup { try await connection.execute(statement) }
-                let answer = try await connection.query("SELECT r.text FROM (\(rereading.read)) r(text)").rows.first
+                let answer = try await connection.query("SELECT r.text FROM (\(unescaped: rereading.read)) r(text)").rows.first
                 answers.append((rereading, try answer?.optionalString("text")))
             } catch {
                 answers.append((rereading, nil))  // it stays a difference

@@ -25,8 +25,7 @@ struct FollowApplier {
     /// Applies until the end position; returns the end LSN.
     func run() async throws -> LSN {
         // UTF8 on both ends: the walsender converts its text to it, the target reads it.
-        let target = try await Connections.target(request.target, encoding: "UTF8")
-        return try await target.closing { target in
+        return try await Connections.withTarget(request.target, encoding: "UTF8") { target in
             // Synchronous: the slot is told a commit is flushed once the target's COMMIT returns.
             // Statements are prepared once and, after a few runs, keep a generic plan; with
             // sequential scans ruled out while an index can find the row, a plan made while a
@@ -37,7 +36,7 @@ struct FollowApplier {
                 "SET session_replication_role = replica; SET synchronous_commit = on; SET enable_seqscan = off")
             let origin = slot.name
             let exists = try await target.query(
-                "SELECT pg_catalog.pg_replication_origin_oid($1) IS NOT NULL AS present", [origin]).rows[0].bool("present")
+                "SELECT pg_catalog.pg_replication_origin_oid(\(origin)) IS NOT NULL AS present").rows[0].bool("present")
             // A fresh copy starts a fresh origin: the progress of an abandoned earlier run would skip changes.
             if exists && slot.snapshotName != nil { try await Self.run(ReplicationCommands.dropOrigin(origin), on: target) }
             if !exists || slot.snapshotName != nil { try await Self.run(ReplicationCommands.createOrigin(origin), on: target) }
@@ -45,8 +44,8 @@ struct FollowApplier {
                 try await Self.run(ReplicationCommands.setUpOriginSession(origin), on: target)
             }
             slot.markApplyStarted()
-            let applied = try await target.query(ReplicationCommands.originProgress(origin).sql, [origin]).rows[0][0]
-                .flatMap { LSN($0) } ?? .zero
+            let applied = try await target.pipeline([ReplicationCommands.originProgress(origin).pipelined(prepared: false)])[0]
+                .rows[0][0].flatMap { LSN($0) } ?? .zero
             let (targets, builtinTypes) = try await Self.targets(target, schemas: request.schemas)
             // Binary values skip the source's output and the target's input functions; they need
             // the same major version and only built-in types (no database-specific OIDs), as binary COPY.
@@ -172,8 +171,7 @@ struct FollowApplier {
             // A WAL record of our own marks the position: every commit that returned before it
             // lies below it (pg_current_wal_lsn() is the write position, and an asynchronous
             // commit may still be above that), and decoding passes it even on an idle source.
-            let (source, _) = try await Connections.source(request.source)
-            let text = try await source.closing { source in
+            let text = try await Connections.withSource(request.source) { source, _ in
                 do {
                     // Transactional and committed synchronously: the commit flushes the WAL before
                     // it, which decoding must read (the source's asynchronous commits would
@@ -275,8 +273,8 @@ struct FollowApplier {
             -- A table of no columns is a target too (one row of NULLs).
             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-            """, [CatalogReader.arrayLiteral(schemas)])
+            WHERE n.nspname = ANY(\(schemas)) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+            """)
         var targets: [QualifiedName: ApplyTarget] = [:]
         var builtinTypes = true
         for row in columns.rows {

@@ -43,9 +43,9 @@ enum FollowCheck {
                              AND CASE c.relreplident WHEN 'd' THEN i.indisprimary WHEN 'i' THEN i.indisreplident
                                  ELSE false END) AS has_identity_index
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'r' AND c.relpersistence = 'p'
+            WHERE n.nspname = ANY(\(schemas)) AND c.relkind = 'r' AND c.relpersistence = 'p'
             ORDER BY 1, 2
-            """, [CatalogReader.arrayLiteral(schemas)]).rows.map { row in
+            """).rows.map { row in
             let identity = try row.string("identity")
             guard let replicaIdentity = FollowPreflight.ReplicaIdentity(rawValue: identity) else {
                 throw FerryError("table \(try row.string("nspname")).\(try row.string("relname")) has replica identity "

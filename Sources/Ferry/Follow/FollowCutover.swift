@@ -7,20 +7,17 @@ enum FollowCutover {
     /// Sets each sequence of `schemas` on the target to the source's value now, as post-data's
     /// `setval` does for the snapshot's.
     static func copySequences(_ request: MigrationRequest) async throws -> Int {
-        let (source, encoding) = try await Connections.source(request.source)
-        return try await source.closing { source in
-            let target = try await Connections.target(request.target, encoding: encoding)
-            return try await target.closing { target in
+        return try await Connections.withSource(request.source) { source, encoding in
+            return try await Connections.withTarget(request.target, encoding: encoding) { target in
                 let sequences = try await source.query("""
                     SELECT schemaname::text AS schema, sequencename::text AS name FROM pg_catalog.pg_sequences
-                    WHERE schemaname = ANY($1::text[]) ORDER BY 1, 2
-                    """, [CatalogReader.arrayLiteral(request.schemas)]).rows.map {
+                    WHERE schemaname = ANY(\(request.schemas)) ORDER BY 1, 2
+                    """).rows.map {
                     QualifiedName(try $0.string("schema"), try $0.string("name"))
                 }
                 for sequence in sequences {
-                    let state = try await source.query("SELECT last_value::text AS value, is_called FROM \(sequence.sql)").rows[0]
-                    _ = try await target.query("SELECT pg_catalog.setval($1::regclass, $2::bigint, $3::boolean)",
-                                               [sequence.sql, try state.string("value"), try state.bool("is_called") ? "true" : "false"])
+                    let state = try await source.query("SELECT last_value::text AS value, is_called FROM \(unescaped: sequence.sql)").rows[0]
+                    _ = try await target.query("SELECT pg_catalog.setval(\(sequence.sql)::regclass, \(try state.string("value"))::bigint, \(try state.bool("is_called") ? "true" : "false")::boolean)")
                 }
                 return sequences.count
             }
@@ -34,8 +31,7 @@ enum FollowCutover {
                                          logger: Logger) async throws {
         guard !refresh.isEmpty else { return }
         let started = ContinuousClock.now
-        let target = try await Connections.target(request.target, encoding: "UTF8")
-        try await target.closing { target in
+        try await Connections.withTarget(request.target, encoding: "UTF8") { target in
             for statement in refresh {
                 do { try await target.execute(statement.sql) } catch {
                     throw FerryError("cutover: refreshing \(statement.object) on the target failed: \(error)")
@@ -74,19 +70,20 @@ enum FollowCutover {
     /// DDL is not decoded: a column added, dropped or retyped on the source while following
     /// would leave the target behind without a word. Fails naming the differences.
     static func compareColumns(_ request: MigrationRequest) async throws {
-        let sql = """
+        let sql: PGQuery = """
             SELECT pg_catalog.format('%s.%s %s %s', n.nspname, c.relname, a.attname,
                                      pg_catalog.format_type(a.atttypid, a.atttypmod)) AS column
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')
+            WHERE n.nspname = ANY(\(request.schemas)) AND c.relkind IN ('r', 'p')
             """
-        let schemas = [CatalogReader.arrayLiteral(request.schemas)]
-        let (source, encoding) = try await Connections.source(request.source)
-        let sourceColumns = try await source.closing { Set(try await $0.query(sql, schemas).rows.map { try $0.string("column") }) }
-        let target = try await Connections.target(request.target, encoding: encoding)
-        let targetColumns = try await target.closing { Set(try await $0.query(sql, schemas).rows.map { try $0.string("column") }) }
+        let (sourceColumns, encoding) = try await Connections.withSource(request.source) { source, encoding in
+            (Set(try await source.query(sql).rows.map { try $0.string("column") }), encoding)
+        }
+        let targetColumns = try await Connections.withTarget(request.target, encoding: encoding) { target in
+            Set(try await target.query(sql).rows.map { try $0.string("column") })
+        }
         guard sourceColumns == targetColumns else {
             let differences = sourceColumns.subtracting(targetColumns).sorted().map { "source has \($0)" }
                 + targetColumns.subtracting(sourceColumns).sorted().map { "target has \($0)" }
@@ -98,8 +95,7 @@ enum FollowCutover {
 
     /// Drops the target's replication origin of the run, once its slot is gone.
     static func dropOrigin(_ request: MigrationRequest, _ origin: String) async throws {
-        let target = try await Connections.connect(request.target, side: .target)
-        try await target.closing { try await ReplicationCleanup.dropOrigin(origin, on: $0) }
+        try await Connections.with(request.target, side: .target) { try await ReplicationCleanup.dropOrigin(origin, on: $0) }
     }
 }
 

@@ -44,26 +44,24 @@ final class FollowSlot: Sendable {
     /// new snapshot) and nil is returned.
     static func resume(_ request: MigrationRequest, logger: Logger) async throws -> FollowSlot? {
         let name = try await slotName(request)
-        let (source, _) = try await Connections.source(request.source)
-        let (slot, publications) = try await source.closing { source in
+        let (slot, publications) = try await Connections.withSource(request.source) { source, _ in
             let slot = try await source.query("""
                 SELECT confirmed_flush_lsn::text AS confirmed FROM pg_catalog.pg_replication_slots
-                WHERE slot_name = $1 AND database = pg_catalog.current_database()
-                """, [name]).rows.first
+                WHERE slot_name = \(name) AND database = pg_catalog.current_database()
+                """).rows.first
             let publications = try await source.query("""
                 SELECT pubname::text AS name FROM pg_catalog.pg_publication
-                WHERE pubname::text = $1 OR pg_catalog.starts_with(pubname::text, $1 || '_') ORDER BY 1
-                """, [name]).rows.map { try $0.string("name") }
+                WHERE pubname::text = \(name) OR pg_catalog.starts_with(pubname::text, \(name) || '_') ORDER BY 1
+                """).rows.map { try $0.string("name") }
             return (slot, publications)
         }
         guard slot != nil || !publications.isEmpty else { return nil }
         let confirmed = try slot?.optionalString("confirmed").flatMap { LSN($0) }
-        let target = try await Connections.connect(request.target, side: .target)
-        let resumable = try await target.closing { target in
+        let resumable = try await Connections.with(request.target, side: .target) { target in
             try await target.query("""
-                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_origin WHERE roname = $1)
-                   AND (SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = ANY($2::text[])) = $3::int AS resumable
-                """, [name, CatalogReader.arrayLiteral(request.schemas), String(request.schemas.count)]).rows[0].bool("resumable")
+                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_origin WHERE roname = \(name))
+                   AND (SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = ANY(\(request.schemas))) = \(request.schemas.count)::int AS resumable
+                """).rows[0].bool("resumable")
         }
         let replication = try await PGReplicationConnection.connect(walSenderConfiguration(request.source))
         let leftover = FollowSlot(name: name, publications: publications, consistentPoint: confirmed ?? .zero, snapshotName: nil,
@@ -83,8 +81,7 @@ final class FollowSlot: Sendable {
     /// and the slot. Whatever fails after the first publication drops what was created.
     static func create(_ request: MigrationRequest, logger: Logger) async throws -> FollowSlot {
         let name = try await slotName(request)
-        let (source, _) = try await Connections.source(request.source)
-        return try await source.closing { source in
+        return try await Connections.withSource(request.source) { source, _ in
             let tables = try await publishableTables(source, schemas: request.schemas)
             let excluded = excludedTables(request.excludeTableData, among: tables)
             let withoutIdentity = try await FollowCheck.run(source, schemas: request.schemas, excluding: excluded,
@@ -141,19 +138,17 @@ final class FollowSlot: Sendable {
         } catch {
             // The replication connection may be gone or mid-stream: drop through a plain one.
             do {
-                let (source, _) = try await Connections.source(source)
-                try await source.closing { source in
+                try await Connections.withSource(source) { source, _ in
                     _ = try await source.query("""
                         SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots
-                        WHERE slot_name = $1
-                        """, [name])
+                        WHERE slot_name = \(name)
+                        """)
                 }
             } catch { failure = error }
         }
         await replication.close()
         do {
-            let (source, _) = try await Connections.source(source)
-            try await source.closing { source in
+            try await Connections.withSource(source) { source, _ in
                 for publication in publications { try await ReplicaIdentityChange.dropPublication(publication, on: source) }
             }
         } catch { failure = failure ?? error }
@@ -164,8 +159,7 @@ final class FollowSlot: Sendable {
     /// the same run against the same target finds its slot again. Also refuses, before anything
     /// is created, a target role that could not apply (checked here, where the target is read).
     static func slotName(_ request: MigrationRequest) async throws -> String {
-        let target = try await Connections.connect(request.target, side: .target)
-        let identity = try await target.closing { target in
+        let identity = try await Connections.with(request.target, side: .target) { target in
             try await checkApplyPrivileges(target)
             return try await Connections.databaseIdentity(target)
         }
@@ -223,9 +217,9 @@ final class FollowSlot: Sendable {
     static func publishableTables(_ source: PGConnection, schemas: [String]) async throws -> [QualifiedName] {
         try await source.query("""
             SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+            WHERE n.nspname = ANY(\(schemas)) AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
             ORDER BY 1, 2
-            """, [CatalogReader.arrayLiteral(schemas)]).rows.map { QualifiedName(try $0.string("nspname"), try $0.string("relname")) }
+            """).rows.map { QualifiedName(try $0.string("nspname"), try $0.string("relname")) }
     }
 
     /// `excludeTableData` entries (`name` or `schema.name`) among `tables`, as the plan reads them.

@@ -35,7 +35,7 @@ enum ReplicaIdentityChange {
         guard !refused.isEmpty else { return [] }
         let rows = try await source.query("""
             WITH refused AS (
-                SELECT pg_catalog.unnest($1::text[]) AS schema, pg_catalog.unnest($2::text[]) AS name
+                SELECT pg_catalog.unnest(\(refused.map(\.name.schema))::text[]) AS schema, pg_catalog.unnest(\(refused.map(\.name.name))::text[]) AS name
             ), tables AS (
                 SELECT c.oid FROM refused r
                 JOIN pg_catalog.pg_namespace n ON n.nspname = r.schema
@@ -51,7 +51,7 @@ enum ReplicaIdentityChange {
             FROM changed JOIN pg_catalog.pg_class c ON c.oid = changed.oid
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             ORDER BY 1, 2
-            """, [CatalogReader.arrayLiteral(refused.map(\.name.schema)), CatalogReader.arrayLiteral(refused.map(\.name.name))])
+            """)
         return try rows.rows.compactMap { row in
             let identity = try row.string("identity")
             // A root with a key of its own, or already FULL, is left alone.
@@ -90,8 +90,8 @@ enum ReplicaIdentityChange {
     @discardableResult
     static func dropPublication(_ publication: String, on source: PGConnection) async throws -> [QualifiedName] {
         let comment = try await source.query("""
-            SELECT pg_catalog.obj_description(oid, 'pg_publication') AS comment FROM pg_catalog.pg_publication WHERE pubname = $1
-            """, [publication]).rows.first?.optionalString("comment")
+            SELECT pg_catalog.obj_description(oid, 'pg_publication') AS comment FROM pg_catalog.pg_publication WHERE pubname = \(publication)
+            """).rows.first?.optionalString("comment")
         let recorded = comment.flatMap(originals(in:)) ?? []
         guard !recorded.isEmpty else {
             try await source.execute(ReplicationCommands.dropPublication(publication))

@@ -44,7 +44,7 @@ public enum ReplicationCleanup {
     /// The WAL `slot` retains now; nil when there is no such slot or it has no restart position.
     static func retainedBytes(of slot: String, on source: PGConnection) async throws -> Int64? {
         let row = try await source.query(
-            "SELECT \(retained) AS retained FROM pg_catalog.pg_replication_slots WHERE slot_name = $1", [slot]).rows.first
+            "SELECT \(unescaped: retained) AS retained FROM pg_catalog.pg_replication_slots WHERE slot_name = \(slot)").rows.first
         return try row?.decode("retained", as: Int64?.self) ?? nil
     }
 
@@ -53,18 +53,18 @@ public enum ReplicationCleanup {
         try validate(prefix)
         let slots = try await source.query("""
             SELECT slot_name::text AS name, active, active_pid, wal_status,
-                   \(retained) AS retained
+                   \(unescaped: retained) AS retained
             FROM pg_catalog.pg_replication_slots
-            WHERE database = pg_catalog.current_database() AND pg_catalog.left(slot_name::text, pg_catalog.length($1)) = $1
+            WHERE database = pg_catalog.current_database() AND pg_catalog.left(slot_name::text, pg_catalog.length(\(prefix))) = \(prefix)
             ORDER BY 1
-            """, [prefix]).rows.map { row in
+            """).rows.map { row in
             try Slot(name: row.string("name"), active: row.bool("active"), activePID: row.optionalInt("active_pid"),
                      retainedBytes: row.decode("retained", as: Int64?.self), walStatus: row.optionalString("wal_status"))
         }
         let publications = try await source.query("""
             SELECT pubname::text AS name FROM pg_catalog.pg_publication
-            WHERE pg_catalog.left(pubname::text, pg_catalog.length($1)) = $1 ORDER BY 1
-            """, [prefix]).rows.map { try $0.string("name") }
+            WHERE pg_catalog.left(pubname::text, pg_catalog.length(\(prefix))) = \(prefix) ORDER BY 1
+            """).rows.map { try $0.string("name") }
         return Leftovers(slots: slots, publications: publications)
     }
 
@@ -74,7 +74,7 @@ public enum ReplicationCleanup {
         var report = Report(droppedSlots: [], droppedPublications: [], slotsInUse: leftovers.slots.filter(\.active))
         for slot in leftovers.slots where !slot.active {
             do {
-                _ = try await source.query("SELECT pg_catalog.pg_drop_replication_slot($1)", [slot.name])
+                _ = try await source.query("SELECT pg_catalog.pg_drop_replication_slot(\(slot.name))")
                 report.droppedSlots.append(slot)
             } catch let error as PGError where error.sqlState == "55006" {
                 report.slotsInUse.append(slot)  // a connection took it since `find`
@@ -94,8 +94,8 @@ public enum ReplicationCleanup {
     @discardableResult
     public static func dropOrigin(_ origin: String, on target: PGConnection) async throws -> Bool {
         try await target.query("""
-            SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin WHERE roname = $1
-            """, [origin]).rows.count > 0
+            SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin WHERE roname = \(origin)
+            """).rows.count > 0
     }
 
     private static func validate(_ prefix: String) throws {

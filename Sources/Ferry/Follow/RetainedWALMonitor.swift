@@ -27,8 +27,7 @@ struct RetainedWALMonitor: Sendable {
     private func measure() async {
         while !Task.isCancelled {
             do {
-                let (connection, _) = try await Connections.source(source)
-                try await connection.closing { connection in
+                try await Connections.withSource(source) { connection, _ in
                     while !Task.isCancelled {
                         // nil: the slot is gone or was invalidated (its WAL removed).
                         let retained = try await ReplicationCleanup.retainedBytes(of: slot, on: connection)

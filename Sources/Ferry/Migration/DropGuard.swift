@@ -51,7 +51,7 @@ struct DropGuard {
     /// One line per object outside the schemas that depends on one inside, with what it uses.
     func dependents() async throws -> [String] {
         try await target.query("""
-            WITH members (classid, objid) AS (\(Self.members))
+            WITH members (classid, objid) AS (\(Self.members(of: schemas)))
             SELECT o.label, pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0), ', ') AS uses
             FROM members m
             JOIN pg_catalog.pg_depend d ON d.refclassid = m.classid AND d.refobjid = m.objid AND d.deptype IN ('n', 'a')
@@ -81,22 +81,24 @@ struct DropGuard {
                     ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END AS label) o
             WHERE inside.objid IS NULL AND extension.objid IS NULL
             GROUP BY o.label ORDER BY o.label
-            """, [CatalogReader.arrayLiteral(schemas)]).rows.map { try "\($0.string("label")) (uses \($0.string("uses")))" }
+            """).rows.map { try "\($0.string("label")) (uses \($0.string("uses")))" }
     }
 
-    /// Every object that lives in the schemas `$1` (`text[]`), as `pg_depend` names it.
-    static let members = [
-        ("pg_class", "relnamespace"), ("pg_type", "typnamespace"), ("pg_proc", "pronamespace"),
-        ("pg_operator", "oprnamespace"), ("pg_collation", "collnamespace"), ("pg_constraint", "connamespace"),
-        ("pg_conversion", "connamespace"), ("pg_opclass", "opcnamespace"), ("pg_opfamily", "opfnamespace"),
-        ("pg_statistic_ext", "stxnamespace"), ("pg_ts_config", "cfgnamespace"), ("pg_ts_dict", "dictnamespace"),
-        ("pg_ts_parser", "prsnamespace"), ("pg_ts_template", "tmplnamespace"), ("pg_extension", "extnamespace"),
-    ].map { catalog, namespace in
-        """
-        SELECT 'pg_catalog.\(catalog)'::pg_catalog.regclass::pg_catalog.oid, oid FROM pg_catalog.\(catalog)
-        WHERE \(namespace) IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]))
-        """
-    }.joined(separator: "\nUNION ALL ")
+    /// Every object that lives in the schemas, as `pg_depend` names it.
+    static func members(of schemas: [String]) -> PGQuery {
+        [
+            ("pg_class", "relnamespace"), ("pg_type", "typnamespace"), ("pg_proc", "pronamespace"),
+            ("pg_operator", "oprnamespace"), ("pg_collation", "collnamespace"), ("pg_constraint", "connamespace"),
+            ("pg_conversion", "connamespace"), ("pg_opclass", "opcnamespace"), ("pg_opfamily", "opfnamespace"),
+            ("pg_statistic_ext", "stxnamespace"), ("pg_ts_config", "cfgnamespace"), ("pg_ts_dict", "dictnamespace"),
+            ("pg_ts_parser", "prsnamespace"), ("pg_ts_template", "tmplnamespace"), ("pg_extension", "extnamespace"),
+        ].map { catalog, namespace -> PGQuery in
+            """
+            SELECT 'pg_catalog.\(unescaped: catalog)'::pg_catalog.regclass::pg_catalog.oid, oid FROM pg_catalog.\(unescaped: catalog)
+            WHERE \(unescaped: namespace) IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY(\(schemas)))
+            """
+        }.joined(separator: "\nUNION ALL ")
+    }
 
     private var schemaList: String { schemas.map(SQL.identifier).joined(separator: ", ") }
 
@@ -112,11 +114,11 @@ struct DropGuard {
     private func lockTimeoutError() async throws -> FerryError {
         let sessions = try await LockConflict.sessions(on: target, matching: """
             (l.locktype = 'relation' AND ('pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, l.relation)
-                 IN (SELECT * FROM (\(Self.members)) m))
-            OR (l.locktype = 'object' AND (l.classid, l.objid) IN (SELECT * FROM (\(Self.members)) m))
+                 IN (SELECT * FROM (\(Self.members(of: schemas))) m))
+            OR (l.locktype = 'object' AND (l.classid, l.objid) IN (SELECT * FROM (\(Self.members(of: schemas))) m))
             OR (l.locktype = 'object' AND l.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
-                AND l.objid IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[])))
-            """, [CatalogReader.arrayLiteral(schemas)])
+                AND l.objid IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY(\(schemas))))
+            """)
         let holders = sessions.isEmpty
             ? "other sessions held locks on its objects (they have ended since)"
             : "other sessions hold locks on its objects: " + LockConflict.describe(sessions)

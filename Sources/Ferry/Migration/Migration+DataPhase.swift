@@ -17,8 +17,7 @@ extension Migration {
                 group.addTask {
                     do {
                         try await snapshot.withWorker { source in
-                            let target = try await Connections.target(self.request.target, encoding: snapshot.encoding)
-                            try await target.closing { target in
+                            try await Connections.withTarget(self.request.target, encoding: snapshot.encoding) { target in
                                 while let job = await board.next() {
                                     try Task.checkCancellation()
                                     try await self.run(job, plan: plan, statistics: statistics, source: source, target: target,
@@ -39,8 +38,7 @@ extension Migration {
     /// Large objects, on a source worker and target connection of their own, beside the tables.
     func copyLargeObjects(_ plan: MigrationPlan, snapshot: SourceSnapshot) async throws {
         try await snapshot.withWorker { source in
-            let target = try await Connections.target(request.target, encoding: snapshot.encoding)
-            try await target.closing { target in
+            try await Connections.withTarget(request.target, encoding: snapshot.encoding) { target in
                 let total = plan.largeObjects.count
                 let copied = try await LargeObjectCopy(source: source, target: target,
                                                        includeOwnership: request.includeOwnership).run { count, bytes in
@@ -78,8 +76,7 @@ extension Migration {
             for worker in 0..<workers {
                 group.addTask {
                     if worker == 0 { return try await createKeys(on: first) }
-                    let target = try await Connections.target(self.request.target, encoding: encoding)
-                    try await target.closing { try await createKeys(on: $0) }
+                    try await Connections.withTarget(self.request.target, encoding: encoding) { try await createKeys(on: $0) }
                 }
             }
             try await Self.failFast(&group)

@@ -97,12 +97,9 @@ public final class Migration: Sendable {
     }
 
     private func migrate(follow: FollowSlot?) async throws -> MigrationPlan {
-        let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
-                                                     includeOwnership: request.includeOwnership,
-                                                     importing: follow?.snapshotName)
-        return try await snapshot.closing { snapshot in
-            let target = try await Connections.target(request.target, encoding: snapshot.encoding)
-            return try await target.closing { target in
+        try await SourceSnapshot.with(request.source, schemas: request.schemas, includeOwnership: request.includeOwnership,
+                                      importing: follow?.snapshotName) { snapshot in
+            try await Connections.withTarget(request.target, encoding: snapshot.encoding) { target in
                 try await migrate(snapshot: snapshot, target: target, originalIdentities: follow?.originalIdentities ?? [:])
             }
         }
@@ -201,14 +198,10 @@ extension Migration {
     /// What `run()` would do, read in the source snapshot; writes nothing anywhere. The target,
     /// if reachable, only decides the COPY format (binary needs equal major versions).
     public func plan() async throws -> MigrationPlan {
-        let snapshot = try await SourceSnapshot.open(request.source, schemas: request.schemas,
-                                                     includeOwnership: request.includeOwnership)
-        return try await snapshot.closing { snapshot in
-            var targetVersion = snapshot.catalog.serverVersion
-            if let target = try? await PGConnection.connect(request.target) {
-                targetVersion = target.serverVersion
-                await target.close()
-            }
+        try await SourceSnapshot.with(request.source, schemas: request.schemas,
+                                      includeOwnership: request.includeOwnership) { snapshot in
+            let targetVersion = (try? await PGConnection.withConnection(request.target) { $0.serverVersion })
+                ?? snapshot.catalog.serverVersion
             return try MigrationPlan(catalog: snapshot.catalog, options: request.planOptions(targetServerVersion: targetVersion))
         }
     }

@@ -9,12 +9,13 @@ struct SourceSnapshot: Sendable {
     let identity: DatabaseIdentity
     let catalog: SchemaCatalog
 
+    /// Runs `body` with the snapshot open; it is released (with its locks) when `body` ends, or
+    /// earlier with `close()`.
     /// - Parameter imported: a snapshot exported elsewhere (a replication slot's) to read in
     ///   instead of exporting one.
-    static func open(_ configuration: ConnectionConfiguration, schemas: [String],
-                     includeOwnership: Bool, importing imported: String? = nil) async throws -> SourceSnapshot {
-        let (holder, encoding) = try await Connections.source(configuration)
-        do {
+    static func with<T>(_ configuration: ConnectionConfiguration, schemas: [String], includeOwnership: Bool,
+                        importing imported: String? = nil, _ body: (SourceSnapshot) async throws -> T) async throws -> T {
+        try await Connections.withSource(configuration) { holder, encoding in
             let identity = try await Connections.databaseIdentity(holder)
             try await holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             if let imported { try await holder.execute("SET TRANSACTION SNAPSHOT \(SQL.literal(imported))") }
@@ -33,11 +34,8 @@ struct SourceSnapshot: Sendable {
                 try await holder.query("SELECT pg_catalog.pg_export_snapshot() AS id").rows[0].string("id")
             }
             let catalog = try await reader.read(relations)
-            return SourceSnapshot(holder: holder, configuration: configuration, snapshotID: snapshotID, encoding: encoding,
-                                  identity: identity, catalog: catalog)
-        } catch {
-            await holder.close()
-            throw error
+            return try await body(SourceSnapshot(holder: holder, configuration: configuration, snapshotID: snapshotID,
+                                                 encoding: encoding, identity: identity, catalog: catalog))
         }
     }
 
@@ -49,20 +47,15 @@ struct SourceSnapshot: Sendable {
 
     /// Runs `body` on a new source connection reading in the exported snapshot, closed afterwards.
     func withWorker<T>(_ body: (PGConnection) async throws -> T) async throws -> T {
-        let (connection, _) = try await Connections.source(configuration, encoding: encoding)
-        return try await connection.closing { connection in
+        return try await Connections.withSource(configuration, encoding: encoding) { connection, _ in
             try await connection.execute(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT \(SQL.literal(snapshotID))")
             return try await body(connection)
         }
     }
 
-    /// Runs `body`, then releases the snapshot and its locks, awaited, however `body` ends.
-    func closing<T>(_ body: (SourceSnapshot) async throws -> T) async throws -> T {
-        try await holder.closing { _ in try await body(self) }
-    }
-
-    /// Ends the snapshot's transaction and closes its connection; a second call does nothing.
+    /// Ends the snapshot's transaction and closes its connection before the scope ends; a second
+    /// call does nothing.
     func close() async {
         await holder.close()
     }

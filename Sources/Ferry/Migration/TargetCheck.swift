@@ -30,8 +30,7 @@ struct TargetCheck {
 
     private func roles() async throws -> [String] {
         guard !plan.roles.isEmpty else { return [] }
-        let existing = Set(try await target.query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])",
-                                                  [CatalogReader.arrayLiteral(plan.roles)]).rows.map { try $0.string("rolname") })
+        let existing = Set(try await target.query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname = ANY(\(plan.roles))").rows.map { try $0.string("rolname") })
         let missing = plan.roles.filter { !existing.contains($0) }
         guard !missing.isEmpty else { return [] }
         return ["roles that the schema names (in policies, or as owners and grantees) do not exist on the target: "
@@ -44,10 +43,10 @@ struct TargetCheck {
         var problems: [String] = []
         for wanted in plan.extensions {
             let row = try await target.query("""
-                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1) AS available,
+                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = \(wanted.name)) AS available,
                        (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-                        WHERE e.extname = $1) AS installed_in
-                """, [wanted.name]).rows[0]
+                        WHERE e.extname = \(wanted.name)) AS installed_in
+                """).rows[0]
             if try !row.bool("available") {
                 problems.append("extension \(wanted.name) (in schema \(wanted.schema)) is not available on the target server")
             } else if let schema = try row.optionalString("installed_in"), !plan.schemas.contains(schema) {
@@ -111,9 +110,7 @@ struct TargetCheck {
         var missing: [Prerequisite] = []
         for prerequisite in plan.prerequisites {
             do {
-                _ = try await target.query("SELECT pg_catalog.pg_get_object_address($1, $2::text[], $3::text[])",
-                                           [prerequisite.type, CatalogReader.arrayLiteral(prerequisite.names),
-                                            CatalogReader.arrayLiteral(prerequisite.arguments)])
+                _ = try await target.query("SELECT pg_catalog.pg_get_object_address(\(prerequisite.type), \(prerequisite.names)::text[], \(prerequisite.arguments)::text[])")
             } catch {
                 missing.append(prerequisite)
             }

@@ -30,7 +30,7 @@ struct DatabaseIdentity: Sendable, Equatable {
 
     /// One fact, or nil when the server refuses this role (a permission or a missing function);
     /// a lost connection still throws.
-    private static func optional(_ connection: PGConnection, _ sql: String) async throws -> String? {
+    private static func optional(_ connection: PGConnection, _ sql: PGQuery) async throws -> String? {
         do {
             return try await connection.query(sql).rows.first?.optionalString("fact")
         } catch let error as PGError where error.code == .server {

@@ -22,8 +22,8 @@ enum LockConflict {
     /// failed LOCK, `ROLLBACK` the worker first, or pass another connection.
     static func describe(on connection: PGConnection, table: QualifiedName) async -> String {
         let sessions = try? await Self.sessions(on: connection, matching: """
-            l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.relation = pg_catalog.to_regclass($1)
-            """, [table.sql])
+            l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.relation = pg_catalog.to_regclass(\(table.sql))
+            """)
         let advice = "a session holding or awaiting an ACCESS EXCLUSIVE lock (ALTER TABLE, DROP, TRUNCATE, VACUUM FULL, "
             + "REINDEX…) on a table pgferry has not copied yet blocks the copy, and one that waits also waits for pgferry's "
             + "snapshot, so neither side can go on; let it finish or cancel it (SELECT pg_cancel_backend(pid)), then rerun pgferry"
@@ -34,7 +34,7 @@ enum LockConflict {
     }
 
     /// The other sessions with a lock that `filter` (SQL over `pg_locks l`, with parameters) selects.
-    static func sessions(on connection: PGConnection, matching filter: String, _ parameters: [String?] = []) async throws -> [Session] {
+    static func sessions(on connection: PGConnection, matching filter: PGQuery) async throws -> [Session] {
         let rows = try await connection.query("""
             SELECT l.pid,
                    pg_catalog.array_agg(DISTINCT l.mode) FILTER (WHERE l.granted)::text[] AS held,
@@ -47,7 +47,7 @@ enum LockConflict {
               AND (\(filter))
             GROUP BY l.pid, l.virtualtransaction, a.application_name, a.usename, a.state, a.xact_start, a.query
             ORDER BY l.pid
-            """, parameters).rows
+            """).rows
         return try rows.map {
             try Session(pid: $0.optionalInt("pid"), held: $0.optionalArray("held") ?? [], awaited: $0.optionalArray("awaited") ?? [],
                         application: $0.optionalString("application_name"), user: $0.optionalString("usename"),

@@ -27,19 +27,16 @@ public enum ServerProbe {
     /// a table of the schema, `schema.table`, or one of `alwaysAccepted`). Names travel as parameters.
     public static func checkRequest(source: ConnectionConfiguration, schema: String, excludeTableData: [String],
                                     alwaysAccepted: [String]) async throws(Refusal) {
-        let connection: PGConnection
-        do {
-            connection = try await PGConnection.connect(source)
-        } catch {
-            throw .unreachable("Failed to connect to source: \(error)")
-        }
+        var connected = false
         let unknown: String?
         do {
-            unknown = try await connection.closing { connection in
-                try await unknownName(schema: schema, excludeTableData: excludeTableData, alwaysAccepted: alwaysAccepted, on: connection)
+            unknown = try await PGConnection.withConnection(source) { connection in
+                connected = true
+                return try await unknownName(schema: schema, excludeTableData: excludeTableData, alwaysAccepted: alwaysAccepted,
+                                             on: connection)
             }
         } catch {
-            throw .unreachable("Failed to read the source catalog: \(error)")
+            throw .unreachable(connected ? "Failed to read the source catalog: \(error)" : "Failed to connect to source: \(error)")
         }
         if let unknown { throw .unknownName(unknown) }
     }
@@ -58,8 +55,8 @@ public enum ServerProbe {
         let tables = try await connection.query("""
             SELECT c.relname AS name FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1
-            """, [schema]).rows.map { try $0.string("name") }
+            WHERE n.nspname = \(schema) AND c.relkind IN ('r', 'p') ORDER BY 1
+            """).rows.map { try $0.string("name") }
         for name in excludeTableData {
             let known = tables.contains(name) || tables.contains { "\(schema).\($0)" == name } || alwaysAccepted.contains(name)
             if !known {

@@ -14,16 +14,17 @@ extension LargeObjectValidation {
     /// their OIDs (and each one's bytes, with checksums) in OID order.
     static func compare(source: PGConnection, target: PGConnection, checksums: Bool) async throws -> LargeObjectValidation {
         let bytes = checksums ? "pg_catalog.md5(pg_catalog.lo_get(m.oid))" : "''"
-        func measure(_ connection: PGConnection, _ filter: String, _ parameters: [String]) async throws -> QueryResult.Row {
+        // Over the large objects the filter selects (all on the source, the source's OIDs on the target).
+        func measure(_ connection: PGConnection, _ filter: PGQuery) async throws -> QueryResult.Row {
             try await connection.query("""
                 SELECT count(*) AS count, pg_catalog.array_agg(m.oid ORDER BY m.oid)::text AS oids,
-                       coalesce(pg_catalog.md5(pg_catalog.string_agg(m.oid::text || ':' || \(bytes), ',' ORDER BY m.oid)), '') AS checksum
+                       coalesce(pg_catalog.md5(pg_catalog.string_agg(m.oid::text || ':' || \(unescaped: bytes), ',' ORDER BY m.oid)), '') AS checksum
                 FROM pg_catalog.pg_largeobject_metadata m \(filter)
-                """, parameters).rows[0]
+                """).rows[0]
         }
-        let sourceSide = try await measure(source, "", [])
+        let sourceSide = try await measure(source, "")
         let oids = try sourceSide.optionalString("oids") ?? "{}"
-        let targetSide = try await measure(target, "WHERE m.oid = ANY($1::pg_catalog.oid[])", [oids])
+        let targetSide = try await measure(target, "WHERE m.oid = ANY(\(oids)::pg_catalog.oid[])")
         let (sourceChecksum, targetChecksum) = (try sourceSide.string("checksum"), try targetSide.string("checksum"))
         return LargeObjectValidation(sourceCount: try sourceSide.int64("count"), targetCount: try targetSide.int64("count"),
                                      match: sourceChecksum == targetChecksum, sourceChecksum: sourceChecksum,

@@ -51,9 +51,8 @@ public struct Validator: Sendable {
     public static let defaultStatementTimeout = Duration.seconds(600)
 
     public func validate() async throws -> ValidationReport {
-        let (sourceConnection, encoding) = try await Connections.source(source)
-        return try await sourceConnection.closing { sourceConnection in
-            try await Connections.target(target, encoding: encoding).closing { targetConnection in
+        try await Connections.withSource(source) { sourceConnection, encoding in
+            try await Connections.withTarget(target, encoding: encoding) { targetConnection in
                 try await compare(source: sourceConnection, target: targetConnection)
             }
         }
@@ -65,7 +64,7 @@ public struct Validator: Sendable {
         let reader = CatalogReader(connection: sourceConnection, schemas: schemas, includeOwnership: false)
         _ = try await reader.readSchemas()
         let tableOIDs = try await reader.relations().filter { $0.kind == "r" || $0.kind == "p" }.map(\.oid)
-        let tables = try await reader.readTables(oids: CatalogReader.oidArray(tableOIDs))
+        let tables = try await reader.readTables(oids: tableOIDs)
         var catalog = SchemaCatalog(serverVersion: sourceConnection.serverVersion, tables: tables)
         catalog.types = try await reader.readTypes()
         let excluded = try MigrationPlan.resolveExclusions(excludedTables, catalog: catalog, tolerating: toleratedExclusions)
@@ -119,7 +118,7 @@ public struct Validator: Sendable {
               """
             : "SELECT count(*) AS count, NULL AS checksum FROM \(relation)"
         do {
-            let row = try await connection.query(sql).rows[0]
+            let row = try await connection.query(PGQuery(unescaped: sql)).rows[0]
             return try Measure(count: row.int64("count"), checksum: row.optionalString("checksum"))
         } catch let error as PGError where side == .target && ["42P01", "3F000"].contains(error.sqlState) {
             return nil  // undefined table or schema: reported as a mismatch

@@ -211,16 +211,17 @@ public final class PGConnection: Sendable {
         }
     }
 
-    /// Runs one statement with text parameters `$1…$n`.
+    /// Runs one statement with its parameters, typed, in text format.
     ///
     /// The corresponding libpq function is `PQsendQueryParams`.
-    public func query(_ sql: String, _ parameters: [String?] = []) async throws -> QueryResult {
+    public func query(_ query: PGQuery) async throws -> QueryResult {
         try await perform { conn, waiter in
-            let values = parameters.map { $0.map { strdup($0) } ?? nil }
+            let values = query.binds.map { $0.text.map { strdup($0) } ?? nil }
             defer { values.forEach { free($0) } }
+            let types = query.binds.map { Oid($0.type) }
             let sent = values.withUnsafeBufferPointer { pointers in
                 pointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
-                    PQsendQueryParams(conn, sql, Int32(pointers.count), nil, pointers.baseAddress, nil, nil, 0)
+                    PQsendQueryParams(conn, query.sql, Int32(pointers.count), types, pointers.baseAddress, nil, nil, 0)
                 }
             }
             guard sent == 1 else { throw waiter.connectionError() }

@@ -20,8 +20,7 @@ extension PGFerry {
             let configuration = try ConnectionOptions.configuration(
                 source ?? ProcessInfo.processInfo.environment[ConnectionOptions.sourceVariable], name: "source",
                 variable: ConnectionOptions.sourceVariable)
-            let connection = try await PGConnection.connect(configuration)
-            try await connection.closing { connection in
+            try await PGConnection.withConnection(configuration) { connection in
                 if dryRun {
                     let leftovers = try await ReplicationCleanup.find(connection)
                     for slot in leftovers.slots { print("slot \(slot.name): \(Self.describe(slot))") }
