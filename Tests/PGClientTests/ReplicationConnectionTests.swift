@@ -42,12 +42,12 @@ import Testing
             let system = try await replication.identifySystem()
             #expect(system.database == database.name)
             #expect(system.timeline >= 1)
-            #expect(system.walPosition > 0)
+            #expect(try await Self.bytes(database, system.walPosition) > 0)
 
             let slot = try await replication.createLogicalSlot(slotName)
             #expect(slot.name == slotName)
             #expect(slot.outputPlugin == "pgoutput")
-            #expect(slot.consistentPoint >= system.walPosition)
+            #expect(try await Self.bytes(database, slot.consistentPoint) >= Self.bytes(database, system.walPosition))
             let snapshot = try #require(slot.snapshotName)
 
             // A row committed after the slot: invisible in its snapshot, decoded from the slot.
@@ -78,7 +78,7 @@ import Testing
             }
             #expect(kinds == ["B", "R", "I", "C"])
             let flushed = try #require(commitEnd)
-            #expect(flushed > slot.consistentPoint)
+            #expect(flushed > (try await Self.bytes(database, slot.consistentPoint)))
 
             // The slot's confirmed position follows the flushed LSN of a standby status.
             try await stream.send(StandbyStatus.encode(flushed: flushed, replyRequested: true))
@@ -190,9 +190,14 @@ import Testing
     }
 
     static func confirmedFlush(_ database: TestDatabase, _ slot: String) async throws -> UInt64 {
-        let text = try await database.query("SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = \(slot)").rows[0].string("lsn")
-        let parts = text.split(separator: "/").map { UInt64($0, radix: 16) ?? 0 }
-        return parts[0] << 32 | parts[1]
+        UInt64(try await database.query("""
+            SELECT (confirmed_flush_lsn - '0/0')::text AS n FROM pg_replication_slots WHERE slot_name = \(slot)
+            """).rows[0].int64("n"))
+    }
+
+    /// An LSN as the server writes it (`X/Y`), as a number: read by the server itself.
+    static func bytes(_ database: TestDatabase, _ lsn: String) async throws -> UInt64 {
+        UInt64(try await database.query("SELECT (\(lsn)::pg_lsn - '0/0')::text AS n").rows[0].int64("n"))
     }
 
     static func slotExists(_ database: TestDatabase, _ slot: String) async throws -> Bool {
@@ -219,9 +224,6 @@ import Testing
     @Test func lsnsReadAndWriteAsTheServerDoes() {
         #expect(ReplicationCommand.lsnText(0) == "0/0")
         #expect(ReplicationCommand.lsnText(0x16_B374_D848) == "16/B374D848")
-        #expect(ReplicationCommand.lsn("16/B374D848") == 0x16_B374_D848)
-        #expect(ReplicationCommand.lsn("FFFFFFFF/FFFFFFFF") == UInt64.max)
-        for bad in ["", "16", "16/", "/1", "1/2/3", "G/0", "100000000/0"] { #expect(ReplicationCommand.lsn(bad) == nil, "\(bad)") }
     }
 
     @Test func identifiersAndLiteralsDoubleTheirQuote() {

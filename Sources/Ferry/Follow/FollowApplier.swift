@@ -35,12 +35,13 @@ struct FollowApplier {
             try await target.execute(
                 "SET session_replication_role = replica; SET synchronous_commit = on; SET enable_seqscan = off")
             let origin = slot.name
-            let exists = try await target.query(
-                "SELECT pg_catalog.pg_replication_origin_oid(\(origin)) IS NOT NULL AS present").rows[0].bool("present")
             // A fresh copy starts a fresh origin: the progress of an abandoned earlier run would skip changes.
-            if exists && slot.snapshotName != nil { try await Self.run(ReplicationCommands.dropOrigin(origin), on: target) }
-            if !exists || slot.snapshotName != nil { try await Self.run(ReplicationCommands.createOrigin(origin), on: target) }
-            try await Self.whileHeldByAnEndingSession("the target's replication origin \(origin)") {
+            let fresh = slot.snapshotName != nil
+            if fresh { try await ReplicationCleanup.dropOrigin(origin, on: target) }
+            let exists = fresh ? false : try await target.query(
+                "SELECT pg_catalog.pg_replication_origin_oid(\(origin)) IS NOT NULL AS present").rows[0].bool("present")
+            if !exists { try await Self.run(ReplicationCommands.createOrigin(origin), on: target) }
+            _ = try await Self.whileHeldByAnEndingSession("the target's replication origin \(origin)") {
                 try await Self.run(ReplicationCommands.setUpOriginSession(origin), on: target)
             }
             slot.markApplyStarted()

@@ -95,7 +95,7 @@ enum FollowCutover {
 
     /// Drops the target's replication origin of the run, once its slot is gone.
     static func dropOrigin(_ request: MigrationRequest, _ origin: String) async throws {
-        try await Connections.with(request.target, side: .target) { try await ReplicationCleanup.dropOrigin(origin, on: $0) }
+        _ = try await Connections.with(request.target, side: .target) { try await ReplicationCleanup.dropOrigin(origin, on: $0) }
     }
 }
 

@@ -106,9 +106,12 @@ final class FollowSlot: Sendable {
                     guard created.snapshotName != nil else {
                         throw FerryError("CREATE_REPLICATION_SLOT \(name) exported no snapshot; the copy cannot start where the slot does")
                     }
-                    logger.info("follow: slot created", metadata: ["slot": "\(name)", "consistent_point": "\(LSN(rawValue: created.consistentPoint))"])
+                    guard let consistentPoint = LSN(created.consistentPoint) else {
+                        throw FerryError("CREATE_REPLICATION_SLOT \(name) reported \"\(created.consistentPoint)\", expected an LSN (X/Y)")
+                    }
+                    logger.info("follow: slot created", metadata: ["slot": "\(name)", "consistent_point": "\(consistentPoint)"])
                     return FollowSlot(name: name, publications: publications,
-                                      consistentPoint: LSN(rawValue: created.consistentPoint), snapshotName: created.snapshotName,
+                                      consistentPoint: consistentPoint, snapshotName: created.snapshotName,
                                       replication: replication, source: request.source,
                                       originalIdentities: Dictionary(changing.map { ($0.name, $0.identity) }) { first, _ in first })
                 } catch {
@@ -138,12 +141,7 @@ final class FollowSlot: Sendable {
         } catch {
             // The replication connection may be gone or mid-stream: drop through a plain one.
             do {
-                try await Connections.withSource(source) { source, _ in
-                    _ = try await source.query("""
-                        SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots
-                        WHERE slot_name = \(name)
-                        """)
-                }
+                _ = try await Connections.withSource(source) { source, _ in try await ReplicationCleanup.dropSlot(name, on: source) }
             } catch { failure = error }
         }
         await replication.close()

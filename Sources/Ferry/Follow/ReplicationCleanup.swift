@@ -74,12 +74,9 @@ public enum ReplicationCleanup {
         var report = Report(droppedSlots: [], droppedPublications: [], slotsInUse: leftovers.slots.filter(\.active))
         for slot in leftovers.slots where !slot.active {
             do {
-                _ = try await source.query("SELECT pg_catalog.pg_drop_replication_slot(\(slot.name))")
-                report.droppedSlots.append(slot)
+                if try await dropSlot(slot.name, on: source) { report.droppedSlots.append(slot) }  // else dropped since `find`
             } catch let error as PGError where error.sqlState == "55006" {
                 report.slotsInUse.append(slot)  // a connection took it since `find`
-            } catch let error as PGError where error.sqlState == "42704" {
-                continue  // dropped by someone else since `find`
             }
         }
         for publication in leftovers.publications {
@@ -87,6 +84,15 @@ public enum ReplicationCleanup {
             report.droppedPublications.append(publication)
         }
         return report
+    }
+
+    /// Drops the source's replication slot `slot` through a plain connection if it exists; true
+    /// when there was one. Fails (55006) while a connection streams from it.
+    @discardableResult
+    static func dropSlot(_ slot: String, on source: PGConnection) async throws -> Bool {
+        try await source.query("""
+            SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = \(slot)
+            """).rows.count > 0
     }
 
     /// Drops the target's replication origin `origin` (a follow run's has its slot's name) if it

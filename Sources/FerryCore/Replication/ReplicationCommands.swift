@@ -55,7 +55,4 @@ public enum ReplicationCommands {
             sql: "SELECT pg_catalog.pg_replication_origin_progress($1, true)", parameters: [.text(Array(origin.utf8))])
     }
 
-    public static func dropOrigin(_ origin: String) -> ApplyStatement {
-        ApplyStatement(sql: "SELECT pg_catalog.pg_replication_origin_drop($1)", parameters: [.text(Array(origin.utf8))])
-    }
 }

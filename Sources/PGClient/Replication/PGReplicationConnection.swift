@@ -40,8 +40,9 @@ public final class PGReplicationConnection: Sendable {
         /// The cluster's system identifier (a 64-bit number, as text).
         public var systemID: String
         public var timeline: Int
-        /// The current WAL flush position.
-        public var walPosition: UInt64
+        /// The current WAL flush position, as the server writes it (`X/Y`; parsing it is the
+        /// caller's, with its own LSN type).
+        public var walPosition: String
         /// The database the connection is bound to.
         public var database: String?
     }
@@ -50,7 +51,7 @@ public final class PGReplicationConnection: Sendable {
     public func identifySystem() async throws -> SystemIdentification {
         let row = try await command("IDENTIFY_SYSTEM", expectingColumns: ["systemid", "timeline", "xlogpos", "dbname"])
         return try SystemIdentification(systemID: row.string("systemid"), timeline: row.int("timeline"),
-                                        walPosition: ReplicationCommand.lsn(row, "xlogpos"),
+                                        walPosition: row.string("xlogpos"),
                                         database: row.optionalString("dbname"))
     }
 
@@ -58,7 +59,8 @@ public final class PGReplicationConnection: Sendable {
     public struct CreatedSlot: Sendable, Equatable {
         public var name: String
         /// Every transaction that commits after this LSN is decoded from the slot; none before.
-        public var consistentPoint: UInt64
+        /// As the server writes it (`X/Y`).
+        public var consistentPoint: String
         /// The exported snapshot (see `createLogicalSlot`), nil when none was asked for.
         public var snapshotName: String?
         public var outputPlugin: String?
@@ -83,7 +85,7 @@ public final class PGReplicationConnection: Sendable {
             sql += exportSnapshot ? " EXPORT_SNAPSHOT" : " NOEXPORT_SNAPSHOT"
         }
         let row = try await command(sql, expectingColumns: ["slot_name", "consistent_point", "snapshot_name", "output_plugin"])
-        return try CreatedSlot(name: row.string("slot_name"), consistentPoint: ReplicationCommand.lsn(row, "consistent_point"),
+        return try CreatedSlot(name: row.string("slot_name"), consistentPoint: row.string("consistent_point"),
                                snapshotName: row.optionalString("snapshot_name"), outputPlugin: row.optionalString("output_plugin"))
     }
 

@@ -26,20 +26,4 @@ enum ReplicationCommand {
     static func lsnText(_ lsn: UInt64) -> String {
         String(lsn >> 32, radix: 16, uppercase: true) + "/" + String(lsn & 0xFFFF_FFFF, radix: 16, uppercase: true)
     }
-
-    /// `X/Y` → (X << 32) | Y; nil when the text is not an LSN.
-    static func lsn(_ text: String) -> UInt64? {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let high = UInt32(parts[0], radix: 16), let low = UInt32(parts[1], radix: 16) else { return nil }
-        return UInt64(high) << 32 | UInt64(low)
-    }
-
-    /// The LSN in column `column` of `row`, or an error naming what the server sent.
-    static func lsn(_ row: QueryResult.Row, _ column: String) throws -> UInt64 {
-        let text = try row.string(column)
-        guard let lsn = lsn(text) else {
-            throw PGError(code: .protocolViolation, message: "column \"\(column)\" holds \"\(text)\", expected an LSN (X/Y in hex)")
-        }
-        return lsn
-    }
 }
