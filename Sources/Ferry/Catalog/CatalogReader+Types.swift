@@ -19,10 +19,48 @@ extension CatalogReader {
             ORDER BY n.nspname, t.typname
             """).rows
         let oids = try rows.map { try $0.oid("oid") }
-        let labels = try await connection.query("""
+        let labels = try await readEnumLabels(oids: oids)
+        let attributes = try await readCompositeAttributes(oids: oids)
+        let ranges = try await readRangeOptions(oids: oids)
+        let baseTypes = try await readBaseTypeOptions(oids: oids)
+        var types: [UserType] = []
+        for row in rows {
+            let oid = try row.oid("oid")
+            let definition: UserType.Definition
+            switch try row.string("kind") {
+            case "e":
+                definition = .enumeration(labels[oid] ?? [])
+            case "c":
+                definition = .composite(attributes[oid] ?? [])
+            case "d":
+                definition = try .domain(base: row.string("base"), collation: row.optionalString("collation"),
+                                     defaultExpression: row.optionalString("default_expression"), notNull: row.bool("typnotnull"))
+            case "b":
+                guard let options = baseTypes[oid] else { continue }
+                definition = .base(options)
+            case "p":
+                definition = .shell
+            default:
+                guard let options = ranges[oid] else { continue }
+                definition = .range(options)
+            }
+            types.append(try UserType(oid: oid, name: QualifiedName(row.string("nspname"), row.string("typname")),
+                                  definition: definition, comment: row.optionalString("comment"), ownership: await ownership(row)))
+        }
+        return types
+    }
+
+    /// Each enum's labels, in their order.
+    private func readEnumLabels(oids: [UInt32]) async throws -> [UInt32: [String]] {
+        let rows = try await connection.query("""
             SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum WHERE enumtypid = ANY(\(oids)) ORDER BY enumtypid, enumsortorder
             """).rows
-        let attributes = try await connection.query("""
+        return try Dictionary(grouping: rows) { try $0.oid("enumtypid") }.mapValues { try $0.map { try $0.string("enumlabel") } }
+    }
+
+    /// Each composite type's attributes, in their order.
+    private func readCompositeAttributes(oids: [UInt32]) async throws -> [UInt32: [UserType.Attribute]] {
+        let rows = try await connection.query("""
             SELECT c.reltype, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
                    CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
                         THEN \(unescaped: Self.collationName("a.attcollation")) END AS collation,
@@ -33,13 +71,23 @@ extension CatalogReader {
             WHERE c.reltype = ANY(\(oids)) AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attrelid, a.attnum
             """).rows
+        return try Dictionary(grouping: rows) { try $0.oid("reltype") }.mapValues {
+            try $0.map {
+                try UserType.Attribute(name: $0.string("attname"), type: $0.string("type"), collation: $0.optionalString("collation"),
+                                       comment: $0.optionalString("comment"))
+            }
+        }
+    }
+
+    /// Each range type's `CREATE TYPE … AS RANGE` options.
+    private func readRangeOptions(oids: [UInt32]) async throws -> [UInt32: [String]] {
         let multirange = version >= 140000
             ? "pg_catalog.quote_ident(mn.nspname) || '.' || pg_catalog.quote_ident(m.typname)" : "NULL"
         let multirangeJoin = version >= 140000 ? """
             LEFT JOIN pg_catalog.pg_type m ON m.oid = r.rngmultitypid
             LEFT JOIN pg_catalog.pg_namespace mn ON mn.oid = m.typnamespace
             """ : ""
-        let ranges = try await connection.query("""
+        let rows = try await connection.query("""
             SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS subtype, \(unescaped: multirange) AS multirange,
                    CASE WHEN NOT opc.opcdefault THEN pg_catalog.quote_ident(opcn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname) END AS opclass,
                    CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
@@ -53,41 +101,17 @@ extension CatalogReader {
             \(unescaped: multirangeJoin)
             WHERE r.rngtypid = ANY(\(oids))
             """).rows
-        let baseTypes = try await readBaseTypeOptions(oids: oids)
-        var types: [UserType] = []
-        for row in rows {
-            let oid = try row.oid("oid")
-            let definition: UserType.Definition
-            switch try row.string("kind") {
-            case "e":
-                definition = .enumeration(try labels.filter { try $0.oid("enumtypid") == oid }.map { try $0.string("enumlabel") })
-            case "c":
-                definition = .composite(try attributes.filter { try $0.oid("reltype") == oid }.map {
-                    try UserType.Attribute(name: $0.string("attname"), type: $0.string("type"), collation: $0.optionalString("collation"),
-                                       comment: $0.optionalString("comment"))
-                })
-            case "d":
-                definition = try .domain(base: row.string("base"), collation: row.optionalString("collation"),
-                                     defaultExpression: row.optionalString("default_expression"), notNull: row.bool("typnotnull"))
-            case "b":
-                guard let options = baseTypes[oid] else { continue }
-                definition = .base(options)
-            case "p":
-                definition = .shell
-            default:
-                guard let range = try ranges.first(where: { try $0.oid("rngtypid") == oid }) else { continue }
-                var options = try ["subtype = \(range.string("subtype"))"]
-                if let name = try range.optionalString("multirange") { options.append("multirange_type_name = \(name)") }
-                if let opclass = try range.optionalString("opclass") { options.append("subtype_opclass = \(opclass)") }
-                if let collation = try range.optionalString("collation") { options.append("collation = \(collation)") }
-                if let canonical = try range.optionalString("canonical") { options.append("canonical = \(canonical)") }
-                if let diff = try range.optionalString("subtype_diff") { options.append("subtype_diff = \(diff)") }
-                definition = .range(options)
-            }
-            types.append(try UserType(oid: oid, name: QualifiedName(row.string("nspname"), row.string("typname")),
-                                  definition: definition, comment: row.optionalString("comment"), ownership: await ownership(row)))
+        var options: [UInt32: [String]] = [:]
+        for range in rows {
+            var list = try ["subtype = \(range.string("subtype"))"]
+            if let name = try range.optionalString("multirange") { list.append("multirange_type_name = \(name)") }
+            if let opclass = try range.optionalString("opclass") { list.append("subtype_opclass = \(opclass)") }
+            if let collation = try range.optionalString("collation") { list.append("collation = \(collation)") }
+            if let canonical = try range.optionalString("canonical") { list.append("canonical = \(canonical)") }
+            if let diff = try range.optionalString("subtype_diff") { list.append("subtype_diff = \(diff)") }
+            options[try range.oid("rngtypid")] = list
         }
-        return types
+        return options
     }
 
     func readCollations() async throws -> [Collation] {

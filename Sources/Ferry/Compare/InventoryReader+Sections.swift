@@ -4,23 +4,35 @@ extension InventoryReader {
     /// One row source per catalog, columns as `q` names them; `migrated_schemas` is the
     /// query's list of the schemas' OIDs.
     var sections: [String] {
-        let inSchemas = "IN (SELECT oid FROM migrated_schemas)"
-        // `name`: the bare name; `listed`: false for what the not-migrated list leaves to another
-        // object (a shell operator, an inherited constraint, a constraint trigger's constraint).
-        func row(_ catalog: String, _ objid: String, subid: String = "0", relid: String = "NULL", name: String = "NULL",
-                 listed: String = "true", owner: String = "NULL", acl: String = "NULL", _ facets: [(String, String)]) -> String {
-            let pairs = facets.map { "'\($0.0)', (\($0.1))::text" }.joined(separator: ", ")
-            return """
-                SELECT \(Self.catalog(catalog))::pg_catalog.oid, (\(objid))::pg_catalog.oid, (\(subid))::integer,
-                       (\(relid))::pg_catalog.oid, (\(name))::text, (\(listed))::boolean,
-                       \(identitiesOnly ? "'{}'::pg_catalog.jsonb" : "pg_catalog.jsonb_build_object(\(pairs))"),
-                       pg_catalog.pg_get_userbyid(\(owner))::text, (\(acl))::text
-                """
-        }
-        let nonzero = { (oid: String, cast: String) in "CASE WHEN \(oid) <> 0 THEN \(oid)::pg_catalog.\(cast)::text END" }
-        let statisticsTarget = { (column: String) in "NULLIF(\(column), -1)" }  // -1 before 17, NULL since: both "default"
-        var sections: [String] = []
+        schemaAndRelationSections + typeAndRoutineSections + tableObjectSections + operatorAndTextSearchSections
+            + databaseWideSections
+    }
 
+    private var inSchemas: String { "IN (SELECT oid FROM migrated_schemas)" }
+
+    /// One catalog's rows. `name`: the bare name; `listed`: false for what the not-migrated list
+    /// leaves to another object (a shell operator, an inherited constraint, a constraint
+    /// trigger's constraint).
+    private func row(_ catalog: String, _ objid: String, subid: String = "0", relid: String = "NULL", name: String = "NULL",
+                     listed: String = "true", owner: String = "NULL", acl: String = "NULL", _ facets: [(String, String)]) -> String {
+        let pairs = facets.map { "'\($0.0)', (\($0.1))::text" }.joined(separator: ", ")
+        return """
+            SELECT \(Self.catalog(catalog))::pg_catalog.oid, (\(objid))::pg_catalog.oid, (\(subid))::integer,
+                   (\(relid))::pg_catalog.oid, (\(name))::text, (\(listed))::boolean,
+                   \(identitiesOnly ? "'{}'::pg_catalog.jsonb" : "pg_catalog.jsonb_build_object(\(pairs))"),
+                   pg_catalog.pg_get_userbyid(\(owner))::text, (\(acl))::text
+            """
+    }
+
+    private func nonzero(_ oid: String, _ cast: String) -> String { "CASE WHEN \(oid) <> 0 THEN \(oid)::pg_catalog.\(cast)::text END" }
+
+    /// -1 before 17, NULL since: both "default".
+    private func statisticsTarget(_ column: String) -> String { "NULLIF(\(column), -1)" }
+
+
+    /// Schemas, default privileges, relations and their columns.
+    private var schemaAndRelationSections: [String] {
+        var sections: [String] = []
         sections.append(row("pg_namespace", "n.oid", name: "n.nspname", owner: "n.nspowner", acl: "n.nspacl", [])
             + " FROM pg_catalog.pg_namespace n WHERE n.oid \(inSchemas)")
         // Default privileges are privileges: compared (and recreated) only with owners.
@@ -83,7 +95,12 @@ extension InventoryReader {
             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             WHERE c.relnamespace \(inSchemas) AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND a.attnum > 0 AND NOT a.attisdropped
             """)
+        return sections
+    }
 
+    /// Types, and functions, procedures and aggregates.
+    private var typeAndRoutineSections: [String] {
+        var sections: [String] = []
         // Types: not array types, multiranges or tables' row types, which come with another object.
         let baseOnly = { (expression: String) in "CASE WHEN t.typtype = 'b' THEN \(expression) END" }
         sections.append(row("pg_type", "t.oid", name: "t.typname", owner: "t.typowner", acl: "t.typacl", [
@@ -137,7 +154,12 @@ extension InventoryReader {
                     g.aggminitval, NULLIF(g.aggsortop, 0)::pg_catalog.regoperator, p.proparallel)
                 """)),
         ]) + " FROM pg_catalog.pg_proc p WHERE p.pronamespace \(inSchemas)")
+        return sections
+    }
 
+    /// What hangs off tables: constraints, indexes, triggers, rules, policies, statistics.
+    private var tableObjectSections: [String] {
+        var sections: [String] = []
         // Constraints of tables and domains; NOT NULL is a column or domain facet (18 catalogs it
         // here too). A foreign key to a partitioned table gets a clone per referenced partition on
         // its own table, named by version (`fkey1` up to 17, `fkey_1` since): left to their parent.
@@ -191,7 +213,12 @@ extension InventoryReader {
             ("definition", "pg_catalog.pg_get_statisticsobjdef(x.oid)"),
             ("statistics", statisticsTarget("x.stxstattarget")),
         ]) + " FROM pg_catalog.pg_statistic_ext x WHERE x.stxnamespace \(inSchemas)")
+        return sections
+    }
 
+    /// Operator classes and families, text search objects, conversions, collations, operators.
+    private var operatorAndTextSearchSections: [String] {
+        var sections: [String] = []
         sections.append(row("pg_opclass", "o.oid", name: "o.opcname", owner: "o.opcowner", [
             ("method", "(SELECT amname FROM pg_catalog.pg_am WHERE oid = o.opcmethod)"),
             ("input type", "pg_catalog.format_type(o.opcintype, NULL)"),
@@ -261,7 +288,12 @@ extension InventoryReader {
                     o.oprrest::pg_catalog.regproc, o.oprjoin::pg_catalog.regproc, o.oprcanmerge, o.oprcanhash)
                 """),
         ]) + " FROM pg_catalog.pg_operator o WHERE o.oprnamespace \(inSchemas)")
+        return sections
+    }
 
+    /// Casts and transforms the schemas take part in, and the schemas' extensions.
+    private var databaseWideSections: [String] {
+        var sections: [String] = []
         // Casts and transforms are database-wide: the ones a type or function of the schemas takes part in.
         let typeInSchemas = { (oid: String) in "(SELECT typnamespace FROM pg_catalog.pg_type WHERE oid = \(oid)) \(inSchemas)" }
         let procInSchemas = { (oid: String) in "(SELECT pronamespace FROM pg_catalog.pg_proc WHERE oid = \(oid)) \(inSchemas)" }
