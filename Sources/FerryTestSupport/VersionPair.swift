@@ -81,12 +81,12 @@ public struct VersionPair: Sendable {
                            sourceMajor: try major(port: source), targetMajor: try major(port: target))
     }
 
-    /// The major version of the server on 127.0.0.1:`port`.
     /// The major versions of the test servers, for version-gated tests:
     /// `@Test(.enabled("needs an 18 source") { try await VersionPair.sourceMajor >= 18 })`.
     public static var sourceMajor: Int { get async throws { try major(port: try await TestServers.source.port) } }
     public static var targetMajor: Int { get async throws { try major(port: try await TestServers.target.port) } }
 
+    /// The major version of the server on 127.0.0.1:`port`.
     public static func major(port: Int) throws -> Int {
         let output = try psql(port: port, database: "postgres", ["-c", "SHOW server_version_num"])
         guard let number = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {

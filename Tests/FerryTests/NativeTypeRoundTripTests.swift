@@ -86,50 +86,70 @@ import Testing
         #expect(try await target.query(transformState).rows[0].string("v") == "bt.code bt.code_recv(internal)")
     }
 
-    /// A C function's library missing on the target stops the run before anything is written;
-    /// with the library in place the function and its schema move.
-    @Test func aMissingLibraryOfACFunctionIsNamedBeforeAnyWrite() async throws {
-        let source = try await TestDatabase.create(on: try await TestServers.source, "clib_src")
-        let target = try await TestDatabase.create(on: try await TestServers.target, "clib_tgt")
-        // A copy of a contrib library under a path of our own, removed once the function exists:
-        // the source keeps the function, and no server can load the library any more.
-        let libdir = try await source.query("SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'").rows[0].string("setting")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-clib-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let library = folder.appendingPathComponent("ferry_tablefunc.so")
-        let placeLibrary = { try FileManager.default.copyItem(atPath: "\(libdir)/tablefunc.so", toPath: library.path) }
-        try placeLibrary()
-        try await source.execute("""
-            CREATE SCHEMA clib;
-            CREATE FUNCTION clib.normal_rand(integer, double precision, double precision) RETURNS SETOF double precision
-                LANGUAGE c STRICT AS '\(library.path)', 'normal_rand';
-            CREATE TABLE clib.samples (id int PRIMARY KEY, value double precision);
-            INSERT INTO clib.samples SELECT g, g / 3.0 FROM generate_series(1, 50) g;
-            """)
-        try FileManager.default.removeItem(at: library)
-        try await target.execute("CREATE SCHEMA clib; CREATE TABLE clib.untouched (id int)")
+    /// A schema with a C function whose library (a copy of contrib's tablefunc under a path of
+    /// our own) is removed once the function exists: the source keeps the function, and no
+    /// server can load the library until `placeLibrary` puts it back.
+    struct CLibrarySchema {
+        let source: TestDatabase
+        let target: TestDatabase
+        let library: URL
+        let placeLibrary: () throws -> Void
 
-        let migration = Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
-                                                            schemas: ["clib"]))
+        static func make(_ name: String) async throws -> CLibrarySchema {
+            let source = try await TestDatabase.create(on: try await TestServers.source, "\(name)_src")
+            let target = try await TestDatabase.create(on: try await TestServers.target, "\(name)_tgt")
+            let libdir = try await source.query("SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'").rows[0].string("setting")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-\(name)-\(UInt32.random(in: 0...UInt32.max))")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let library = folder.appendingPathComponent("ferry_tablefunc.so")
+            let placeLibrary = { try FileManager.default.copyItem(atPath: "\(libdir)/tablefunc.so", toPath: library.path) }
+            try placeLibrary()
+            try await source.execute("""
+                CREATE SCHEMA clib;
+                CREATE FUNCTION clib.normal_rand(integer, double precision, double precision) RETURNS SETOF double precision
+                    LANGUAGE c STRICT AS '\(library.path)', 'normal_rand';
+                CREATE TABLE clib.samples (id int PRIMARY KEY, value double precision);
+                INSERT INTO clib.samples SELECT g, g / 3.0 FROM generate_series(1, 50) g;
+                """)
+            try FileManager.default.removeItem(at: library)
+            return CLibrarySchema(source: source, target: target, library: library, placeLibrary: placeLibrary)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: library.deletingLastPathComponent()) }
+
+        var migration: Migration {
+            Migration(request: MigrationRequest(source: source.configuration, target: target.configuration, schemas: ["clib"]))
+        }
+    }
+
+    /// A C function's library missing on the target stops the run before anything is written.
+    @Test func aMissingLibraryOfACFunctionIsNamedBeforeAnyWrite() async throws {
+        let schema = try await CLibrarySchema.make("clib")
+        defer { schema.remove() }
+        try await schema.target.execute("CREATE SCHEMA clib; CREATE TABLE clib.untouched (id int)")
         await #expect {
-            try await migration.run()
+            try await schema.migration.run()
         } throws: { error in
             let text = "\(error)"
             return text.contains("clib.normal_rand(integer, double precision, double precision)")
-                && text.contains("library \(library.path) (symbol normal_rand)") && text.contains("No such file")
+                && text.contains("library \(schema.library.path) (symbol normal_rand)") && text.contains("No such file")
         }
-        #expect(try await target.query("SELECT to_regclass('clib.untouched') IS NOT NULL AS kept").rows[0].bool("kept"),
+        #expect(try await schema.target.query("SELECT to_regclass('clib.untouched') IS NOT NULL AS kept").rows[0].bool("kept"),
                 "nothing was written")
+    }
 
-        // A library built for one major version loads into no other: the version matrix stops here.
-        let versionQuery: PGQuery = "SELECT current_setting('server_version_num')::int / 10000 AS major"
-        guard try await source.query(versionQuery).rows[0].int("major") == (try await target.query(versionQuery).rows[0].int("major"))
-        else { return }
-        try placeLibrary()
-        try await migration.run()
-        #expect(try source.schemaDump(["clib"]) == (try target.schemaDump(["clib"])))
-        #expect(try await target.query("SELECT count(*) AS n FROM clib.normal_rand(4, 0, 1)").rows[0].int("n") == 4)
+    /// With the library in place the function and its schema move. A library built for one
+    /// major version loads into no other: only pairs of one version run it.
+    @Test(.enabled("needs a source and target of one major version") {
+        try await VersionPair.sourceMajor == VersionPair.targetMajor
+    })
+    func aCFunctionMovesWithItsLibraryInPlace() async throws {
+        let schema = try await CLibrarySchema.make("clib_ok")
+        defer { schema.remove() }
+        try schema.placeLibrary()
+        try await schema.migration.run()
+        #expect(try schema.source.schemaDump(["clib"]) == (try schema.target.schemaDump(["clib"])))
+        #expect(try await schema.target.query("SELECT count(*) AS n FROM clib.normal_rand(4, 0, 1)").rows[0].int("n") == 4)
     }
 
     /// Foreign tables keep their options and column options and copy no rows; their server and its

@@ -89,19 +89,11 @@ enum ReplicaIdentityChange {
     /// - Returns: the tables put back.
     @discardableResult
     static func dropPublication(_ publication: String, on source: PGConnection) async throws -> [QualifiedName] {
-        let comment = try await source.query("""
-            SELECT pg_catalog.obj_description(oid, 'pg_publication') AS comment FROM pg_catalog.pg_publication WHERE pubname = \(publication)
-            """).rows.first?.optionalString("comment")
-        let recorded = comment.flatMap(originals(in:)) ?? []
-        guard !recorded.isEmpty else {
+        let restored = try await toRestore(publication, on: source)
+        guard !restored.isEmpty else {
             try await source.execute(ReplicationCommands.dropPublication(publication))
             return []
         }
-        let full = try await source.query("""
-            SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relreplident = 'f'
-            """).rows.map { QualifiedName(try $0.string("nspname"), try $0.string("relname")) }
-        let restored = recorded.filter { Set(full).contains($0.name) }
         var statements = ["BEGIN", "SET LOCAL lock_timeout = \(SQL.literal(lockTimeout))", ReplicationCommands.dropPublication(publication)]
         statements += restored.map { "ALTER TABLE \($0.name.sql) REPLICA IDENTITY \($0.identity == "d" ? "DEFAULT" : "NOTHING")" }
         do {
@@ -113,6 +105,21 @@ enum ReplicaIdentityChange {
                 + "again: \(error)")
         }
         return restored.map(\.name)
+    }
+
+    /// The identities `publication`'s comment records whose tables are still FULL: what dropping
+    /// it puts back.
+    static func toRestore(_ publication: String, on source: PGConnection) async throws -> [Original] {
+        let comment = try await source.query("""
+            SELECT pg_catalog.obj_description(oid, 'pg_publication') AS comment FROM pg_catalog.pg_publication WHERE pubname = \(publication)
+            """).rows.first?.optionalString("comment")
+        let recorded = comment.flatMap(originals(in:)) ?? []
+        guard !recorded.isEmpty else { return [] }
+        let full = Set(try await source.query("""
+            SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relreplident = 'f'
+            """).rows.map { QualifiedName(try $0.string("nspname"), try $0.string("relname")) })
+        return recorded.filter { full.contains($0.name) }
     }
 
     /// The tables a publication's comment records.

@@ -24,6 +24,9 @@ public enum ReplicationCleanup {
     public struct Leftovers: Sendable, Equatable {
         public var slots: [Slot]
         public var publications: [String]
+        /// Tables a run's `--replica-identity-full` set to FULL, which dropping the publications
+        /// puts back.
+        public var replicaIdentitiesToRestore: [QualifiedName] = []
     }
 
     public struct Report: Sendable, Equatable {
@@ -65,7 +68,11 @@ public enum ReplicationCleanup {
             SELECT pubname::text AS name FROM pg_catalog.pg_publication
             WHERE pg_catalog.left(pubname::text, pg_catalog.length(\(prefix))) = \(prefix) ORDER BY 1
             """).rows.map { try $0.string("name") }
-        return Leftovers(slots: slots, publications: publications)
+        var identities: [QualifiedName] = []
+        for publication in publications {
+            identities += try await ReplicaIdentityChange.toRestore(publication, on: source).map(\.name)
+        }
+        return Leftovers(slots: slots, publications: publications, replicaIdentitiesToRestore: identities)
     }
 
     /// Drops what `find` finds, except slots a connection streams from: those are reported.

@@ -25,6 +25,7 @@ extension PGFerry {
                     let leftovers = try await ReplicationCleanup.find(connection)
                     for slot in leftovers.slots { print("slot \(slot.name): \(Self.describe(slot))") }
                     for publication in leftovers.publications { print("publication \(publication)") }
+                    for table in leftovers.replicaIdentitiesToRestore { print("replica identity of \(table) to put back") }
                     if leftovers.slots.isEmpty && leftovers.publications.isEmpty { print("nothing to clean up") }
                     return
                 }
