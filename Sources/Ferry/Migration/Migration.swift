@@ -114,6 +114,8 @@ public final class Migration: Sendable {
                                      options: request.planOptions(targetServerVersion: target.serverVersion))
         for note in plan.notes { logger.warning("\(note)") }
         if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
+        let created = try await PrerequisiteCreation(source: snapshot.holder, target: target, plan: plan, request: request).run()
+        for note in created { logger.notice("\(note)") }
         try await TargetCheck(target: target, plan: plan).run()
         let statistics = try await TargetStatistics.prepare(
             request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,
@@ -124,7 +126,7 @@ public final class Migration: Sendable {
                                                 side: .source, inSnapshot: true).replacingReplicaIdentities(originalIdentities)
             : nil
         recorder.update { progress in
-            progress.hazards = plan.notes
+            progress.hazards = plan.notes + created
             progress.tables = plan.tables.map {
                 TableProgress(table: $0.table.description, state: $0.copiesData ? .pending : .skipped, format: $0.format,
                               sourceBytes: $0.bytes)
@@ -196,13 +198,27 @@ public final class Migration: Sendable {
 
 extension Migration {
     /// What `run()` would do, read in the source snapshot; writes nothing anywhere. The target,
-    /// if reachable, only decides the COPY format (binary needs equal major versions).
+    /// if reachable, decides the COPY format (binary needs equal major versions) and, with
+    /// `roles` or `createPrerequisites`, which roles and extensions it lacks.
     public func plan() async throws -> MigrationPlan {
         try await SourceSnapshot.with(request.source, schemas: request.schemas,
                                       includeOwnership: request.includeOwnership) { snapshot in
-            let targetVersion = (try? await PGConnection.withConnection(request.target) { $0.serverVersion })
-                ?? snapshot.catalog.serverVersion
-            return try MigrationPlan(catalog: snapshot.catalog, options: request.planOptions(targetServerVersion: targetVersion))
+            let request = request
+            var reached = false
+            do {
+                return try await PGConnection.withConnection(request.target) { target in
+                    reached = true
+                    var plan = try MigrationPlan(catalog: snapshot.catalog,
+                                                 options: request.planOptions(targetServerVersion: target.serverVersion))
+                    plan.preparations = try await PrerequisiteCreation(source: snapshot.holder, target: target, plan: plan,
+                                                                       request: request, apply: false).run()
+                    return plan
+                }
+            } catch {
+                if reached { throw error }
+                return try MigrationPlan(catalog: snapshot.catalog,
+                                         options: request.planOptions(targetServerVersion: snapshot.catalog.serverVersion))
+            }
         }
     }
 }

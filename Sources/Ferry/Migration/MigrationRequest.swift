@@ -53,6 +53,15 @@ public struct MigrationRequest: Sendable {
     /// Give the tables that follow mode refuses for want of a replica identity `REPLICA IDENTITY
     /// FULL` on the source for the run, and put each back as it was at cutover, abort or cleanup.
     public var replicaIdentityFull: Bool
+    /// Create on the target the roles the schema names (owners, grantees, policy roles) and the
+    /// roles they are members of, with their attributes, role-wide settings and memberships,
+    /// where it lacks them. Roles are cluster-wide: one present is left as it is.
+    public var roles: Bool
+    /// With `roles`: move each created role's password hash (the source role must read `pg_authid`).
+    public var rolePasswords: Bool
+    /// Create what the schemas need that `pg_dump -n` would not carry either: the roles (as
+    /// `roles`) and the extensions outside the schemas that objects inside use.
+    public var createPrerequisites: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], toleratedExclusions: [String] = [],
@@ -64,7 +73,8 @@ public struct MigrationRequest: Sendable {
                 dropDependents: Bool = false, dropLockTimeout: Duration = MigrationRequest.defaultDropLockTimeout,
                 largeObjects: Bool = false, compareAfterwards: Bool = true, follow: Bool = false,
                 followUntil: FollowEnd? = nil, cutoverChecksums: Bool = false, refreshMaterializedViews: Bool = true,
-                replicaIdentityFull: Bool = false) {
+                replicaIdentityFull: Bool = false, roles: Bool = false, rolePasswords: Bool = false,
+                createPrerequisites: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -88,6 +98,9 @@ public struct MigrationRequest: Sendable {
         self.cutoverChecksums = cutoverChecksums
         self.refreshMaterializedViews = refreshMaterializedViews
         self.replicaIdentityFull = replicaIdentityFull
+        self.roles = roles
+        self.rolePasswords = rolePasswords
+        self.createPrerequisites = createPrerequisites
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

@@ -113,6 +113,8 @@ public struct MigrationPlan: Sendable, Equatable {
     public var privilegeNotes: [String] = []
     /// Roles the DDL names, which must exist on the target (roles are global, not migrated).
     public var roles: [String] = []
+    /// What the target is given before the schema (`--roles`, `--create-prerequisites`), for people.
+    public var preparations: [String] = []
     /// Extensions in the schemas, which the target must be able to create there.
     public var extensions: [Extension] = []
     /// Collations of the schema that need a server built with ICU.
@@ -149,7 +151,7 @@ public struct MigrationPlan: Sendable, Equatable {
                     + "target after the last change, in dependency order: \(views)"
                 : "follow: materialized views are not replicated and --no-refresh-matviews leaves them as copied: \(views)")
         }
-        return notes + privilegeNotes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
+        return notes + preparations + privilegeNotes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
     }
 }
 

@@ -179,6 +179,17 @@ struct RequestFields {
     /// identity REPLICA IDENTITY FULL for the run (put back at cutover); default false.
     func replicaIdentityFull() throws(BadRequest) -> Bool { try optionalBool("replicaIdentityFull") ?? false }
 
+    /// `roles`, `rolePasswords`, `createPrerequisites` (on start): create on the target the roles
+    /// the schema names, with their password hashes, and the extensions it needs; default false.
+    func prerequisites() throws(BadRequest) -> (roles: Bool, rolePasswords: Bool, createPrerequisites: Bool) {
+        let choice = (roles: try optionalBool("roles") ?? false, rolePasswords: try optionalBool("rolePasswords") ?? false,
+                      createPrerequisites: try optionalBool("createPrerequisites") ?? false)
+        guard !choice.rolePasswords || choice.roles || choice.createPrerequisites else {
+            throw BadRequest("rolePasswords needs \"roles\": true or \"createPrerequisites\": true")
+        }
+        return choice
+    }
+
     /// A yes/no field: a JSON boolean or nothing.
     private func optionalBool(_ field: String) throws(BadRequest) -> Bool? {
         switch object[field] {

@@ -113,6 +113,7 @@ struct MigrationRoutes: Sendable {
         let refreshMaterializedViews = try fields.refreshMaterializedViews()
         let replicaIdentityFull = try fields.replicaIdentityFull()
         if replicaIdentityFull && !follow { throw BadRequest("replicaIdentityFull needs \"follow\": true") }
+        let prerequisites = try fields.prerequisites()
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
         try await checkSource(schema: schema, excludeTableData: excluded)
@@ -123,7 +124,9 @@ struct MigrationRoutes: Sendable {
                                               jobs: jobs, statistics: statistics, largeObjects: largeObjects,
                                               compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil,
                                               cutoverChecksums: cutoverChecksums, refreshMaterializedViews: refreshMaterializedViews,
-                                              replicaIdentityFull: replicaIdentityFull))
+                                              replicaIdentityFull: replicaIdentityFull, roles: prerequisites.roles,
+                                              rolePasswords: prerequisites.rolePasswords,
+                                              createPrerequisites: prerequisites.createPrerequisites))
         logger.info("migration started", metadata: [
             "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])

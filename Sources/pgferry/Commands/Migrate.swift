@@ -13,6 +13,7 @@ extension PGFerry {
 
         @OptionGroup var connections: ConnectionOptions
         @OptionGroup var scope: SchemaOptions
+        @OptionGroup var prerequisites: PrerequisiteOptions
 
         @Option(help: "Tables copied at once.")
         var jobs: Int = MigrationRequest.defaultJobs
@@ -124,7 +125,9 @@ extension PGFerry {
                 statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout),
                 dropDependents: dropDependents, largeObjects: largeObjects, compareAfterwards: !skipCompare,
                 follow: follow, followUntil: followUntil.flatMap(FollowEnd.init), cutoverChecksums: follow && checksums,
-                refreshMaterializedViews: !skipMatviewRefresh, replicaIdentityFull: replicaIdentityFull)
+                refreshMaterializedViews: !skipMatviewRefresh, replicaIdentityFull: replicaIdentityFull,
+                roles: prerequisites.roles, rolePasswords: prerequisites.rolePasswords,
+                createPrerequisites: prerequisites.createPrerequisites)
             let migration = Migration(request: request, logger: logger)
             // Following, the first signal cuts over and a second aborts (dropping the slot).
             let interrupt = follow

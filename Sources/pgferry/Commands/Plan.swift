@@ -9,6 +9,7 @@ extension PGFerry {
 
         @OptionGroup var connections: ConnectionOptions
         @OptionGroup var scope: SchemaOptions
+        @OptionGroup var prerequisites: PrerequisiteOptions
 
         @Option(help: "COPY format policy to plan with.")
         var format: FormatPolicy = .auto
@@ -34,7 +35,8 @@ extension PGFerry {
             let plan = try await Migration(request: MigrationRequest(
                 source: source, target: target, schemas: scope.schemas, excludeTableData: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables,
                 format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, largeObjects: largeObjects,
-                follow: follow, refreshMaterializedViews: !skipMatviewRefresh)).plan()
+                follow: follow, refreshMaterializedViews: !skipMatviewRefresh, roles: prerequisites.roles,
+                createPrerequisites: prerequisites.createPrerequisites)).plan()
             print("-- pgferry plan for schema \(plan.schemas.joined(separator: ", "))")
             for note in plan.notes where !note.hasPrefix("not migrated: ") && !note.hasPrefix("refused: ") { print("-- note: \(note)") }
             for prerequisite in plan.prerequisites { print("-- requires on the target: \(prerequisite)") }
