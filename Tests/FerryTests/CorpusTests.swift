@@ -34,6 +34,40 @@ struct CorpusTests {
         try await check(Self.supabase, schemas: ["auth", "storage"])
     }
 
+    /// Issue 19, point 3: into a fresh cluster, with nothing made by hand, `--create-prerequisites`
+    /// creates the roles the schemas name (with their memberships and settings; no object of
+    /// theirs depends on an extension outside them); the run's compare, and a compare after it,
+    /// find the schemas equal.
+    @Test func aSupabaseProjectNeedsNothingMadeByHandWithCreatePrerequisites() async throws {
+        let root = try #require(Corpora.root)
+        let cluster = try ThrowawayCluster()
+        defer { cluster.stop() }
+        let source = try await TestDatabase.create(on: try await TestServers.source, "corpus_pre_src")
+        let target = try await TestDatabase.create(on: cluster.server, "corpus_pre_tgt")
+        try TestServers.run("/bin/bash", [root.appendingPathComponent("supabase/load.sh").path, Self.url(source)])
+        let schemas = ["auth", "storage"]
+        let report = try await Migration(request: MigrationRequest(
+            source: source.configuration, target: target.configuration, schemas: schemas, includeOwnership: true,
+            createPrerequisites: true)).run()
+        #expect(report.progress.status == .complete)
+        #expect(report.progress.comparison?.isEqual == true, "\(report.progress.comparison?.lines ?? [])")
+        let created = report.progress.hazards.filter { $0.hasPrefix("created") }
+        #expect(created.contains { $0.hasPrefix("created role supabase_auth_admin (") }, "\(created)")
+        #expect(try await Self.rows(target, schemas: schemas) == Self.rows(source, schemas: schemas))
+        // The roles the schemas name are as on the source, memberships and settings included.
+        let named = report.plan.roles
+        let roles: PGQuery = """
+            SELECT string_agg(format('%s %s %s %s %s', r.rolname, r.rolinherit, r.rolcanlogin, r.rolbypassrls, s.setconfig), ', '
+                              ORDER BY r.rolname) AS roles
+            FROM pg_roles r LEFT JOIN pg_db_role_setting s ON s.setrole = r.oid AND s.setdatabase = 0
+            WHERE r.rolname = ANY(\(named)) AND r.rolname <> 'postgres'
+            """
+        #expect(try await target.query(roles).rows[0].values == (try await source.query(roles).rows[0].values))
+        let comparison = try await SchemaCompare(source: source.configuration, target: target.configuration, schemas: schemas,
+                                                 includeOwnership: true).compare()
+        #expect(comparison.isEqual, "\(comparison.lines)")
+    }
+
     /// `schemas` nil: every schema the corpus made.
     func check(_ corpus: Corpus, schemas: [String]?) async throws {
         let root = try #require(Corpora.root)
@@ -80,8 +114,7 @@ struct CorpusTests {
     static func rows(_ database: TestDatabase, schemas: [String]) async throws -> [String: String] {
         let tables = try await database.query("""
             SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY(\("{" + schemas.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-                      .joined(separator: ",") + "}")::text[]) AND c.relkind = 'r' ORDER BY 1
+            WHERE n.nspname = ANY(\(schemas)) AND c.relkind = 'r' ORDER BY 1
             """).rows.map { try $0.string("name") }
         var result: [String: String] = [:]
         for table in tables {
