@@ -1,0 +1,32 @@
+import Ferry
+import FerryServer
+import FerryTestSupport
+import Foundation
+import Hummingbird
+import Testing
+
+/// `"roles"`, `"rolePasswords"` and `"createPrerequisites"` on start, against real servers.
+@Suite struct PrerequisiteRouteTests {
+    @Test func startWithRolesCreatesThePolicyRoleTheTargetLacks() async throws {
+        let role = "route_role_\(UInt32.random(in: 0...UInt32.max))"
+        let source = try await TestDatabase.create(on: try await TestServers.source, "roleroute_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "roleroute_tgt")
+        try await source.execute("""
+            CREATE ROLE \(role) NOLOGIN BYPASSRLS;
+            CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY); INSERT INTO app.t VALUES (1);
+            ALTER TABLE app.t ENABLE ROW LEVEL SECURITY; CREATE POLICY mine ON app.t TO \(role) USING (true);
+            """)
+        let client = RouteClient(server: FerryServer(source: source.configuration, auth: AdminAuth(token: "test-admin-token"), jobs: 2))
+        let body: [String: Any] = ["host": "127.0.0.1", "port": target.server.port, "database": target.name, "user": "postgres",
+                                   "schema": "app"]
+        let passwordsAlone = try await client.post("start", body.merging(["rolePasswords": true]) { $1 })
+        #expect(passwordsAlone.status == .badRequest)
+        #expect(passwordsAlone.error.contains("rolePasswords needs"))
+
+        #expect(try await client.post("start", body.merging(["roles": true]) { $1 }).status == .accepted)
+        let status = try await client.waitForFinish()
+        #expect(status["status"] as? String == "complete", "\(status)")
+        #expect((status["hazards"] as? [String])?.contains { $0.hasPrefix("created role \(role) (") } == true, "\(status)")
+        #expect(try await target.query("SELECT rolbypassrls FROM pg_roles WHERE rolname = \(role)").rows.first?.bool("rolbypassrls") == true)
+    }
+}
