@@ -66,7 +66,7 @@ extension CatalogReader {
     func readUserMappings(servers: [String]) async throws -> [UserMapping] {
         guard !servers.isEmpty else { return [] }
         return try await connection.query("""
-            SELECT srvname, usename FROM pg_catalog.pg_user_mappings WHERE srvname = ANY(\(Array(Set(servers)))::text[]) ORDER BY 1, 2
+            SELECT srvname, usename FROM pg_catalog.pg_user_mappings WHERE srvname = ANY(\(Array(Set(servers)))) ORDER BY 1, 2
             """).rows.map {
             try UserMapping(server: $0.string("srvname"), user: $0.string("usename"))
         }

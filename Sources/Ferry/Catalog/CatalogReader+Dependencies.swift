@@ -133,7 +133,7 @@ extension CatalogReader {
             WHERE d.objid = ANY(\(oids)) AND d.refobjid >= 16384
               AND d.refclassid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass
               -- pg_identify_object quotes the schema name when it needs quotes.
-              AND (i.schema IS NULL OR i.schema NOT IN (SELECT pg_catalog.quote_ident(s) FROM unnest(\(schemas)::text[]) s))
+              AND (i.schema IS NULL OR i.schema NOT IN (SELECT pg_catalog.quote_ident(s) FROM unnest(\(schemas)) s))
               -- Casts and transforms have no schema: those recreated here are no prerequisite.
               AND NOT (d.refclassid IN ('pg_catalog.pg_cast'::pg_catalog.regclass, 'pg_catalog.pg_transform'::pg_catalog.regclass)
                        AND d.refobjid = ANY(\(oids)))

@@ -56,7 +56,7 @@ extension CatalogReader {
             return nil
         }
         let rows = try await connection.query("""
-            WITH inventory AS (SELECT * FROM ROWS FROM (pg_catalog.unnest(\(keys.map(\.0))::text[]), pg_catalog.unnest(\(keys.map(\.1))::pg_catalog.oid[])) i(catalog, objid))
+            WITH inventory AS (SELECT * FROM ROWS FROM (pg_catalog.unnest(\(keys.map(\.0))), pg_catalog.unnest(\(keys.map(\.1)))) i(catalog, objid))
             SELECT DISTINCT s.cls AS owner_class, s.oid AS owner_oid, r.cls AS referenced_class, r.oid AS referenced_oid,
                    pg_catalog.pg_describe_object(d.dependent_class, d.dependent_oid, d.dependent_subid) AS label
             FROM (SELECT CASE WHEN con.contypid <> 0 THEN 'pg_catalog.pg_type'::pg_catalog.regclass

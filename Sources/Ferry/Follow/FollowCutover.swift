@@ -17,7 +17,7 @@ enum FollowCutover {
                 }
                 for sequence in sequences {
                     let state = try await source.query("SELECT last_value::text AS value, is_called FROM \(unescaped: sequence.sql)").rows[0]
-                    _ = try await target.query("SELECT pg_catalog.setval(\(sequence.sql)::regclass, \(try state.string("value"))::bigint, \(try state.bool("is_called") ? "true" : "false")::boolean)")
+                    _ = try await target.query("SELECT pg_catalog.setval(\(sequence.sql)::regclass, \(try state.string("value"))::bigint, \(try state.bool("is_called")))")
                 }
                 return sequences.count
             }

@@ -35,7 +35,7 @@ enum ReplicaIdentityChange {
         guard !refused.isEmpty else { return [] }
         let rows = try await source.query("""
             WITH refused AS (
-                SELECT pg_catalog.unnest(\(refused.map(\.name.schema))::text[]) AS schema, pg_catalog.unnest(\(refused.map(\.name.name))::text[]) AS name
+                SELECT pg_catalog.unnest(\(refused.map(\.name.schema))) AS schema, pg_catalog.unnest(\(refused.map(\.name.name))) AS name
             ), tables AS (
                 SELECT c.oid FROM refused r
                 JOIN pg_catalog.pg_namespace n ON n.nspname = r.schema

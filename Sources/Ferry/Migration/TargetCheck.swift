@@ -110,7 +110,7 @@ struct TargetCheck {
         var missing: [Prerequisite] = []
         for prerequisite in plan.prerequisites {
             do {
-                _ = try await target.query("SELECT pg_catalog.pg_get_object_address(\(prerequisite.type), \(prerequisite.names)::text[], \(prerequisite.arguments)::text[])")
+                _ = try await target.query("SELECT pg_catalog.pg_get_object_address(\(prerequisite.type), \(prerequisite.names), \(prerequisite.arguments))")
             } catch {
                 missing.append(prerequisite)
             }
