@@ -22,6 +22,10 @@ import Testing
         let checksumsAlone = try await client.post("start", body.merging(["checksums": true]) { $1 })
         #expect(checksumsAlone.status == .badRequest)
         #expect(checksumsAlone.error.contains("checksums") && checksumsAlone.error.contains("follow"))
+        let identityAlone = try await client.post("start", body.merging(["replicaIdentityFull": true]) { $1 })
+        #expect(identityAlone.status == .badRequest)
+        #expect(identityAlone.error.contains("replicaIdentityFull needs"))
+        #expect(try await client.post("start", body.merging(["follow": true, "refreshMatviews": "yes"]) { $1 }).status == .badRequest)
 
         #expect(try await client.post("start", body.merging(["follow": true, "checksums": true]) { $1 }).status == .accepted)
         let deadline = ContinuousClock.now + .seconds(60)
