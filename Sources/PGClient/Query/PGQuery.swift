@@ -120,24 +120,25 @@ extension String: PGTextEncodable {
     public var pgText: String { self }
 }
 
+/// Integers send their decimal text.
+extension PGTextEncodable where Self: FixedWidthInteger {
+    public var pgText: String { String(self) }
+}
+
 extension Int: PGTextEncodable {
     public static var pgType: PGType { .int8 }
-    public var pgText: String { String(self) }
 }
 
 extension Int64: PGTextEncodable {
     public static var pgType: PGType { .int8 }
-    public var pgText: String { String(self) }
 }
 
 extension Int32: PGTextEncodable {
     public static var pgType: PGType { .int4 }
-    public var pgText: String { String(self) }
 }
 
 extension UInt32: PGTextEncodable {
     public static var pgType: PGType { .oid }
-    public var pgText: String { String(self) }
 }
 
 extension Bool: PGTextEncodable {
