@@ -23,6 +23,13 @@ import Testing
         #expect(passwordsAlone.status == .badRequest)
         #expect(passwordsAlone.error.contains("rolePasswords needs"))
 
+        // Without roles the run stops on the missing role; the plan (against that run's target) says what roles would add.
+        #expect(try await client.post("start", body).status == .accepted)
+        #expect(try await client.waitForFinish()["status"] as? String == "error")
+        let plan = try await client.get("plan?schema=app&roles=true").json
+        #expect((plan["hazards"] as? [String])?.contains { $0.hasPrefix("--roles: would create role \(role) (") } == true, "\(plan)")
+        #expect(try await client.post("reset").status == .ok)
+
         #expect(try await client.post("start", body.merging(["roles": true]) { $1 }).status == .accepted)
         let status = try await client.waitForFinish()
         #expect(status["status"] as? String == "complete", "\(status)")

@@ -220,15 +220,19 @@ struct MigrationRoutes: Sendable {
                                      status: .accepted)
     }
 
-    /// `GET plan?schema=queen&excludeTableData=a,b`: what start would do, read from the source only.
+    /// `GET plan?schema=queen&excludeTableData=a,b[&roles=true][&createPrerequisites=true]`: what
+    /// start would do, read from the source (and, for roles and extensions, the last run's target).
     func plan(_ request: Request) async throws -> Response {
         var object: [String: JSONValue] = [:]
         for (key, value) in request.uri.queryParameters {
-            object[String(key)] = .string(String(value))
+            let flag = ["roles", "rolePasswords", "createPrerequisites"].contains(String(key))
+            object[String(key)] = flag ? (["true": .bool(true), "false": .bool(false)][String(value)] ?? .string(String(value)))
+                : .string(String(value))
         }
         let fields = RequestFields(object: object)
         let schema = try fields.schema()
         let excluded = try fields.excludeTableData()
+        let prerequisites = try fields.prerequisites()
         try await checkSource(schema: schema, excludeTableData: excluded)
         // Without a target, a socket folder that cannot exist makes plan() fall back to the
         // source's version for the COPY format at once.
@@ -236,7 +240,9 @@ struct MigrationRoutes: Sendable {
         do {
             let plan = try await Migration(request: MigrationRequest(source: source, target: target, schemas: [schema],
                                                                      excludeTableData: excluded,
-                                                                     toleratedExclusions: QueenContract.excludableTables),
+                                                                     toleratedExclusions: QueenContract.excludableTables,
+                                                                     roles: prerequisites.roles,
+                                                                     createPrerequisites: prerequisites.createPrerequisites),
                                          logger: logger).plan()
             return try JSONBody.response(PlanBody(plan))
         } catch let error as PlanError {
