@@ -61,13 +61,15 @@ import Testing
         #expect(different[InventoryKey(kind: "table column", identity: "rd.releases.channel")] == ["default"])
         #expect(different[InventoryKey(kind: "index", identity: "rd.releases_live")] == ["definition"])
         #expect(changed.different.count == (sameMajor ? 6 : 5), "\(changed.lines)")
-        // A long text shows where it differs: the differing lines, not a shared prefix.
+        // A long text (the view's query, compared within one major version) shows where it
+        // differs: the differing lines, not a shared prefix.
         let lines = changed.lines
-        guard sameMajor else { return }
-        #expect(lines.contains { $0.hasPrefix("      - ") && $0.contains("'published'::character varying") },
-                "\(lines.joined(separator: "\n"))")
-        #expect(lines.contains { $0.hasPrefix("      + ") && $0.contains("'archived'::character varying") })
-        #expect(!lines.contains { $0.contains("SELECT releases.id") }, "the common first lines are left out")
+        if sameMajor {
+            #expect(lines.contains { $0.hasPrefix("      - ") && $0.contains("'published'::character varying") },
+                    "\(lines.joined(separator: "\n"))")
+            #expect(lines.contains { $0.hasPrefix("      + ") && $0.contains("'archived'::character varying") })
+            #expect(!lines.contains { $0.contains("SELECT releases.id") }, "the common first lines are left out")
+        }
     }
 
     @Test func pgferrysOwnRunOnTheSameSchemaComparesEqual() async throws {
