@@ -81,7 +81,7 @@ import Testing
 
     @Test func batchedTextsAreBuiltOncePerShapeAndNeverTakenForAnotherShape() throws {
         let planner = ApplyPlanner(targets: Self.planner.targets.map(\.value))
-        let inserts = (1...100).map { RowChange.insert(Self.parent, TupleData([value("\($0)"), value("v")])) }
+        let inserts = (1...100).map { RowChange.insert(Self.parent, new: TupleData([value("\($0)"), value("v")])) }
         let pairs = (1...100).map { RowChange.update(Self.pair, old: nil, new: TupleData([value("\($0)"), value("b"), value("1")])) }
         // Twice in turn: the second time every text comes from the cache.
         let first = try [inserts, (1...100).map { update($0) }, (1...100).map(delete), pairs].map { try planner.statements(for: $0) }
