@@ -42,6 +42,8 @@ then) is recorded (matview_fresh), not required.
 """
 import argparse, json, os, re, signal, statistics, subprocess, sys, threading, time
 
+from follow_cpu import CPUProfile, table as cpu_table
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOAD = os.path.join(HERE, "follow")
 TABLES = ("messages", "consumed", "events")
@@ -169,14 +171,32 @@ class Bench:
         and times until its target shows the marker. Returns (seconds, rows)."""
         self.catch_up(follower)
         before = self.source_changes()
+        profile = CPUProfile(self.server_pids(), follower.client_pids(), self.args.cpu_interval).start()
         follower.pause()
+        profile.mark("paused")
         write()
         marker = self.bump_marker()
         start = time.monotonic()
+        profile.mark("resumed")
         follower.resume()
         wait_for(f"{follower.name} to apply the backlog", lambda: follower.applied(marker), self.args.timeout)
         seconds = time.monotonic() - start
+        profile.mark("applied")
+        profile.stop()
+        self.cpu = profile.report(follower.roles())
         return seconds, self.source_changes() - before
+
+    def server_pids(self):
+        """The postmasters (run.sh exports them; else the parents of a session's backend)."""
+        if os.environ.get("PGFERRY_BENCH_SERVER_PIDS"):
+            return [int(p) for p in os.environ["PGFERRY_BENCH_SERVER_PIDS"].split()]
+        pids = []
+        for port in (self.args.source_port, self.args.target_port):
+            session = Session(port, "postgres")
+            with open(f"/proc/{session.value('SELECT pg_backend_pid()')}/stat") as f:
+                pids.append(int(f.read().rsplit(")", 1)[1].split()[1]))
+            session.close()
+        return pids
 
     def catch_up(self, follower):
         marker = self.bump_marker()
@@ -196,7 +216,7 @@ class Bench:
         seconds, rows = self.timed_apply(follower, write)
         transactions = per_client * a.clients
         return {"seconds": round(seconds, 3), "rows": rows, "transactions": transactions,
-                "rows_per_s": round(rows / seconds, 1), "tx_per_s": round(transactions / seconds, 1)}
+                "rows_per_s": round(rows / seconds, 1), "tx_per_s": round(transactions / seconds, 1), "cpu": self.cpu}
 
     def large(self, follower):
         n = self.args.large_rows
@@ -215,7 +235,8 @@ class Bench:
 
         seconds, _ = self.timed_apply(follower, write)
         rows = sum(counts)
-        return {"seconds": round(seconds, 3), "rows": rows, "transactions": 3, "rows_per_s": round(rows / seconds, 1)}
+        return {"seconds": round(seconds, 3), "rows": rows, "transactions": 3, "rows_per_s": round(rows / seconds, 1),
+                "cpu": self.cpu}
 
     def lag(self, follower, rate):
         a = self.args
@@ -310,10 +331,10 @@ class Bench:
         follower.start()
         result = {"follower": follower.name, "round": number}
         result["backlog"] = self.backlog(follower)
-        say(f"round {number}: {follower.name}: backlog {result['backlog']}")
+        say(f"round {number}: {follower.name}: backlog " + str({k: v for k, v in result['backlog'].items() if k != 'cpu'}))
         if self.args.large_rows:
             result["large"] = self.large(follower)
-            say(f"round {number}: {follower.name}: large {result['large']}")
+            say(f"round {number}: {follower.name}: large " + str({k: v for k, v in result['large'].items() if k != 'cpu'}))
         result["lag"] = []
         for rate in self.args.rates:
             lag = self.lag(follower, rate)
@@ -361,6 +382,17 @@ class PgFerry:
 
         self.slot = wait_for("pgferry to copy and start streaming", streaming, b.args.timeout, interval=0.2)
         self.target = Session(b.args.target_port, "ferry")
+
+    def client_pids(self):
+        return [self.process.pid]
+
+    def roles(self):
+        """The processes that apply, by role (read while the run follows)."""
+        b = self.bench
+        return {"walsender": [int(b.source.value(f"SELECT active_pid FROM pg_replication_slots WHERE slot_name = '{self.slot}'"))],
+                "target backend": [int(r[0]) for r in self.target.rows(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = 'ferry' AND application_name = 'pgferry'")],
+                "pgferry": [self.process.pid]}
 
     def applied(self, marker):
         if self.process.poll() is not None:
@@ -441,6 +473,14 @@ class Subscription:
     def applied(self, marker):
         return int(self.target.value("SELECT value FROM follow.bench_marker WHERE id = 1")) >= marker
 
+    def client_pids(self):
+        return []
+
+    def roles(self):
+        return {"walsender": [int(self.bench.source.value(f"SELECT active_pid FROM pg_replication_slots WHERE slot_name = '{self.slot}'"))],
+                "target backend": [int(r[0]) for r in self.target.rows(
+                    "SELECT pid FROM pg_stat_subscription WHERE subname = 'bench_sub' AND relid IS NULL")]}
+
     def pause(self):
         self.target.rows("ALTER SUBSCRIPTION bench_sub DISABLE")
         wait_for("the subscription's walsender to stop", lambda: self.bench.source.value(
@@ -511,6 +551,8 @@ def main():
     parser.add_argument("--source-synchronous-commit", default="off",
                         help="the load's commits on the source (off: the writer is not the bottleneck; the marker always commits synchronously)")
     parser.add_argument("--subscription-synchronous-commit", default="off", help="the subscription's synchronous_commit (PostgreSQL's default: off)")
+    parser.add_argument("--cpu-interval", type=float, default=0.02,
+                        help="seconds between the CPU samples of the servers' processes and pgferry during backlog and large")
     parser.add_argument("--timeout", type=float, default=300, help="seconds any one wait may take")
     parser.add_argument("--command", default="", help="the command line, recorded in the results")
     args = parser.parse_args()
@@ -550,6 +592,8 @@ def main():
         print(f"| {row['figure']} ({row['better']} is better) | {row['pgferry']} | {row['postgresql']} | {row['ratio']} |")
     for label, by in keeps.items():
         print(f"| {label} | {by['pgferry']} | {by['postgresql']} | |")
+    for phase in ("backlog", "large"):
+        print(cpu_table(results, phase))
     print(f"\nresults: {args.json}")
 
 

@@ -280,4 +280,21 @@ import Testing
         #expect(try await target.query("SELECT count(*) AS n FROM v.t WHERE n = 1").rows[0].int("n") == 0)
         try await Self.dropLeftovers(source: source, target: target)
     }
+
+    /// A large transaction goes to the target in parts while the rest of it arrives: a later part
+    /// that finds the target diverged fails the run, and no part of the transaction is committed.
+    @Test func aLargeTransactionThatFindsTheTargetDivergedInALaterPartCommitsNothing() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "follow_divlarge_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "follow_divlarge_tgt")
+        try await source.execute("CREATE SCHEMA w; CREATE TABLE w.t (id int PRIMARY KEY, n int); INSERT INTO w.t SELECT i, 0 FROM generate_series(1, 10000) i")
+        let (_, run) = try await Self.following("w", from: source, to: target)
+        // Row 7000 is in the fourth part of the 10 000 updates below (FollowApplier.spillThreshold).
+        try await target.execute("DELETE FROM w.t WHERE id = 7000")
+        try await source.execute("SET synchronous_commit = on; UPDATE w.t SET n = 1")
+        await #expect {
+            try await run.value
+        } throws: { "\($0)".contains("diverged") && "\($0)".contains("UPDATE ONLY w.t AS target SET n = changed.n") }
+        #expect(try await target.query("SELECT count(*) AS n FROM w.t WHERE n = 1").rows[0].int("n") == 0)
+        try await Self.dropLeftovers(source: source, target: target)
+    }
 }

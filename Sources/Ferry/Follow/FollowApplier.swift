@@ -19,8 +19,10 @@ struct FollowApplier {
     /// How long one read waits before the loop looks at cutover and the status clock again: on
     /// an idle stream, a cutover request waits up to this long to be noticed (part of the window).
     static let pollInterval = Duration.milliseconds(100)
-    /// Changes of one source transaction held in memory before they go to the target.
-    static let spillThreshold = 10_000
+    /// Changes of one source transaction held in memory before they go to the target: its
+    /// parts are applied while the next ones arrive, so the target starts early and the stream's
+    /// decoding and the target's writes overlap.
+    static let spillThreshold = 2_000
 
     /// Applies until the end position; returns the end LSN.
     func run() async throws -> LSN {
@@ -73,13 +75,32 @@ struct FollowApplier {
         // Messages buffered of the open source transaction.
         var buffered = 0
         var lastCommitTime: ReplicationTimestamp?
+        // The chunk the target is applying while the loop reads and plans the next: at most one.
+        var sending: Task<Int64, any Error>?
         if let end = request.followUntil { try await stop(&schedule, at: end) }
         publish(schedule, lastCommit: lastCommitTime)
 
+        /// Waits for the chunk in flight; its failure (divergence, the target's error) is thrown here.
+        func settle() async throws {
+            guard let chunk = sending else { return }
+            sending = nil
+            let rows = try await chunk.value
+            recorder.update { $0.follow?.rowsApplied += rows }
+        }
+
+        /// Sends the queued changes without waiting for the target to apply them.
+        func sendChunk() async throws {
+            try await settle()
+            let chunk = batch.takeChunk()
+            let flushed = schedule.flushed
+            sending = Task { try await Self.send(chunk, after: flushed, on: target) }
+        }
+
         /// Commits the batch on the target, then lets the schedule (and so the slot) know.
         func commit() async throws {
+            try await settle()
             guard let chunk = batch.takeCommitChunk(), let last = batch.last else { return }
-            let rows = try await send(chunk, after: schedule.flushed, on: target)
+            let rows = try await Self.send(chunk, after: schedule.flushed, on: target)
             do { try await target.execute("COMMIT") } catch {
                 _ = try? await target.execute("ROLLBACK")
                 throw error
@@ -95,62 +116,72 @@ struct FollowApplier {
             publish(schedule, lastCommit: lastCommitTime)
         }
 
-        while !schedule.reachedEnd {
-            try Task.checkCancellation()
-            if schedule.end == nil, cutoverAsked() {
-                try await stop(&schedule, at: .now)
-                publish(schedule, lastCommit: lastCommitTime)
-            }
-            // With changes applied but not committed, only what has arrived already joins them.
-            let messages = try await stream.messages(waitingAtMost: batch.isEmpty ? Self.pollInterval : .zero, limit: 1_000)
-            var asked = false
-            if messages.isEmpty, batch.canCommit { try await commit() }
-            for bytes in messages where !schedule.reachedEnd {
-                switch try ReplicationStreamMessage(decoding: bytes) {
-                case .keepalive(let keepalive):
-                    schedule.keepalive(walEnd: keepalive.walEnd, idle: assembler.openTransaction == nil && batch.isEmpty)
-                    asked = asked || keepalive.replyRequested
+        /// Reads, plans and applies until the end position.
+        func apply() async throws {
+            while !schedule.reachedEnd {
+                try Task.checkCancellation()
+                if schedule.end == nil, cutoverAsked() {
+                    try await stop(&schedule, at: .now)
                     publish(schedule, lastCommit: lastCommitTime)
-                case .xLogData(let data):
-                    schedule.data(start: data.dataStart, walEnd: data.walEnd)
-                    let event = try assembler.receive(try PgOutputMessage(decoding: data.payload))
-                    if case .transaction(let transaction)? = event {
-                        buffered = 0
-                        if transaction.commitLSN > applied {
-                            batch.queue(transaction, statements: try statements(for: transaction.changes, planner: planner), at: .now)
-                            if batch.commitDue(at: .now, end: schedule.end) { try await commit() }
-                        } else {
-                            // Committed on the target by an earlier run (resume), before anything new.
-                            schedule.applied(commit: transaction.commitLSN, end: transaction.endLSN)
-                        }
-                    } else if let open = assembler.openTransaction {
-                        buffered += 1
-                        // A large transaction goes to the target as it arrives, in the open target
-                        // transaction, so memory stays bounded; it commits after its Commit only.
-                        if buffered >= Self.spillThreshold {
-                            let changes = assembler.takeBufferedChanges()
+                }
+                // With whole transactions applied but not committed, only what has arrived already
+                // joins them; a transaction in part applied waits for the rest (no busy loop).
+                let messages = try await stream.messages(waitingAtMost: batch.canCommit ? .zero : Self.pollInterval, limit: 1_000)
+                var asked = false
+                if messages.isEmpty, batch.canCommit { try await commit() }
+                for bytes in messages where !schedule.reachedEnd {
+                    switch try ReplicationStreamMessage(decoding: bytes) {
+                    case .keepalive(let keepalive):
+                        schedule.keepalive(walEnd: keepalive.walEnd, idle: assembler.openTransaction == nil && batch.isEmpty)
+                        asked = asked || keepalive.replyRequested
+                        publish(schedule, lastCommit: lastCommitTime)
+                    case .xLogData(let data):
+                        schedule.data(start: data.dataStart, walEnd: data.walEnd)
+                        let event = try assembler.receive(try PgOutputMessage(decoding: data.payload))
+                        if case .transaction(let transaction)? = event {
                             buffered = 0
-                            if open.begin.finalLSN > applied {
-                                batch.queuePart(try statements(for: changes, planner: planner), at: .now)
+                            if transaction.commitLSN > applied {
+                                batch.queue(transaction, statements: try statements(for: transaction.changes, planner: planner), at: .now)
+                                if batch.commitDue(at: .now, end: schedule.end) { try await commit() }
+                            } else {
+                                // Committed on the target by an earlier run (resume), before anything new.
+                                schedule.applied(commit: transaction.commitLSN, end: transaction.endLSN)
+                            }
+                        } else if let open = assembler.openTransaction {
+                            buffered += 1
+                            // A large transaction goes to the target as it arrives, in the open target
+                            // transaction, so memory stays bounded; it commits after its Commit only.
+                            if buffered >= Self.spillThreshold {
+                                let changes = assembler.takeBufferedChanges()
+                                buffered = 0
+                                if open.begin.finalLSN > applied {
+                                    batch.queuePart(try statements(for: changes, planner: planner), at: .now)
+                                    try await sendChunk()
+                                }
                             }
                         }
-                    }
-                    if batch.chunkFull {
-                        let chunk = batch.takeChunk()
-                        let rows = try await send(chunk, after: schedule.flushed, on: target)
-                        recorder.update { $0.follow?.rowsApplied += rows }
+                        if batch.chunkFull { try await sendChunk() }
                     }
                 }
+                let now = ContinuousClock.now
+                // While cutting over, an idle wait asks the server where its decoding stands.
+                let probe = messages.isEmpty && schedule.end != nil
+                if probe || schedule.statusDue(at: now, asked: asked) {
+                    try await stream.send(StandbyStatusUpdate(
+                        written: schedule.received, flushed: schedule.flushed, applied: schedule.flushed,
+                        clientTime: ReplicationTimestamp(unixMicroseconds: Self.unixMicroseconds()), replyRequested: probe).encoded)
+                    schedule.statusSent(at: now)
+                }
             }
-            let now = ContinuousClock.now
-            // While cutting over, an idle wait asks the server where its decoding stands.
-            let probe = messages.isEmpty && schedule.end != nil
-            if probe || schedule.statusDue(at: now, asked: asked) {
-                try await stream.send(StandbyStatusUpdate(
-                    written: schedule.received, flushed: schedule.flushed, applied: schedule.flushed,
-                    clientTime: ReplicationTimestamp(unixMicroseconds: Self.unixMicroseconds()), replyRequested: probe).encoded)
-                schedule.statusSent(at: now)
-            }
+        }
+
+        do {
+            try await apply()
+            try await settle()
+        } catch {
+            // The connection closes after this: nothing may still be using it.
+            _ = try? await sending?.value
+            throw error
         }
         // The flushed position reaches the slot before the stream ends (and the slot is dropped).
         try await stream.send(StandbyStatusUpdate(
@@ -198,7 +229,7 @@ struct FollowApplier {
     /// Sends one chunk in one round trip and checks that each UPDATE and DELETE found its row;
     /// rolls the target transaction back on a failure.
     /// - Returns: the rows its changes touched.
-    private func send(_ chunk: ApplyBatch.Chunk, after flushed: LSN, on target: PGConnection) async throws -> Int64 {
+    private static func send(_ chunk: ApplyBatch.Chunk, after flushed: LSN, on target: PGConnection) async throws -> Int64 {
         do {
             let results = try await target.pipeline(chunk.statements.map { $0.pipelined(prepared: true) })
             var rows: Int64 = 0

@@ -37,23 +37,25 @@ extension ApplyPlanner {
         let target = try self.target(of: relation)
         let keyColumns = relation.columns.indices.filter { relation.columns[$0].isKey }
         let setColumns = try setColumns(of: run[0])
-        var builder = ParameterBuilder(target: target)
-        var tuples: [String] = []
+        let positions = keyColumns + setColumns
+        var parameters: [ApplyParameter] = []
+        parameters.reserveCapacity(run.count * positions.count)
         for change in run {
-            var values: [String] = []
-            for position in keyColumns + setColumns {
-                values.append(try builder.bind(change.values[position].parameter, column: relation.columns[position].name))
-            }
-            tuples.append("(\(values.joined(separator: ", ")))")
+            for position in positions { parameters.append(change.values[position].parameter) }
         }
-        let name = { (position: Int) in SQL.identifier(relation.columns[position].name) }
-        let assignments = setColumns.map { "\(name($0)) = changed.\(name($0))" }
-        let condition = keyColumns.map { "target.\(name($0)) = changed.\(name($0))" }
-        return ApplyStatement(
-            sql: "UPDATE \(target.only)\(target.name.sql) AS target SET \(assignments.joined(separator: ", "))"
-                + " FROM (VALUES \(tuples.joined(separator: ", "))) AS changed(\((keyColumns + setColumns).map(name).joined(separator: ", ")))"
-                + " WHERE \(condition.joined(separator: " AND "))",
-            parameters: builder.parameters, expectedRows: run.count)
+        let columns = positions.map { relation.columns[$0].name }
+        let shape = ApplyStatementTexts.Shape(
+            kind: .update, table: target.name, columns: columns, keyColumns: keyColumns.count, rows: run.count)
+        let sql = try texts.text(shape) { () throws(ApplyError) in
+            let name = { (position: Int) in SQL.identifier(relation.columns[position].name) }
+            let assignments = setColumns.map { "\(name($0)) = changed.\(name($0))" }
+            let condition = keyColumns.map { "target.\(name($0)) = changed.\(name($0))" }
+            return "UPDATE \(target.only)\(target.name.sql) AS target SET \(assignments.joined(separator: ", "))"
+                + " FROM (VALUES \(parameterTuples(casts: try target.casts(columns), rows: run.count)))"
+                + " AS changed(\(positions.map(name).joined(separator: ", ")))"
+                + " WHERE \(condition.joined(separator: " AND "))"
+        }
+        return ApplyStatement(sql: sql, parameters: parameters, expectedRows: run.count)
     }
 
     /// The positions of the columns an update of the run sets: neither key, generated, identity
@@ -71,21 +73,19 @@ extension ApplyPlanner {
     private func delete(_ run: [KeyedChange]) throws(ApplyError) -> ApplyStatement {
         let relation = run[0].relation
         let target = try self.target(of: relation)
-        let keyColumns = relation.columns.filter(\.isKey)
-        var builder = ParameterBuilder(target: target)
-        var keys: [String] = []
+        let keyColumns = relation.columns.filter(\.isKey).map(\.name)
+        var parameters: [ApplyParameter] = []
+        parameters.reserveCapacity(run.count * keyColumns.count)
         for change in run {
-            var values: [String] = []
-            for (column, value) in zip(keyColumns, change.key) {
-                values.append(try builder.bind(value.parameter, column: column.name))
-            }
-            keys.append(values.count == 1 ? values[0] : "(\(values.joined(separator: ", ")))")
+            for value in change.key { parameters.append(value.parameter) }
         }
-        let names = keyColumns.map { SQL.identifier($0.name) }.joined(separator: ", ")
-        return ApplyStatement(
-            sql: "DELETE FROM \(target.only)\(target.name.sql) WHERE \(keyColumns.count == 1 ? names : "(\(names))")"
-                + " IN (\(keys.joined(separator: ", ")))",
-            parameters: builder.parameters, expectedRows: run.count)
+        let shape = ApplyStatementTexts.Shape(kind: .delete, table: target.name, columns: keyColumns, keyColumns: keyColumns.count, rows: run.count)
+        let sql = try texts.text(shape) { () throws(ApplyError) in
+            let names = SQL.identifierList(keyColumns)
+            return "DELETE FROM \(target.only)\(target.name.sql) WHERE \(keyColumns.count == 1 ? names : "(\(names))")"
+                + " IN (\(parameterTuples(casts: try target.casts(keyColumns), rows: run.count, parenthesizeSingle: false)))"
+        }
+        return ApplyStatement(sql: sql, parameters: parameters, expectedRows: run.count)
     }
 }
 

@@ -88,6 +88,8 @@ public struct ApplyError: Error, Hashable, Sendable, CustomStringConvertible {
 /// row; PostgreSQL's own apply worker fails there too.
 public struct ApplyPlanner: Sendable {
     public private(set) var targets: [QualifiedName: ApplyTarget]
+    /// The batched statements' texts built so far (they depend on `targets`, fixed at init).
+    let texts = ApplyStatementTexts()
 
     /// - Parameter targets: the target tables, by name; a source relation maps to the target
     ///   table of the same schema and name.
@@ -166,34 +168,32 @@ public struct ApplyPlanner: Sendable {
     /// many rows into the table has the same text.
     private func insert(_ relation: PgOutputMessage.Relation, _ rows: [TupleData]) throws(ApplyError) -> ApplyStatement {
         let target = try self.target(of: relation)
-        var builder = ParameterBuilder(target: target)
-        let columns = relation.columns.enumerated().filter { !target.generatedColumns.contains($0.element.name) }
-        var tuples: [String] = []
+        let positions = relation.columns.indices.filter { !target.generatedColumns.contains(relation.columns[$0].name) }
+        var parameters: [ApplyParameter] = []
+        parameters.reserveCapacity(rows.count * positions.count)
         for row in rows {
             guard row.values.count == relation.columns.count else {
                 throw ApplyError(description: "Insert into \(target.name) sent \(row.values.count) values for \(relation.columns.count) columns")
             }
-            var values: [String] = []
-            for (position, column) in columns {
-                let value = row.values[position]
-                let parameter: ApplyParameter
-                switch value {
-                case .null: parameter = .null
-                case .text(let bytes): parameter = .text(bytes)
-                case .binary(let bytes): parameter = .binary(bytes)
+            for position in positions {
+                switch row.values[position] {
+                case .null: parameters.append(.null)
+                case .text(let bytes): parameters.append(.text(bytes))
+                case .binary(let bytes): parameters.append(.binary(bytes))
                 case .unchangedToast:
                     throw ApplyError(
-                        description: "Insert into \(target.name) sent column \(column.name) as an unchanged TOAST value"
+                        description: "Insert into \(target.name) sent column \(relation.columns[position].name) as an unchanged TOAST value"
                             + " (an insert sends every value)")
                 }
-                values.append(try builder.bind(parameter, column: column.name))
             }
-            tuples.append("(\(values.joined(separator: ", ")))")
         }
-        let names = columns.map { SQL.identifier($0.element.name) }.joined(separator: ", ")
-        return ApplyStatement(
-            sql: "INSERT INTO \(target.name.sql) (\(names))\(target.overriding) VALUES \(tuples.joined(separator: ", "))",
-            parameters: builder.parameters)
+        let columns = positions.map { relation.columns[$0].name }
+        let shape = ApplyStatementTexts.Shape(kind: .insert, table: target.name, columns: columns, keyColumns: 0, rows: rows.count)
+        let sql = try texts.text(shape) { () throws(ApplyError) in
+            "INSERT INTO \(target.name.sql) (\(SQL.identifierList(columns)))\(target.overriding) VALUES "
+                + parameterTuples(casts: try target.casts(columns), rows: rows.count)
+        }
+        return ApplyStatement(sql: sql, parameters: parameters)
     }
 
     private func update(
@@ -349,12 +349,14 @@ struct ParameterBuilder {
 
     /// Appends the parameter and returns `$n::type`.
     mutating func bind(_ parameter: ApplyParameter, column: String) throws(ApplyError) -> String {
-        guard let type = target.columnTypes[column] else {
-            throw ApplyError(
-                description: "the target table \(target.name) has no column \(column), which the source publishes"
-                    + " (the schemas differ: DDL changed on the source?)")
-        }
+        guard let type = target.columnTypes[column] else { throw Self.missing(column, in: target) }
         parameters.append(parameter)
         return "$\(parameters.count)::\(type)"
+    }
+
+    static func missing(_ column: String, in target: ApplyTarget) -> ApplyError {
+        ApplyError(
+            description: "the target table \(target.name) has no column \(column), which the source publishes"
+                + " (the schemas differ: DDL changed on the source?)")
     }
 }

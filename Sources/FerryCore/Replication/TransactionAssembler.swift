@@ -134,9 +134,10 @@ public struct TransactionAssembler: Sendable {
         return changes
     }
 
-    private mutating func append(_ change: RowChange, for what: String) throws(ReplicationSequenceError) {
+    /// `what` is built only for the error: formatting it for every change cost as much as decoding it.
+    private mutating func append(_ change: RowChange, for what: @autoclosure () -> String) throws(ReplicationSequenceError) {
         guard case .inTransaction(let begin, let origin, var changes) = state else {
-            throw ReplicationSequenceError(description: "\(what) outside a transaction (expected a Begin first)")
+            throw ReplicationSequenceError(description: "\(what()) outside a transaction (expected a Begin first)")
         }
         state = .idle  // drops the reference so the append does not copy the array
         changes.append(change)

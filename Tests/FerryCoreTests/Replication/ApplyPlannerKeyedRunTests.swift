@@ -79,6 +79,27 @@ import Testing
         #expect(statements.count == 100)
     }
 
+    @Test func batchedTextsAreBuiltOncePerShapeAndNeverTakenForAnotherShape() throws {
+        let planner = ApplyPlanner(targets: Self.planner.targets.map(\.value))
+        let inserts = (1...100).map { RowChange.insert(Self.parent, new: TupleData([value("\($0)"), value("v")])) }
+        let pairs = (1...100).map { RowChange.update(Self.pair, old: nil, new: TupleData([value("\($0)"), value("b"), value("1")])) }
+        // Twice in turn: the second time every text comes from the cache.
+        let first = try [inserts, (1...100).map { update($0) }, (1...100).map(delete), pairs].map { try planner.statements(for: $0) }
+        let second = try [inserts, (1...100).map { update($0) }, (1...100).map(delete), pairs].map { try planner.statements(for: $0) }
+        #expect(first == second)
+        #expect(first.map(\.count) == [1, 1, 1, 1])
+        #expect(first[0][0].sql.hasPrefix("INSERT INTO s.parent (id, v) VALUES ($1::integer, $2::text), ($3::integer, $4::text), "))
+        #expect(first[1][0].sql.hasPrefix("UPDATE ONLY s.parent AS target SET v = changed.v FROM (VALUES ($1::integer, $2::text), "))
+        #expect(first[2][0].sql.hasPrefix("DELETE FROM ONLY s.parent WHERE id IN ($1::integer, $2::integer, "))
+        #expect(first[3][0].sql.hasPrefix(
+            "UPDATE s.everything AS target SET c = changed.c FROM (VALUES ($1::integer, $2::text, $3::integer), "))
+        #expect(first[3][0].sql.hasSuffix(" AS changed(a, b, c) WHERE target.a = changed.a AND target.b = changed.b"))
+        // A target without a published column fails the batched statement too, cached texts or not.
+        let narrow = ApplyPlanner(targets: [ApplyTarget(name: QualifiedName("s", "parent"), isPartitioned: false, columnTypes: ["id": "integer"])])
+        #expect(throws: ApplyError.self) { try narrow.statements(for: inserts) }
+        #expect(throws: ApplyError.self) { try narrow.statements(for: (1...100).map { update($0) }) }
+    }
+
     @Test func aRunOfDeletesByKeyBecomesOneDeleteInAList() throws {
         let statements = try Self.planner.statements(for: (1...101).map(delete))
         #expect(statements.count == 2)
