@@ -69,133 +69,28 @@ struct FollowApplier {
             try await slot.replication.startLogicalReplication(
                 slot: slot.name, from: slot.consistentPoint.rawValue, options: options, stall: request.stallTimeout)
         }
-        var schedule = FollowSchedule(start: slot.consistentPoint)
-        var assembler = TransactionAssembler()
-        var batch = ApplyBatch()
-        // Messages buffered of the open source transaction.
-        var buffered = 0
-        var lastCommitTime: ReplicationTimestamp?
-        // The chunk the target is applying while the loop reads and plans the next: at most one.
-        var sending: Task<Int64, any Error>?
-        if let end = request.followUntil { try await stop(&schedule, at: end) }
-        publish(schedule, lastCommit: lastCommitTime)
-
-        /// Waits for the chunk in flight; its failure (divergence, the target's error) is thrown here.
-        func settle() async throws {
-            guard let chunk = sending else { return }
-            sending = nil
-            let rows = try await chunk.value
-            recorder.update { $0.follow?.rowsApplied += rows }
-        }
-
-        /// Sends the queued changes without waiting for the target to apply them.
-        func sendChunk() async throws {
-            try await settle()
-            let chunk = batch.takeChunk()
-            let flushed = schedule.flushed
-            sending = Task { try await Self.send(chunk, after: flushed, on: target) }
-        }
-
-        /// Commits the batch on the target, then lets the schedule (and so the slot) know.
-        func commit() async throws {
-            try await settle()
-            guard let chunk = batch.takeCommitChunk(), let last = batch.last else { return }
-            let rows = try await Self.send(chunk, after: schedule.flushed, on: target)
-            do { try await target.execute("COMMIT") } catch {
-                _ = try? await target.execute("ROLLBACK")
-                throw error
-            }
-            let transactions = batch.transactions
-            recorder.update {
-                $0.follow?.transactionsApplied += Int64(transactions)
-                $0.follow?.rowsApplied += rows
-            }
-            batch.committed()
-            schedule.applied(commit: last.commitLSN, end: last.endLSN)
-            lastCommitTime = last.commitTime
-            publish(schedule, lastCommit: lastCommitTime)
-        }
-
-        /// Reads, plans and applies until the end position.
-        func apply() async throws {
-            while !schedule.reachedEnd {
-                try Task.checkCancellation()
-                if schedule.end == nil, cutoverAsked() {
-                    try await stop(&schedule, at: .now)
-                    publish(schedule, lastCommit: lastCommitTime)
-                }
-                // With whole transactions applied but not committed, only what has arrived already
-                // joins them; a transaction in part applied waits for the rest (no busy loop).
-                let messages = try await stream.messages(waitingAtMost: batch.canCommit ? .zero : Self.pollInterval, limit: 1_000)
-                var asked = false
-                if messages.isEmpty, batch.canCommit { try await commit() }
-                for bytes in messages where !schedule.reachedEnd {
-                    switch try ReplicationStreamMessage(decoding: bytes) {
-                    case .keepalive(let keepalive):
-                        schedule.keepalive(walEnd: keepalive.walEnd, idle: assembler.openTransaction == nil && batch.isEmpty)
-                        asked = asked || keepalive.replyRequested
-                        publish(schedule, lastCommit: lastCommitTime)
-                    case .xLogData(let data):
-                        schedule.data(start: data.dataStart, walEnd: data.walEnd)
-                        let event = try assembler.receive(try PgOutputMessage(decoding: data.payload))
-                        if case .transaction(let transaction)? = event {
-                            buffered = 0
-                            if transaction.commitLSN > applied {
-                                batch.queue(transaction, statements: try statements(for: transaction.changes, planner: planner), at: .now)
-                                if batch.commitDue(at: .now, end: schedule.end) { try await commit() }
-                            } else {
-                                // Committed on the target by an earlier run (resume), before anything new.
-                                schedule.applied(commit: transaction.commitLSN, end: transaction.endLSN)
-                            }
-                        } else if let open = assembler.openTransaction {
-                            buffered += 1
-                            // A large transaction goes to the target as it arrives, in the open target
-                            // transaction, so memory stays bounded; it commits after its Commit only.
-                            if buffered >= Self.spillThreshold {
-                                let changes = assembler.takeBufferedChanges()
-                                buffered = 0
-                                if open.begin.finalLSN > applied {
-                                    batch.queuePart(try statements(for: changes, planner: planner), at: .now)
-                                    try await sendChunk()
-                                }
-                            }
-                        }
-                        if batch.chunkFull { try await sendChunk() }
-                    }
-                }
-                let now = ContinuousClock.now
-                // While cutting over, an idle wait asks the server where its decoding stands.
-                let probe = messages.isEmpty && schedule.end != nil
-                if probe || schedule.statusDue(at: now, asked: asked) {
-                    try await stream.send(StandbyStatusUpdate(
-                        written: schedule.received, flushed: schedule.flushed, applied: schedule.flushed,
-                        clientTime: ReplicationTimestamp(unixMicroseconds: Self.unixMicroseconds()), replyRequested: probe).encoded)
-                    schedule.statusSent(at: now)
-                }
-            }
-        }
-
+        var loop = FollowLoop(applier: self, target: target, stream: stream, planner: planner, applied: applied,
+                              schedule: FollowSchedule(start: slot.consistentPoint))
+        if let end = request.followUntil { try await stop(&loop.schedule, at: end) }
+        publish(loop.schedule, lastCommit: nil)
         do {
-            try await apply()
-            try await settle()
+            try await loop.run()
         } catch {
             // The connection closes after this: nothing may still be using it.
-            _ = try? await sending?.value
+            await loop.abandon()
             throw error
         }
         // The flushed position reaches the slot before the stream ends (and the slot is dropped).
-        try await stream.send(StandbyStatusUpdate(
-            written: schedule.received, flushed: schedule.flushed, applied: schedule.flushed,
-            clientTime: ReplicationTimestamp(unixMicroseconds: Self.unixMicroseconds())).encoded)
+        try await stream.send(loop.statusUpdate(replyRequested: false))
         try await stream.end()
-        let end = schedule.end ?? schedule.flushed
-        publish(schedule, lastCommit: lastCommitTime)
-        logger.info("follow: reached the end position", metadata: ["end": "\(end)", "flushed": "\(schedule.flushed)"])
+        let end = loop.schedule.end ?? loop.schedule.flushed
+        publish(loop.schedule, lastCommit: loop.lastCommitTime)
+        logger.info("follow: reached the end position", metadata: ["end": "\(end)", "flushed": "\(loop.schedule.flushed)"])
         return end
     }
 
     /// Sets the end position; `now` is the source's current WAL position, taken at this moment.
-    private func stop(_ schedule: inout FollowSchedule, at end: FollowEnd) async throws {
+    func stop(_ schedule: inout FollowSchedule, at end: FollowEnd) async throws {
         switch end {
         case .lsn(let lsn):
             schedule.stop(at: lsn)
@@ -222,14 +117,14 @@ struct FollowApplier {
     }
 
     /// The target statements of replicated changes.
-    private func statements(for changes: [RowChange], planner: ApplyPlanner) throws -> [ApplyStatement] {
+    func statements(for changes: [RowChange], planner: ApplyPlanner) throws -> [ApplyStatement] {
         do { return try planner.statements(for: changes) } catch { throw FerryError("follow: \(error.description)") }
     }
 
     /// Sends one chunk in one round trip and checks that each UPDATE and DELETE found its row;
     /// rolls the target transaction back on a failure.
     /// - Returns: the rows its changes touched.
-    private static func send(_ chunk: ApplyBatch.Chunk, after flushed: LSN, on target: PGConnection) async throws -> Int64 {
+    static func send(_ chunk: ApplyBatch.Chunk, after flushed: LSN, on target: PGConnection) async throws -> Int64 {
         do {
             let results = try await target.pipeline(chunk.statements.map { $0.pipelined(prepared: true) })
             var rows: Int64 = 0
@@ -250,7 +145,7 @@ struct FollowApplier {
         }
     }
 
-    private func publish(_ schedule: FollowSchedule, lastCommit: ReplicationTimestamp?) {
+    func publish(_ schedule: FollowSchedule, lastCommit: ReplicationTimestamp?) {
         let state: FollowState = schedule.end == nil ? .streaming : .cuttingOver
         let lagSeconds = schedule.lagBytes == 0 ? 0
             : lastCommit.map { max(0, Double(Self.unixMicroseconds() - $0.unixMicroseconds) / 1e6) }
@@ -325,7 +220,7 @@ struct FollowApplier {
     }
 
     /// The status's client time (informational for the server).
-    private static func unixMicroseconds() -> Int64 {
+    static func unixMicroseconds() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1_000_000)
     }
 }
