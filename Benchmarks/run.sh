@@ -3,7 +3,8 @@
 #
 #   Benchmarks/run.sh [--scale S] [--rounds R] [--jobs N] [--methods a,b,c,d]
 #                     [--memory-scales 5,20 | --no-memory-check] [--knobs | --statistics] [--postgres MAJOR]
-#                     [--workdir DIR] [--keep] [--no-build]
+#                     [--workdir DIR] [--keep] [--no-build | --pgferry PATH]
+#   Benchmarks/run.sh --many-tables [N] | --partitions [N] [--rounds R] [--jobs N] [--methods a,b,d] [--workdir DIR] [--no-build]
 #   Benchmarks/run.sh --follow [--rounds R] [--follow-options "…"] [--postgres MAJOR] [--workdir DIR] [--no-build]
 #
 # Builds pgferry in release, starts two throw-away PostgreSQL 15 clusters on 127.0.0.1 (normal
@@ -22,12 +23,21 @@
 # its peak RSS for both. --knobs instead times pgferry variants (jobs, format, chunk and ring size);
 # --statistics times its three --statistics modes (copy needs --postgres 18). --postgres MAJOR runs
 # both servers (and pg_dump/pg_restore/psql) on that major, fetched by scripts/fetch-postgres.sh.
+# --many-tables N (default 3000) and --partitions N (default 1000) time methods a, b and d on
+# many small objects instead (issue 18; scripts/generate-many.py): N tables of 20 rows, each with
+# a primary key, an index and a foreign key to the previous one (schema many), or one table
+# list-partitioned into N partitions of 20 rows, an index and a foreign key on the parent
+# (schema parts). The schema is created anew each time and the first thing timed is one "cold"
+# pgferry run right after it (fresh catalog, nothing analyzed); pgferry's phase timings (from
+# its --json) are reported for every pgferry run. Results: results/many-tables.json/.svg or
+# results/partitions.json/.svg.
 # --follow instead measures pgferry migrate --follow's apply against PostgreSQL's own logical
 # replication (a subscription on the same kind of slot), on a queue-shaped schema with pgbench
 # writing: the time to apply a paused backlog (rows/s) and the slot's lag under a rate-limited
 # load; the source runs with wal_level = logical. Everything else is scripts/follow.py (its --help
 # lists the options --follow-options passes on: --backlog, --rates, --lag-seconds, …); results in
 # Benchmarks/results/follow.json.
+# --pgferry PATH times that binary instead of building one (e.g. a before/after pair).
 # Results: Benchmarks/results/latest.json and latest.svg (--knobs: knobs.json / knobs.svg;
 # --statistics: statistics.json / statistics.svg), and a
 # table on stdout. Servers are stopped on exit; the work directory (clusters, cached datasets,
@@ -45,11 +55,14 @@ knobs=0
 statistics=0
 follow=0
 follow_options=
+many=
+many_shape=
 command_line="Benchmarks/run.sh $*"
 keep=0
 build=1
 workdir=${PGFERRY_BENCH_DIR:-/tmp/pgferry-bench}
 bindir=/usr/lib/postgresql/15/bin
+pgferry=
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -63,11 +76,16 @@ while [ $# -gt 0 ]; do
     --knobs) knobs=1; shift ;;
     --statistics) statistics=1; shift ;;
     --follow) follow=1; shift ;;
+    --many-tables|--partitions)
+      many_shape=${1#--}; many=$([ "$1" = --many-tables ] && echo 3000 || echo 1000); shift
+      if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then many=$1; shift; fi
+      methods=a,b,d; memory_scales= ;;
     --follow-options) follow_options=$2; shift 2 ;;
     --postgres) bindir=$("$root/scripts/fetch-postgres.sh" --bindir "$2"); shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-build) build=0; shift ;;
+    --pgferry) build=0; pgferry=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage 2 ;;
   esac
@@ -81,6 +99,7 @@ mkdir -p "$logs"
 raw=$workdir/raw.jsonl
 : >"$raw"
 schema=queen
+case "$many_shape" in many-tables) schema=many ;; partitions) schema=parts ;; esac
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # --- build ------------------------------------------------------------------------------------
@@ -89,7 +108,7 @@ if [ "$build" = 1 ]; then
   (cd "$root" && swift build -c release --product pgferry) >"$logs/build.log" 2>&1 \
     || { tail -n 30 "$logs/build.log" >&2; exit 1; }
 fi
-pgferry=$(cd "$root" && swift build -c release --show-bin-path 2>/dev/null)/pgferry
+pgferry=${pgferry:-$(cd "$root" && swift build -c release --show-bin-path 2>/dev/null)/pgferry}
 [ -x "$pgferry" ] || { echo "run.sh: $pgferry not found (build first)" >&2; exit 1; }
 
 # --- servers ----------------------------------------------------------------------------------
@@ -184,6 +203,7 @@ method_script() {  # method_script KEY DB -> path of an executable script
       d*)
         # d, or d:<label>:<extra pgferry options> for --knobs variants
         local extra=${key#d}; extra=${extra#:}; extra=${extra#*:}
+        echo "rm -f '$logs/pgferry-last.json'"
         echo "exec '$pgferry' migrate --source '$src' --target '$tgt_url' --schema $schema --jobs $jobs $extra --json >'$logs/pgferry-last.json'"
         ;;
     esac
@@ -222,10 +242,15 @@ run_method() {  # run_method KEY DB ROUND [LABEL-PREFIX]
     echo "run.sh: $label round $round: target does not match the source (row/index/constraint counts)" >&2
     exit 1
   fi
-  python3 - "$raw" <<'EOF'
+  python3 - "$raw" "$logs/pgferry-last.json" <<'EOF'
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 record = json.loads(lines[-1]); record["verified"] = True
+if "pgferry" in record["method"]:  # its --json progress: phase timings
+    try:
+        record["phases"] = {p["phase"]: round(p["seconds"], 3) for p in json.load(open(sys.argv[2]))["phases"]}
+    except (OSError, ValueError, KeyError):
+        pass
 lines[-1] = json.dumps(record)
 open(sys.argv[1], "w").write("\n".join(lines) + "\n")
 EOF
@@ -239,13 +264,32 @@ dataset_meta() {  # dataset_meta DB -> JSON object
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind = 'r'"
 }
 
+many_dataset() {  # many_dataset -> prints the database name; the schema is always created anew
+  local db="${schema}_$many"
+  say "creating schema $schema: $many_shape $many (database $db)"
+  src_psql postgres -c "DROP DATABASE IF EXISTS \"$db\"" -c "CREATE DATABASE \"$db\"" >&2
+  python3 "$here/scripts/generate-many.py" "${many_shape#many-}" "$many" "$schema" \
+    | src_psql "$db" -f - >"$logs/generate-$db.log" 2>&1 || { tail -n 20 "$logs/generate-$db.log" >&2; exit 1; }
+  echo "$db"
+}
+
 # --- main run ---------------------------------------------------------------------------------
-db=$(dataset "$scale")
+if [ -n "$many_shape" ]; then db=$(many_dataset); else db=$(dataset "$scale"); fi
 fingerprint_src "$db" >"$workdir/expected-$db.txt"
 meta=$(dataset_meta "$db")
+if [ -n "$many_shape" ]; then  # nothing is analyzed yet (reltuples -1): the rows counted for the fingerprint
+  meta=$(python3 -c 'import json, sys; m = json.loads(sys.argv[1]); m["rows"] = sum(int(l.split()[1]) for l in open(sys.argv[2]) if len(l.split()) == 2 and not l.startswith(("indexes", "constraints", "triggers"))); print(json.dumps(m))' "$meta" "$workdir/expected-$db.txt")
+fi
 say "dataset: $meta"
 
-if [ "$knobs" = 1 ]; then
+if [ -n "$many_shape" ]; then
+  # The cold run first, before anything reads the new catalog; its figures stay apart (round "cold").
+  run_method d "$db" cold
+  rm -f "$workdir/dump.d"
+  IFS=, read -r -a variants <<<"$methods"
+  out=$many_shape
+  scale="$many_shape $many"
+elif [ "$knobs" = 1 ]; then
   variants=(
     "d:defaults (jobs $jobs, format auto = binary here, chunk 128K, ring 1M, no slicing, ANALYZE):"
     "d:slicing from 256 MB:--slice-min-size 268435456"
