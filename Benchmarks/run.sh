@@ -37,7 +37,8 @@
 # load; the source runs with wal_level = logical. Everything else is scripts/follow.py (its --help
 # lists the options --follow-options passes on: --backlog, --rates, --lag-seconds, …); results in
 # Benchmarks/results/follow.json.
-# --pgferry PATH times that binary instead of building one (e.g. a before/after pair).
+# --pgferry PATH times that binary instead of building one; --pgferry-before PATH adds method e,
+# that binary run as d is (a before/after pair in one run).
 # Results: Benchmarks/results/latest.json and latest.svg (--knobs: knobs.json / knobs.svg;
 # --statistics: statistics.json / statistics.svg), and a
 # table on stdout. Servers are stopped on exit; the work directory (clusters, cached datasets,
@@ -63,6 +64,7 @@ build=1
 workdir=${PGFERRY_BENCH_DIR:-/tmp/pgferry-bench}
 bindir=/usr/lib/postgresql/15/bin
 pgferry=
+pgferry_before=
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -86,11 +88,13 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     --no-build) build=0; shift ;;
     --pgferry) build=0; pgferry=$2; shift 2 ;;
+    --pgferry-before) pgferry_before=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage 2 ;;
   esac
 done
 
+[ -n "$pgferry_before" ] && methods=$methods,e
 export PATH="$bindir:$PATH"
 mkdir -p "$workdir" "$here/results"
 workdir=$(cd "$workdir" && pwd)
@@ -200,6 +204,10 @@ method_script() {  # method_script KEY DB -> path of an executable script
         echo "  | xargs -P $jobs -I{} bash -c 'set -o pipefail; psql -X -q -v ON_ERROR_STOP=1 -d \"\$0\" -c \"COPY {} TO STDOUT (FORMAT binary)\" | psql -X -q -v ON_ERROR_STOP=1 -d \"\$1\" -c \"COPY {} FROM STDIN (FORMAT binary)\"' '$src' '$tgt_url'"
         echo "pg_restore -j $jobs --section=post-data --no-owner --no-privileges --exit-on-error --dbname='$tgt_url' '$workdir/schema.dump'"
         ;;
+      e)
+        echo "rm -f '$logs/pgferry-last.json'"
+        echo "exec '$pgferry_before' migrate --source '$src' --target '$tgt_url' --schema $schema --jobs $jobs --json >'$logs/pgferry-last.json'"
+        ;;
       d*)
         # d, or d:<label>:<extra pgferry options> for --knobs variants
         local extra=${key#d}; extra=${extra#:}; extra=${extra#*:}
@@ -220,6 +228,7 @@ label_of() {
     b) echo "b: pg_dump -Fd -j $jobs + pg_restore -j $jobs" ;;
     c) echo "c: psql COPY binary pipes x$jobs" ;;
     d) echo "d: pgferry migrate --jobs $jobs" ;;
+    e) echo "e: pgferry before, migrate --jobs $jobs" ;;
     d:*) local rest=${1#d:}; echo "pgferry ${rest%%:*}" ;;
   esac
 }
