@@ -22,8 +22,17 @@ import Testing
         }
     }
 
-    static func schemaExists(_ database: TestDatabase) async throws -> Bool {
-        try await database.query("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'app') AS present").rows[0].bool("present")
+    /// Runs `app` from `source` to `target`, expecting a refusal that says every one of `parts`
+    /// and leaves the target without the schema.
+    static func expectRefusal(from source: TestDatabase, to target: TestDatabase, mentioning parts: [String]) async throws {
+        let request = MigrationRequest(source: source.configuration, target: target.configuration, schemas: ["app"])
+        let refused = await #expect(throws: FerryError.self) { try await Migration(request: request).run() }
+        let message = refused?.message ?? ""
+        for part in parts {
+            #expect(message.contains(part), "\(part) missing from: \(message)")
+        }
+        let written = try await target.query("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'app') AS present")
+        #expect(try !written.rows[0].bool("present"), "a refusal writes nothing")
     }
 
     @Test func aSourceWhoseLockTableCannotHoldTheSnapshotIsRefusedBeforeTheTargetIsTouched() async throws {
@@ -32,16 +41,11 @@ import Testing
         let source = try await TestDatabase.create(on: cluster.server, "locks_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "locks_tgt")
         try await Self.createTables(250, in: source)
-        let request = MigrationRequest(source: source.configuration, target: target.configuration, schemas: ["app"])
-
-        let refused = await #expect(throws: FerryError.self) { try await Migration(request: request).run() }
-        let message = refused?.message ?? ""
-        for part in ["source server's lock table is too small", "locks every table of the schema (250)",
-                     "max_locks_per_transaction (10) × (max_connections (30) + max_prepared_transactions (0)) = 300",
-                     "raise max_locks_per_transaction to at least 12 on the source"] {
-            #expect(message.contains(part), "\(part) missing from: \(message)")
-        }
-        #expect(try await !Self.schemaExists(target), "a refusal writes nothing")
+        try await Self.expectRefusal(from: source, to: target, mentioning: [
+            "source server's lock table is too small", "locks every table of the schema (250)",
+            "max_locks_per_transaction (10) × (max_connections (30) + max_prepared_transactions (0)) = 300",
+            "raise max_locks_per_transaction to at least 12 on the source",
+        ])
     }
 
     @Test func aTargetWhoseLockTableCannotHoldThePreDataIsRefusedAndASmallSchemaFits() async throws {
@@ -50,16 +54,10 @@ import Testing
         let target = try await TestDatabase.create(on: cluster.server, "locks_tgt")
         let large = try await TestDatabase.create(on: try await TestServers.source, "locks_large")
         try await Self.createTables(60, in: large)
-
-        let refused = await #expect(throws: FerryError.self) {
-            try await Migration(request: MigrationRequest(source: large.configuration, target: target.configuration, schemas: ["app"])).run()
-        }
-        let message = refused?.message ?? ""
-        for part in ["target server's lock table is too small", "creates 60 tables", "= 300 locks",
-                     "raise max_locks_per_transaction to at least", "on the target"] {
-            #expect(message.contains(part), "\(part) missing from: \(message)")
-        }
-        #expect(try await !Self.schemaExists(target), "a refusal writes nothing")
+        try await Self.expectRefusal(from: large, to: target, mentioning: [
+            "target server's lock table is too small", "creates 60 tables", "= 300 locks",
+            "raise max_locks_per_transaction to at least", "on the target",
+        ])
 
         let small = try await TestDatabase.create(on: try await TestServers.source, "locks_small")
         try await Self.createTables(20, in: small)
