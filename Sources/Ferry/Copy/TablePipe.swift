@@ -28,8 +28,8 @@ struct TablePipe {
         // A table that loads alone does so in a transaction that truncates it first, so COPY can
         // FREEZE and a failed load leaves nothing; slices and rows routed through a partition
         // root load side by side into tables that are still empty.
-        let truncate = task.loadsAlone ? "TRUNCATE ONLY \(table.sql)" : nil
-        let begin = ownsTransaction ? ["BEGIN"] + [truncate].compactMap { $0 } : [truncate].compactMap { $0 }
+        var begin = ownsTransaction ? ["BEGIN"] : []
+        if task.loadsAlone { begin.append("TRUNCATE ONLY \(table.sql)") }
         if !begin.isEmpty { try await run(on: .target) { try await target.execute(begin.joined(separator: "; ")) } }
         // A failure leaves the target's transaction open: the run ends and closing the
         // connection rolls it back (a ROLLBACK could wait on a server that stopped answering).

@@ -8,8 +8,8 @@ import DequeModule
 /// the last build is done, one job adds the keys that use them and analyzes the table. Ready
 /// jobs go before new copies, a table's finishing job first, so tables complete early.
 ///
-/// Small tables (`SmallTables`) are not worth a job each: their per-table cost is round trips
-/// and one commit (an fsync) per copy, index and ANALYZE. They go in groups, each one job that
+/// Small tables (`SmallTables`) are not worth a job each: what they cost is round trips and a
+/// transaction per copy, index, key and ANALYZE, not data. They go in groups, each one job that
 /// copies, indexes, keys and analyzes its tables in one target transaction.
 public struct DataPhaseSchedule: Sendable {
     public enum Job: Sendable, Equatable {
