@@ -29,8 +29,8 @@
 # list-partitioned into N partitions of 20 rows, an index and a foreign key on the parent
 # (schema parts). The schema is created anew each time and the first thing timed is one "cold"
 # pgferry run right after it (fresh catalog, nothing analyzed); pgferry's phase timings (from
-# its --json) are reported for every pgferry run. Both servers run with max_locks_per_transaction
-# = 256 (the reset's DROP SCHEMA locks every object at once). Results: results/many-tables.json
+# its --json) are reported for every pgferry run. Each run gets a new target database (a catalog
+# that thousands of tables were created in and dropped from again and again slows every method). Results: results/many-tables.json
 # and .svg, or results/partitions.json and .svg.
 # --follow instead measures pgferry migrate --follow's apply against PostgreSQL's own logical
 # replication (a subscription on the same kind of slot), on a queue-shaped schema with pgbench
@@ -130,8 +130,8 @@ trap 'exit 130' INT TERM
 # pgferry's replication origin fit in them).
 source_options=${PGFERRY_CLUSTER_OPTIONS:-}
 [ "$follow" = 1 ] && source_options="$source_options -c wal_level=logical"
-# Dropping a schema of thousands of tables (the reset between runs) takes a lock per object in one
-# transaction: about 42 000 at 3 000 tables, past the default 64 × 200 connections.
+# Dropping a schema of thousands of tables takes a lock per object in one transaction: about
+# 42 000 at 3 000 tables, past the default 64 × 200 connections (pgferry refuses such a run).
 if [ -n "$many_shape" ]; then
   source_options="$source_options -c max_locks_per_transaction=256"
   export PGFERRY_CLUSTER_OPTIONS="${PGFERRY_CLUSTER_OPTIONS:-} -c max_locks_per_transaction=256"
@@ -186,7 +186,13 @@ fingerprint_src() { src_psql "$1" -Atc "$fingerprint_sql"; }
 fingerprint_tgt() { tgt_psql -Atc "$fingerprint_sql"; }
 
 reset_target() {
-  tgt_psql -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CHECKPOINT" 2>/dev/null
+  if [ -n "$many_shape" ]; then
+    # A fresh database each run: creating and dropping thousands of tables again and again bloats
+    # the catalog, and the next run paid for it (twice the server CPU by the second round).
+    PGPORT=$tgt_port psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" -c "CHECKPOINT"
+  else
+    tgt_psql -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CHECKPOINT" 2>/dev/null
+  fi
   rm -rf "$workdir/dump.d" "$workdir/schema.dump"
 }
 
