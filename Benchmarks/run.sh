@@ -3,7 +3,8 @@
 #
 #   Benchmarks/run.sh [--scale S] [--rounds R] [--jobs N] [--methods a,b,c,d]
 #                     [--memory-scales 5,20 | --no-memory-check] [--knobs | --statistics] [--postgres MAJOR]
-#                     [--workdir DIR] [--keep] [--no-build]
+#                     [--workdir DIR] [--keep] [--no-build | --pgferry PATH]
+#   Benchmarks/run.sh --many-tables [N] | --partitions [N] [--rounds R] [--jobs N] [--methods a,b,d] [--workdir DIR] [--no-build]
 #   Benchmarks/run.sh --follow [--rounds R] [--follow-options "…"] [--postgres MAJOR] [--workdir DIR] [--no-build]
 #
 # Builds pgferry in release, starts two throw-away PostgreSQL 15 clusters on 127.0.0.1 (normal
@@ -22,12 +23,23 @@
 # its peak RSS for both. --knobs instead times pgferry variants (jobs, format, chunk and ring size);
 # --statistics times its three --statistics modes (copy needs --postgres 18). --postgres MAJOR runs
 # both servers (and pg_dump/pg_restore/psql) on that major, fetched by scripts/fetch-postgres.sh.
+# --many-tables N (default 3000) and --partitions N (default 1000) time methods a, b and d on
+# many small objects instead (issue 18; scripts/generate-many.py): N tables of 20 rows, each with
+# a primary key, an index and a foreign key to the previous one (schema many), or one table
+# list-partitioned into N partitions of 20 rows, an index and a foreign key on the parent
+# (schema parts). The schema is created anew each time and the first thing timed is one "cold"
+# pgferry run right after it (fresh catalog, nothing analyzed); pgferry's phase timings (from
+# its --json) are reported for every pgferry run. Each run gets a new target database (a catalog
+# that thousands of tables were created in and dropped from again and again slows every method). Results: results/many-tables.json
+# and .svg, or results/partitions.json and .svg.
 # --follow instead measures pgferry migrate --follow's apply against PostgreSQL's own logical
 # replication (a subscription on the same kind of slot), on a queue-shaped schema with pgbench
 # writing: the time to apply a paused backlog (rows/s) and the slot's lag under a rate-limited
 # load; the source runs with wal_level = logical. Everything else is scripts/follow.py (its --help
 # lists the options --follow-options passes on: --backlog, --rates, --lag-seconds, …); results in
 # Benchmarks/results/follow.json.
+# --pgferry PATH times that binary instead of building one; --pgferry-before PATH adds method e,
+# that binary run as d is (a before/after pair in one run).
 # Results: Benchmarks/results/latest.json and latest.svg (--knobs: knobs.json / knobs.svg;
 # --statistics: statistics.json / statistics.svg), and a
 # table on stdout. Servers are stopped on exit; the work directory (clusters, cached datasets,
@@ -45,11 +57,15 @@ knobs=0
 statistics=0
 follow=0
 follow_options=
+many=
+many_shape=
 command_line="Benchmarks/run.sh $*"
 keep=0
 build=1
 workdir=${PGFERRY_BENCH_DIR:-/tmp/pgferry-bench}
 bindir=/usr/lib/postgresql/15/bin
+pgferry=
+pgferry_before=
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -63,16 +79,23 @@ while [ $# -gt 0 ]; do
     --knobs) knobs=1; shift ;;
     --statistics) statistics=1; shift ;;
     --follow) follow=1; shift ;;
+    --many-tables|--partitions)
+      many_shape=${1#--}; many=$([ "$1" = --many-tables ] && echo 3000 || echo 1000); shift
+      if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then many=$1; shift; fi
+      methods=a,b,d; memory_scales= ;;
     --follow-options) follow_options=$2; shift 2 ;;
     --postgres) bindir=$("$root/scripts/fetch-postgres.sh" --bindir "$2"); shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-build) build=0; shift ;;
+    --pgferry) build=0; pgferry=$2; shift 2 ;;
+    --pgferry-before) pgferry_before=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage 2 ;;
   esac
 done
 
+[ -n "$pgferry_before" ] && methods=$methods,e
 export PATH="$bindir:$PATH"
 mkdir -p "$workdir" "$here/results"
 workdir=$(cd "$workdir" && pwd)
@@ -81,6 +104,7 @@ mkdir -p "$logs"
 raw=$workdir/raw.jsonl
 : >"$raw"
 schema=queen
+case "$many_shape" in many-tables) schema=many ;; partitions) schema=parts ;; esac
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # --- build ------------------------------------------------------------------------------------
@@ -89,7 +113,7 @@ if [ "$build" = 1 ]; then
   (cd "$root" && swift build -c release --product pgferry) >"$logs/build.log" 2>&1 \
     || { tail -n 30 "$logs/build.log" >&2; exit 1; }
 fi
-pgferry=$(cd "$root" && swift build -c release --show-bin-path 2>/dev/null)/pgferry
+pgferry=${pgferry:-$(cd "$root" && swift build -c release --show-bin-path 2>/dev/null)/pgferry}
 [ -x "$pgferry" ] || { echo "run.sh: $pgferry not found (build first)" >&2; exit 1; }
 
 # --- servers ----------------------------------------------------------------------------------
@@ -106,6 +130,12 @@ trap 'exit 130' INT TERM
 # pgferry's replication origin fit in them).
 source_options=${PGFERRY_CLUSTER_OPTIONS:-}
 [ "$follow" = 1 ] && source_options="$source_options -c wal_level=logical"
+# Dropping a schema of thousands of tables takes a lock per object in one transaction: about
+# 42 000 at 3 000 tables, past the default 64 × 200 connections (pgferry refuses such a run).
+if [ -n "$many_shape" ]; then
+  source_options="$source_options -c max_locks_per_transaction=256"
+  export PGFERRY_CLUSTER_OPTIONS="${PGFERRY_CLUSTER_OPTIONS:-} -c max_locks_per_transaction=256"
+fi
 src_port=$(PGFERRY_CLUSTER_OPTIONS=$source_options "$root/scripts/pg-cluster.sh" start "$workdir/src" auto "$bindir")
 tgt_port=$("$root/scripts/pg-cluster.sh" start "$workdir/tgt" auto "$bindir")
 say "started the source cluster on 127.0.0.1:$src_port and the target on 127.0.0.1:$tgt_port"
@@ -141,16 +171,28 @@ dataset() {  # dataset SCALE -> prints the database name, generating it unless a
 }
 
 # Per-table row counts, then index and constraint counts: equal text on both sides = verified.
-fingerprint_sql="SELECT 'SELECT ' || string_agg(format('%L || '' '' || (SELECT count(*) FROM %I.%I)', c.relname, n.nspname, c.relname), ' || E''\\n'' || ' ORDER BY c.relname)
-  || ' || E''\\nindexes '' || (SELECT count(*) FROM pg_indexes WHERE schemaname = ''$schema'')'
-  || ' || E''\\nconstraints '' || (SELECT count(*) FROM pg_constraint k JOIN pg_namespace s ON s.oid = k.connamespace WHERE s.nspname = ''$schema'')'
-  || ' || E''\\ntriggers '' || (SELECT count(*) FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid JOIN pg_namespace s ON s.oid = r.relnamespace WHERE s.nspname = ''$schema'' AND NOT t.tgisinternal)'
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind IN ('r', 'p')"
-fingerprint_src() { src_psql "$1" -Atc "$(src_psql "$1" -Atc "$fingerprint_sql")"; }
-fingerprint_tgt() { tgt_psql -Atc "$(tgt_psql -Atc "$fingerprint_sql")"; }
+# One query, each table counted through query_to_xml: a generated expression over thousands of
+# tables would pass argv's and the server's stack depth limits.
+fingerprint_sql="SELECT line FROM (
+  SELECT 0 AS part, c.relname AS name, c.relname || ' ' || (xpath('/row/n/text()',
+         query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text AS line
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind IN ('r', 'p')
+  UNION ALL SELECT 1, '', 'indexes ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = '$schema')
+  UNION ALL SELECT 2, '', 'constraints ' || (SELECT count(*) FROM pg_constraint k JOIN pg_namespace s ON s.oid = k.connamespace WHERE s.nspname = '$schema')
+  UNION ALL SELECT 3, '', 'triggers ' || (SELECT count(*) FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
+                                           JOIN pg_namespace s ON s.oid = r.relnamespace WHERE s.nspname = '$schema' AND NOT t.tgisinternal)
+) f ORDER BY part, name"
+fingerprint_src() { src_psql "$1" -Atc "$fingerprint_sql"; }
+fingerprint_tgt() { tgt_psql -Atc "$fingerprint_sql"; }
 
 reset_target() {
-  tgt_psql -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CHECKPOINT" 2>/dev/null
+  if [ -n "$many_shape" ]; then
+    # A fresh database each run: creating and dropping thousands of tables again and again bloats
+    # the catalog, and the next run paid for it (twice the server CPU by the second round).
+    PGPORT=$tgt_port psql -X -q -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench" -c "CHECKPOINT"
+  else
+    tgt_psql -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CHECKPOINT" 2>/dev/null
+  fi
   rm -rf "$workdir/dump.d" "$workdir/schema.dump"
 }
 
@@ -181,9 +223,14 @@ method_script() {  # method_script KEY DB -> path of an executable script
         echo "  | xargs -P $jobs -I{} bash -c 'set -o pipefail; psql -X -q -v ON_ERROR_STOP=1 -d \"\$0\" -c \"COPY {} TO STDOUT (FORMAT binary)\" | psql -X -q -v ON_ERROR_STOP=1 -d \"\$1\" -c \"COPY {} FROM STDIN (FORMAT binary)\"' '$src' '$tgt_url'"
         echo "pg_restore -j $jobs --section=post-data --no-owner --no-privileges --exit-on-error --dbname='$tgt_url' '$workdir/schema.dump'"
         ;;
+      e)
+        echo "rm -f '$logs/pgferry-last.json'"
+        echo "exec '$pgferry_before' migrate --source '$src' --target '$tgt_url' --schema $schema --jobs $jobs --json >'$logs/pgferry-last.json'"
+        ;;
       d*)
         # d, or d:<label>:<extra pgferry options> for --knobs variants
         local extra=${key#d}; extra=${extra#:}; extra=${extra#*:}
+        echo "rm -f '$logs/pgferry-last.json'"
         echo "exec '$pgferry' migrate --source '$src' --target '$tgt_url' --schema $schema --jobs $jobs $extra --json >'$logs/pgferry-last.json'"
         ;;
     esac
@@ -200,6 +247,7 @@ label_of() {
     b) echo "b: pg_dump -Fd -j $jobs + pg_restore -j $jobs" ;;
     c) echo "c: psql COPY binary pipes x$jobs" ;;
     d) echo "d: pgferry migrate --jobs $jobs" ;;
+    e) echo "e: pgferry before, migrate --jobs $jobs" ;;
     d:*) local rest=${1#d:}; echo "pgferry ${rest%%:*}" ;;
   esac
 }
@@ -222,10 +270,15 @@ run_method() {  # run_method KEY DB ROUND [LABEL-PREFIX]
     echo "run.sh: $label round $round: target does not match the source (row/index/constraint counts)" >&2
     exit 1
   fi
-  python3 - "$raw" <<'EOF'
+  python3 - "$raw" "$logs/pgferry-last.json" <<'EOF'
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 record = json.loads(lines[-1]); record["verified"] = True
+if "pgferry" in record["method"]:  # its --json progress: phase timings
+    try:
+        record["phases"] = {p["phase"]: round(p["seconds"], 3) for p in json.load(open(sys.argv[2]))["phases"]}
+    except (OSError, ValueError, KeyError):
+        pass
 lines[-1] = json.dumps(record)
 open(sys.argv[1], "w").write("\n".join(lines) + "\n")
 EOF
@@ -239,13 +292,32 @@ dataset_meta() {  # dataset_meta DB -> JSON object
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$schema' AND c.relkind = 'r'"
 }
 
+many_dataset() {  # many_dataset -> prints the database name; the schema is always created anew
+  local db="${schema}_$many"
+  say "creating schema $schema: $many_shape $many (database $db)"
+  src_psql postgres -c "DROP DATABASE IF EXISTS \"$db\"" -c "CREATE DATABASE \"$db\"" >&2
+  python3 "$here/scripts/generate-many.py" "${many_shape#many-}" "$many" "$schema" \
+    | src_psql "$db" -f - >"$logs/generate-$db.log" 2>&1 || { tail -n 20 "$logs/generate-$db.log" >&2; exit 1; }
+  echo "$db"
+}
+
 # --- main run ---------------------------------------------------------------------------------
-db=$(dataset "$scale")
+if [ -n "$many_shape" ]; then db=$(many_dataset); else db=$(dataset "$scale"); fi
 fingerprint_src "$db" >"$workdir/expected-$db.txt"
 meta=$(dataset_meta "$db")
+if [ -n "$many_shape" ]; then  # nothing is analyzed yet (reltuples -1): the rows counted for the fingerprint
+  meta=$(python3 -c 'import json, sys; m = json.loads(sys.argv[1]); m["rows"] = sum(int(l.split()[1]) for l in open(sys.argv[2]) if len(l.split()) == 2 and not l.startswith(("indexes", "constraints", "triggers"))); print(json.dumps(m))' "$meta" "$workdir/expected-$db.txt")
+fi
 say "dataset: $meta"
 
-if [ "$knobs" = 1 ]; then
+if [ -n "$many_shape" ]; then
+  # The cold run first, before anything reads the new catalog; its figures stay apart (round "cold").
+  run_method d "$db" cold
+  rm -f "$workdir/dump.d"
+  IFS=, read -r -a variants <<<"$methods"
+  out=$many_shape
+  scale="$many_shape $many"
+elif [ "$knobs" = 1 ]; then
   variants=(
     "d:defaults (jobs $jobs, format auto = binary here, chunk 128K, ring 1M, no slicing, ANALYZE):"
     "d:slicing from 256 MB:--slice-min-size 268435456"

@@ -19,6 +19,9 @@ def main():
 
     dataset = json.loads(args.dataset)
     records = [json.loads(line) for line in open(args.raw) if line.strip()]
+    # run.sh --many-tables/--partitions: one pgferry run right after the schema was created
+    cold = [r for r in records if r["round"] == "cold"]
+    records = [r for r in records if r["round"] != "cold"]
     order, runs = [], {}
     for r in records:
         if r["method"] not in runs:
@@ -44,6 +47,9 @@ def main():
             "machine_busy_pct_median": round(100 * busy, 1),
             "load1_before": [r["load1_before"] for r in rs],
         })
+        phases = phase_medians(rs)
+        if phases:
+            methods[-1]["phases_s_median"] = phases
     base = methods[0]["wall_s_median"]
     for m in methods:
         m["wall_ratio_to_first"] = round(m["wall_s_median"] / base, 3)
@@ -61,6 +67,11 @@ def main():
         "mb_definition": "source schema size incl. indexes and TOAST (sum of pg_total_relation_size), 10^6 bytes, divided by wall time",
         "methods": methods, "memory_check": memory,
     }
+    if cold:
+        c = cold[0]
+        result["cold_pgferry_run"] = {"wall_s": c["wall_s"], "phases_s": c.get("phases", {}),
+                                      "cpu_s": round(c["cpu_user_s"] + c["cpu_sys_s"], 2),
+                                      "peak_rss_mib": round(c["peak_rss_kib"] / 1024, 1), "server_cpu_s": c.get("server_cpu_s")}
     with open(args.json, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
@@ -76,10 +87,24 @@ def main():
               f"{m['client_cpu_s_median']:12.2f} {m['client_cpu_pct_of_wall']:6.1f} {m['client_peak_rss_mib']:12.1f} "
               f"{m['server_cpu_s_median'] if m['server_cpu_s_median'] is not None else float('nan'):12.1f} "
               f"{m['machine_busy_pct_median']:7.1f}")
+    for m in methods:
+        if "phases_s_median" in m:
+            print(f"{m['method']}: phases (medians, s): " + ", ".join(f"{k} {v}" for k, v in m["phases_s_median"].items()))
+    if cold:
+        c = result["cold_pgferry_run"]
+        print(f"cold (first pgferry run after the schema was created): wall {c['wall_s']} s, phases "
+              + ", ".join(f"{k} {v}" for k, v in c["phases_s"].items()) + f", server CPU {c['server_cpu_s']} s")
     for m in memory:
         print(f"memory check: pgferry at scale {m['scale']} ({m['dataset_bytes'] / 1e6:.0f} MB): "
               f"peak RSS {m['peak_rss_mib']} MiB, wall {m['wall_s']} s, CPU {m['cpu_s']} s")
     print(f"\nwrote {args.json} and {args.svg}")
+
+
+def phase_medians(rs):
+    names = []
+    for r in rs:
+        names += [n for n in r.get("phases", {}) if n not in names]
+    return {n: round(statistics.median(r["phases"].get(n, 0) for r in rs if "phases" in r), 2) for n in names}
 
 
 def write_svg(path, result):
@@ -88,7 +113,8 @@ def write_svg(path, result):
     height = top + len(methods) * (bar + gap) + 40 + 18 * len(result["memory_check"])
     longest = max(m["wall_s_median"] for m in methods)
     scale = (width - left - right) / longest
-    title = "Moving schema queen, %.0f MB (scale %s), PG15 to PG15 on loopback, %d jobs" % (
+    title = "Moving %s, %.0f MB (scale %s), PG15 to PG15 on loopback, %d jobs" % (
+        "schema queen" if str(result["scale"])[0].isdigit() else "%d tables" % result["dataset"]["tables"],
         result["dataset_mb"], result["scale"], result["jobs"])
     colours = ["#8c8c8c", "#5b8db8", "#c9a227", "#2e9e5b"]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',

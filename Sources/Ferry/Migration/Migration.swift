@@ -137,7 +137,7 @@ public final class Migration: Sendable {
         recorder.phase("pre-data", step: "Creating schema \(request.schemas.joined(separator: ", ")) on the target")
         try await target.execute("BEGIN")
         try await DropGuard(target: target, schemas: plan.schemas, request: request, logger: logger).dropSchemas()
-        try await Self.run(plan.ddl.preData, on: target)
+        try await Self.runPipelined(plan.ddl.preData, on: target)
         try await target.execute("COMMIT")
 
         recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
@@ -181,6 +181,23 @@ public final class Migration: Sendable {
             throw FerryError("the target's schema differs from the source's after the migration "
                 + "(\(comparison.differenceCount) unannounced: \(comparison.summary())); "
                 + "`pgferry compare` shows the details; --no-compare (API: \"compare\": false) skips this check")
+        }
+    }
+
+    /// Runs `statements` `batch` to a round trip (pipelined), in the caller's transaction block:
+    /// without one, a batch would share an implicit transaction. A failure names its statement.
+    static func runPipelined(_ statements: [DDLStatement], on target: PGConnection, batch: Int = 250) async throws {
+        for start in stride(from: 0, to: statements.count, by: batch) {
+            try Task.checkCancellation()
+            let chunk = statements[start..<min(start + batch, statements.count)]
+            do {
+                _ = try await target.pipeline(chunk.map { PipelinedStatement(sql: $0.sql) })
+            } catch let error as PGError where error.statementIndex != nil {
+                throw FerryError.statement(chunk[start + error.statementIndex!], error)
+            } catch {
+                throw FerryError("creating \(chunk.first!.object) … \(chunk.last!.object) on the target failed: \(error)",
+                                 sqlState: (error as? PGError)?.sqlState)
+            }
         }
     }
 

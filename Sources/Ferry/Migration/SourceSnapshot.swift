@@ -24,6 +24,11 @@ struct SourceSnapshot: Sendable {
             // Lock the tables before deparsing, as pg_dump does: pg_get_*def read live catalogs,
             // the locks keep them equal to the snapshot.
             let tables = relations.filter { $0.kind == "r" || $0.kind == "p" }
+            if let refusal = try await LockTableCheck.refusal(
+                locks: tables.count, on: holder, side: .source,
+                what: "its snapshot transaction locks every table of the schema (\(tables.count)), as pg_dump does") {
+                throw FerryError(refusal)
+            }
             for batch in stride(from: 0, to: tables.count, by: 500) {
                 let names = tables[batch..<min(batch + 500, tables.count)].map(\.name.sql).joined(separator: ", ")
                 try await holder.execute("LOCK TABLE \(names) IN ACCESS SHARE MODE")

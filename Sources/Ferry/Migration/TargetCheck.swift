@@ -13,7 +13,7 @@ struct TargetCheck {
     func run() async throws {
         var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
         problems += try await icu() + roles() + extensions() + prerequisites() + userMappings() + nativeCode()
-        problems += try await superuser()
+        problems += try await superuser() + lockTable()
         guard problems.isEmpty else {
             throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
         }
@@ -56,6 +56,17 @@ struct TargetCheck {
             }
         }
         return problems
+    }
+
+    /// The pre-data transaction drops the schemas (locking everything in them) and creates every
+    /// table: all of it must fit in the target's lock table.
+    private func lockTable() async throws -> [String] {
+        let dropped = try await target.query("WITH members (classid, objid) AS (\(DropGuard.members)) SELECT count(*) AS n FROM members",
+                                             [CatalogReader.arrayLiteral(plan.schemas)]).rows[0].int("n")
+        let locks = LockTableBudget.targetPreDataLocks(droppedObjects: dropped, createdTables: plan.tables.count,
+                                                       otherRelations: max(0, plan.ddl.preData.count - plan.tables.count))
+        let what = "its pre-data transaction drops \(dropped) objects of the schema and creates \(plan.tables.count) tables"
+        return try await LockTableCheck.refusal(locks: locks, on: target, side: .target, what: what).map { [$0] } ?? []
     }
 
     /// Text search parsers and templates are made of C functions: only a superuser creates them

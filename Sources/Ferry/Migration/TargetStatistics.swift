@@ -31,6 +31,11 @@ struct TargetStatistics: Sendable {
         return TargetStatistics(mode: mode, tables: tables, restores: restores)
     }
 
+    /// `ANALYZE table` when that is all `apply` would do, to send with other statements; nil otherwise.
+    func analyzeStatement(for table: QualifiedName) -> DDLStatement? {
+        mode == .analyze && tables.contains(table) ? DDLStatement("ANALYZE \(table.sql)", object: "statistics of \(table)") : nil
+    }
+
     /// Sets `table`'s statistics on the target. A restore the target rejects in part (it warns
     /// and returns false) falls back to ANALYZE, so no table is left half-described.
     func apply(to table: QualifiedName, on target: PGConnection, logger: Logger) async throws {

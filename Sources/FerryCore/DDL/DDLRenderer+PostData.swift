@@ -2,11 +2,11 @@
 /// attachments, NOT VALID checks, triggers, rules, row security, statistics; then foreign keys.
 extension DDLRenderer {
     /// One group per foreign key: `ADD CONSTRAINT` (without ONLY on a partitioned table), then its comment.
-    func foreignKeys(_ catalog: SchemaCatalog) -> [[DDLStatement]] {
+    func foreignKeys(_ catalog: SchemaCatalog, lookup: CatalogLookup? = nil) -> [[DDLStatement]] {
         catalog.constraints.filter { $0.kind == .foreignKey }.map { foreignKey in
             let object = "FK CONSTRAINT \(foreignKey.name) ON \(foreignKey.table)"
             let notValid = options.foreignKeysNotValid.contains(foreignKey.id) && foreignKey.validated
-            let only = catalog.table(foreignKey.table)?.kind == .partitioned ? "" : "ONLY "
+            let only = table(foreignKey.table, in: catalog, lookup)?.kind == .partitioned ? "" : "ONLY "
             return [DDLStatement(
                 "ALTER TABLE \(only)\(foreignKey.table.sql) ADD CONSTRAINT \(SQL.identifier(foreignKey.name)) "
                     + foreignKey.definition + (notValid ? " NOT VALID" : "") + ";", object: object)]

@@ -1,11 +1,11 @@
 /// Tables: the pre-data `CREATE TABLE` item, and the keys and indexes built after the data.
 extension DDLRenderer {
-    func tableItem(_ table: Table, catalog: SchemaCatalog) -> PreDataItem {
+    func tableItem(_ table: Table, catalog: SchemaCatalog, lookup: CatalogLookup? = nil) -> PreDataItem {
         let kind = table.kind == .foreign ? "FOREIGN TABLE" : "TABLE"
         let object = "\(kind) \(table.name)"
         let inherits = !table.inherits.isEmpty
         var items = table.columns.filter { $0.isLocal || !inherits }.map { columnDefinition($0, table: table.name) }
-        for check in catalog.constraints where check.table == table.name && !check.onDomain && check.kind == .check
+        for check in constraints(on: table.name, in: catalog, lookup) where !check.onDomain && check.kind == .check
             && check.validated && (check.isLocal || table.partitionOf != nil) {
             items.append("CONSTRAINT \(SQL.identifier(check.name)) \(check.definition)")
         }
@@ -112,11 +112,11 @@ extension DDLRenderer {
     /// A relation's PK/UNIQUE (for a plain table: the index first, then `ADD CONSTRAINT … USING
     /// INDEX`), exclusion constraints and other indexes: what can run once its data is in. Each
     /// index is a build of its own, so several can run at once; what needs them comes after.
-    func keysAndIndexes(of relation: QualifiedName, catalog: SchemaCatalog) -> TableIndexing {
-        let partitioned = catalog.table(relation)?.kind == .partitioned
+    func keysAndIndexes(of relation: QualifiedName, catalog: SchemaCatalog, lookup: CatalogLookup? = nil) -> TableIndexing {
+        let partitioned = table(relation, in: catalog, lookup)?.kind == .partitioned
         var indexing = TableIndexing()
-        let keys = catalog.constraints.filter {
-            $0.table == relation && !$0.onDomain && ($0.kind == .primaryKey || $0.kind == .unique || $0.kind == .exclusion)
+        let keys = constraints(on: relation, in: catalog, lookup).filter {
+            !$0.onDomain && ($0.kind == .primaryKey || $0.kind == .unique || $0.kind == .exclusion)
         }.sorted { ($0.kind.order, $0.name) < ($1.kind.order, $1.name) }
         for key in keys {
             let object = "CONSTRAINT \(key.name) ON \(relation)"
@@ -133,7 +133,7 @@ extension DDLRenderer {
             }
             indexing.then += comment("CONSTRAINT \(name) ON \(relation.sql)", key.comment, object: object)
         }
-        for index in catalog.indexes where index.table == relation {
+        for index in indexes(on: relation, in: catalog, lookup) {
             let object = "INDEX \(index.name)"
             indexing.builds.append([.init(index.definition + ";", object: object)]
                 + comment("INDEX \(index.name.sql)", index.comment, object: object))

@@ -22,6 +22,7 @@ public struct DDLRenderer: Sendable {
 
     public func render(_ catalog: SchemaCatalog) -> SchemaDDL {
         var ddl = SchemaDDL()
+        let lookup = CatalogLookup(catalog)
         for schema in catalog.schemas {
             ddl.preData += createSchema(schema)
             ddl.privileges += grants(of: schema)
@@ -46,7 +47,7 @@ public struct DDLRenderer: Sendable {
         items += catalog.textSearch.map(textSearchItem)
         items += catalog.casts.map(castItem) + catalog.transforms.map(transformItem) + catalog.conversions.map(conversionItem)
         items += catalog.sequences.filter { $0.identityOf == nil }.map(sequenceItem)
-        items += catalog.tables.map { tableItem($0, catalog: catalog) }
+        items += catalog.tables.map { tableItem($0, catalog: catalog, lookup: lookup) }
         items += catalog.views.map(viewItem)
         let ordered = DependencyOrder.sort(items, dependencies: catalog.dependenciesAfterShellTypes)
         let postponed = Self.postponed(catalog)
@@ -59,10 +60,10 @@ public struct DDLRenderer: Sendable {
                 object: "SEQUENCE SET \(sequence.name)"))
         }
         for table in catalog.tables where table.holdsData {
-            ddl.tablePostData[table.name] = keysAndIndexes(of: table.name, catalog: catalog)
+            ddl.tablePostData[table.name] = keysAndIndexes(of: table.name, catalog: catalog, lookup: lookup)
         }
         ddl.postData = postData(catalog, postponed: ordered.filter(waitsForKeys).flatMap(\.statements))
-        ddl.foreignKeys = foreignKeys(catalog)
+        ddl.foreignKeys = foreignKeys(catalog, lookup: lookup)
         var owned: [(target: String, ownership: Ownership?)] = catalog.types.map { ($0.signature, $0.ownership) }
         owned += catalog.functions.map { ($0.signature, $0.ownership) }
         // GRANT names aggregates as functions.

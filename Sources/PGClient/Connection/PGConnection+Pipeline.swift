@@ -27,8 +27,8 @@ extension PGConnection {
     ///
     /// As in one extended-protocol exchange, the first error makes the server skip the rest
     /// until the sync; that error is thrown (once the exchange is over, so the connection stays
-    /// usable). An explicit transaction block the statements opened is left open (aborted after
-    /// an error): the caller commits or rolls it back.
+    /// usable), with the failed statement's position in `PGError.statementIndex`. An explicit
+    /// transaction block the statements opened is left open (aborted after an error): the caller commits or rolls it back.
     ///
     /// The corresponding libpq functions are `PQenterPipelineMode`, `PQsendQueryParams`,
     /// `PQpipelineSync` and `PQexitPipelineMode`.
@@ -75,7 +75,14 @@ extension PGConnection {
                 } else if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                     PQclear(result)
                 } else {
-                    do { results.append(try Self.collect(result, conn: conn, secrets: waiter.secrets)) } catch { failure = failure ?? error }
+                    do {
+                        results.append(try Self.collect(result, conn: conn, secrets: waiter.secrets))
+                    } catch var error as PGError {
+                        error.statementIndex = results.count
+                        failure = failure ?? error
+                    } catch {
+                        failure = failure ?? error
+                    }
                 }
                 // Each statement's results end with a NULL.
                 while let extra = try Self.nextResult(conn, &waiter) { PQclear(extra) }

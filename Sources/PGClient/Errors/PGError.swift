@@ -34,6 +34,8 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var detail: String?
     public var hint: String?
+    /// In a failed `PGConnection.pipeline`, which of its statements the server refused (0-based).
+    public var statementIndex: Int?
 
     public init(code: Code, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
                 redacting secrets: [String] = []) {
