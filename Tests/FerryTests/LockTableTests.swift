@@ -62,8 +62,9 @@ import Testing
         let small = try await TestDatabase.create(on: try await TestServers.source, "locks_small")
         try await Self.createTables(20, in: small)
         try await Migration(request: MigrationRequest(source: small.configuration, target: target.configuration, schemas: ["app"])).run()
-        let copied = try await target.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            + "WHERE n.nspname = 'app' AND c.relkind = 'r'").rows[0].int("n")
+        let copied = try await target.query("""
+            SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'app' AND c.relkind = 'r'
+            """).rows[0].int("n")
         #expect(copied == 20)
     }
 }

@@ -61,8 +61,9 @@ struct TargetCheck {
     /// The pre-data transaction drops the schemas (locking everything in them) and creates every
     /// table: all of it must fit in the target's lock table.
     private func lockTable() async throws -> [String] {
-        let dropped = try await target.query("WITH members (classid, objid) AS (\(DropGuard.members)) SELECT count(*) AS n FROM members",
-                                             [CatalogReader.arrayLiteral(plan.schemas)]).rows[0].int("n")
+        let dropped = try await target.query("""
+            WITH members (classid, objid) AS (\(DropGuard.members(of: plan.schemas))) SELECT count(*) AS n FROM members
+            """).rows[0].int("n")
         let locks = LockTableBudget.targetPreDataLocks(droppedObjects: dropped, createdTables: plan.tables.count,
                                                        otherRelations: max(0, plan.ddl.preData.count - plan.tables.count))
         let what = "its pre-data transaction drops \(dropped) objects of the schema and creates \(plan.tables.count) tables"

@@ -6,8 +6,8 @@ import PGClient
 enum LockTableCheck {
     static func budget(on connection: PGConnection) async throws -> LockTableBudget {
         let rows = try await connection.query("""
-            SELECT name, setting FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])
-            """, [CatalogReader.arrayLiteral(LockTableBudget.settingNames)]).rows
+            SELECT name, setting FROM pg_catalog.pg_settings WHERE name = ANY(\(LockTableBudget.settingNames))
+            """).rows
         var settings: [String: Int] = [:]
         for row in rows { settings[try row.string("name")] = Int(try row.string("setting")) }
         return LockTableBudget(maxLocksPerTransaction: settings["max_locks_per_transaction"] ?? 64,
