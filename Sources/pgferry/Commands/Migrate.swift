@@ -117,9 +117,10 @@ extension PGFerry {
 
         func run() async throws {
             let logger = bootstrapLogging(logLevel)
+            let source = try connections.sourceConfiguration()
             let request = MigrationRequest(
-                source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
-                schemas: scope.schemas, excludeTableData: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables, jobs: jobs, format: format,
+                source: source, target: try connections.targetConfiguration(),
+                schemas: try await scope.resolvedSchemas(source: source), excludeTableData: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables, jobs: jobs, format: format,
                 orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, chunkSize: chunkSize,
                 ringCapacity: ringSize, sliceMinimumBytes: sliceMinimumBytes ?? MigrationRequest.defaultSliceMinimumBytes,
                 statistics: skipAnalyze ? StatisticsMode.none : statistics, stallTimeout: stallTimeout == 0 ? nil : .seconds(stallTimeout),

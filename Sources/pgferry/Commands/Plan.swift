@@ -33,7 +33,7 @@ extension PGFerry {
             let source = try connections.sourceConfiguration()
             let target = connections.target == nil ? source : try connections.targetConfiguration()
             let plan = try await Migration(request: MigrationRequest(
-                source: source, target: target, schemas: scope.schemas, excludeTableData: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables,
+                source: source, target: target, schemas: try await scope.resolvedSchemas(source: source), excludeTableData: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables,
                 format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, largeObjects: largeObjects,
                 follow: follow, refreshMaterializedViews: !skipMatviewRefresh, roles: prerequisites.roles,
                 createPrerequisites: prerequisites.createPrerequisites)).plan()

@@ -31,9 +31,10 @@ extension PGFerry {
         }
 
         func run() async throws {
+            let source = try connections.sourceConfiguration()
             let report = try await Validator(
-                source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
-                schemas: scope.schemas, excludedTables: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables, checksums: checksums,
+                source: source, target: try connections.targetConfiguration(),
+                schemas: try await scope.resolvedSchemas(source: source), excludedTables: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables, checksums: checksums,
                 statementTimeout: .seconds(statementTimeoutSeconds), largeObjects: largeObjects).validate()
             try printValidation(report, json: json)
         }

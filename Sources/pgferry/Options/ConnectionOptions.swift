@@ -45,6 +45,10 @@ struct SchemaOptions: ParsableArguments {
     @Option(name: .customLong("schema"), help: "Schema to move (repeat or comma-separate for several).")
     var schemaValues: [String] = []
 
+    @Flag(name: .customLong("all-schemas"),
+          help: "Every schema of the source database but the system ones and those an extension made (what pg_dump without -n dumps; database-level objects are not moved yet).")
+    var allSchemas = false
+
     @Option(name: .customLong("exclude-table-data"), help: "Tables whose rows are not copied (DDL still is): name or schema.name, comma-separated.")
     var excludeTableDataValues: [String] = []
 
@@ -52,7 +56,13 @@ struct SchemaOptions: ParsableArguments {
     var excludeTableData: [String] { Self.split(excludeTableDataValues) }
 
     func validate() throws {
-        if schemas.isEmpty { throw ValidationError("--schema is required, e.g. --schema queen") }
+        if schemas.isEmpty && !allSchemas { throw ValidationError("--schema is required, e.g. --schema queen, or --all-schemas") }
+        if !schemas.isEmpty && allSchemas { throw ValidationError("--schema and --all-schemas exclude each other: give one") }
+    }
+
+    /// The schemas named, or with `--all-schemas` every schema of the source database.
+    func resolvedSchemas(source: ConnectionConfiguration) async throws -> [String] {
+        allSchemas ? try await DatabaseSchemas.all(of: source) : schemas
     }
 
     static func split(_ values: [String]) -> [String] {
