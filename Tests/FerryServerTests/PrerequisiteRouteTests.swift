@@ -36,4 +36,25 @@ import Testing
         #expect((status["hazards"] as? [String])?.contains { $0.hasPrefix("created role \(role) (") } == true, "\(status)")
         #expect(try await target.query("SELECT rolbypassrls FROM pg_roles WHERE rolname = \(role)").rows.first?.bool("rolbypassrls") == true)
     }
+
+    @Test func allSchemasPlansAndMovesEverySchemaOfTheDatabase() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "allroute_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "allroute_tgt")
+        try await source.execute("""
+            CREATE SCHEMA one; CREATE TABLE one.t (id int PRIMARY KEY); INSERT INTO one.t VALUES (1);
+            CREATE SCHEMA two; CREATE TABLE two.t (id int PRIMARY KEY); INSERT INTO two.t VALUES (2), (3);
+            """)
+        let client = RouteClient(server: FerryServer(source: source.configuration, auth: AdminAuth(token: "test-admin-token"), jobs: 2))
+        let body: [String: Any] = ["host": "127.0.0.1", "port": target.server.port, "database": target.name, "user": "postgres",
+                                   "allSchemas": true]
+        #expect(try await client.get("plan?allSchemas=true").json["schemas"] as? [String] == ["one", "public", "two"])
+        let both = try await client.post("start", body.merging(["schema": "one"]) { $1 })
+        #expect(both.status == .badRequest)
+        #expect(both.error.contains("schema and allSchemas exclude each other"))
+
+        #expect(try await client.post("start", body).status == .accepted)
+        let status = try await client.waitForFinish()
+        #expect(status["status"] as? String == "complete", "\(status)")
+        #expect(try await target.query("SELECT (SELECT count(*) FROM one.t) + (SELECT count(*) FROM two.t) AS n").rows[0].int("n") == 3)
+    }
 }

@@ -115,6 +115,14 @@ struct RequestFields {
         return schema
     }
 
+    /// `allSchemas` (on start and plan): every schema of the source database instead of `schema`;
+    /// default false.
+    func allSchemas() throws(BadRequest) -> Bool {
+        let all = try optionalBool("allSchemas") ?? false
+        if all && has("schema") { throw BadRequest("schema and allSchemas exclude each other: give one") }
+        return all
+    }
+
     /// `excludeTableData`: an array of table names (a comma-separated string is accepted too).
     func excludeTableData() throws(BadRequest) -> [String] {
         let accepted = "excludeTableData must be an array of table names, e.g. [\"messages\", \"message_traces\"]"

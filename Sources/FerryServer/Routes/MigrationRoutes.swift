@@ -56,6 +56,15 @@ struct MigrationRoutes: Sendable {
                                            alwaysAccepted: QueenContract.excludableTables)
     }
 
+    /// The request's schemas: `schema` (Queen's default when absent), checked, or with
+    /// `"allSchemas": true` every schema of the source database (its names checked by the plan).
+    private func schemas(_ fields: RequestFields, allSchemas: Bool, excludeTableData: [String]) async throws -> [String] {
+        guard !allSchemas else { return try await DatabaseSchemas.all(of: source) }
+        let schema = try fields.schema()
+        try await checkSource(schema: schema, excludeTableData: excludeTableData)
+        return [schema]
+    }
+
     private func fields(_ request: Request) async throws -> RequestFields {
         var request = request
         let buffer = try await BodyReader.collect(&request)
@@ -99,7 +108,7 @@ struct MigrationRoutes: Sendable {
     func start(_ request: Request) async throws -> Response {
         let fields = try await fields(request)
         let target = try target(fields)
-        let schema = try fields.schema()
+        let allSchemas = try fields.allSchemas()
         let excluded = try fields.excludeTableData()
         let jobs = try fields.jobs() ?? self.jobs ?? MigrationRequest.defaultJobs
         let largeObjects = try fields.largeObjects()
@@ -116,10 +125,10 @@ struct MigrationRoutes: Sendable {
         let prerequisites = try fields.prerequisites()
         try refuseWhileShuttingDown()
         if controller.status.status.isRunning { throw RunLifecycle.Refusal.alreadyRunning }
-        try await checkSource(schema: schema, excludeTableData: excluded)
+        let schemas = try await schemas(fields, allSchemas: allSchemas, excludeTableData: excluded)
         try refuseWhileShuttingDown()  // again: the source check took a while
         metrics.observe(controller)  // the last run's final counts, before this one replaces it
-        try controller.start(MigrationRequest(source: source, target: target, schemas: [schema], excludeTableData: excluded,
+        try controller.start(MigrationRequest(source: source, target: target, schemas: schemas, excludeTableData: excluded,
                                               toleratedExclusions: QueenContract.excludableTables,
                                               jobs: jobs, statistics: statistics, largeObjects: largeObjects,
                                               compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil,
@@ -128,7 +137,7 @@ struct MigrationRoutes: Sendable {
                                               rolePasswords: prerequisites.rolePasswords,
                                               createPrerequisites: prerequisites.createPrerequisites))
         logger.info("migration started", metadata: [
-            "schema": "\(schema)", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
+            "schema": "\(schemas.joined(separator: ","))", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])
         return try JSONBody.response(MessageBody(status: "started",
                                                  message: "Migration started. Poll /api/v1/migration/status for progress."),
@@ -220,25 +229,25 @@ struct MigrationRoutes: Sendable {
                                      status: .accepted)
     }
 
-    /// `GET plan?schema=queen&excludeTableData=a,b[&roles=true][&createPrerequisites=true]`: what
+    /// `GET plan?schema=queen&excludeTableData=a,b[&allSchemas=true][&roles=true][&createPrerequisites=true]`: what
     /// start would do, read from the source (and, for roles and extensions, the last run's target).
     func plan(_ request: Request) async throws -> Response {
         var object: [String: JSONValue] = [:]
         for (key, value) in request.uri.queryParameters {
-            let flag = ["roles", "rolePasswords", "createPrerequisites"].contains(String(key))
+            let flag = ["roles", "rolePasswords", "createPrerequisites", "allSchemas"].contains(String(key))
             object[String(key)] = flag ? (["true": .bool(true), "false": .bool(false)][String(value)] ?? .string(String(value)))
                 : .string(String(value))
         }
         let fields = RequestFields(object: object)
-        let schema = try fields.schema()
+        let allSchemas = try fields.allSchemas()
         let excluded = try fields.excludeTableData()
         let prerequisites = try fields.prerequisites()
-        try await checkSource(schema: schema, excludeTableData: excluded)
+        let schemas = try await schemas(fields, allSchemas: allSchemas, excludeTableData: excluded)
         // Without a target, a socket folder that cannot exist makes plan() fall back to the
         // source's version for the COPY format at once.
         let target = controller.lastRequest?.target ?? ConnectionConfiguration([.init("host", "/nonexistent/pgferry-plan-no-target")])
         do {
-            let plan = try await Migration(request: MigrationRequest(source: source, target: target, schemas: [schema],
+            let plan = try await Migration(request: MigrationRequest(source: source, target: target, schemas: schemas,
                                                                      excludeTableData: excluded,
                                                                      toleratedExclusions: QueenContract.excludableTables,
                                                                      roles: prerequisites.roles,
