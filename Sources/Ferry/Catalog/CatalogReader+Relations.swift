@@ -149,7 +149,7 @@ extension CatalogReader {
             // Sequence values are not transactional: read them now, as pg_dump does. PG 18's
             // pg_get_sequence_data answers NULL for a sequence the role may not read.
             let state = try await version >= 180000
-                ? connection.query("SELECT last_value, is_called FROM pg_catalog.pg_get_sequence_data(\(oid)::pg_catalog.oid::pg_catalog.regclass)").rows.first
+                ? connection.query("SELECT last_value, is_called FROM pg_catalog.pg_get_sequence_data(\(oid)::pg_catalog.regclass)").rows.first
                 : connection.query("SELECT last_value, is_called FROM \(unescaped: name.sql)").rows.first
             var sequence = try Sequence(
                 name: name, dataType: row.string("type"), start: row.int64("seqstart"),

@@ -36,26 +36,25 @@ struct LargeObjectCopy {
 
     /// Recreates one large object on the target with the source's bytes; returns their number.
     private func copyData(of oid: UInt32) async throws -> Int64 {
-        let id = String(oid)
         try await on(.target, oid) {
             _ = try await target.query("""
-                SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = \(id)::pg_catalog.oid
+                SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = \(oid)
                 """)
-            _ = try await target.query("SELECT pg_catalog.lo_create(\(id)::pg_catalog.oid)")
+            _ = try await target.query("SELECT pg_catalog.lo_create(\(oid))")
         }
         var offset: Int64 = 0
         while true {
             let chunk = try await on(.source, oid) {
                 let row = try await source.query("""
                     SELECT d AS data, pg_catalog.octet_length(d) AS length
-                    FROM pg_catalog.lo_get(\(id)::pg_catalog.oid, \(offset)::bigint, \(chunkSize)::integer) d
+                    FROM pg_catalog.lo_get(\(oid), \(offset), \(chunkSize)::integer) d
                     """).rows[0]
                 return (hex: try row.string("data"), length: try row.int64("length"))
             }
             if chunk.length == 0 { return offset }
             try await on(.target, oid) {
                 // The bytea text the source printed is bytea input the target reads back.
-                _ = try await target.query("SELECT pg_catalog.lo_put(\(id)::pg_catalog.oid, \(offset)::bigint, \(chunk.hex)::bytea)")
+                _ = try await target.query("SELECT pg_catalog.lo_put(\(oid), \(offset), \(chunk.hex)::bytea)")
             }
             offset += chunk.length
             if chunk.length < chunkSize { return offset }
