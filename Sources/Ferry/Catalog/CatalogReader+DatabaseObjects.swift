@@ -17,7 +17,8 @@ extension CatalogReader {
     }
 
     /// User casts (OID past initdb's, as pg_dump's selectDumpableCast) whose function or types
-    /// the schemas hold: the ones `DROP SCHEMA … CASCADE` takes with it. A range's casts to its
+    /// the schemas hold: the ones `DROP SCHEMA … CASCADE` takes with it; every user cast for a
+    /// whole-database move, as pg_dump without `-n`. A range's casts to its
     /// multirange come with the range (an internal dependency).
     func readCasts() async throws -> [Cast] {
         let rows = try await connection.query("""
@@ -29,7 +30,7 @@ extension CatalogReader {
             WHERE c.oid >= 16384 AND \(unescaped: notExtensionMember("c.oid", "pg_cast"))
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass
                               AND i.objid = c.oid AND i.deptype = 'i')
-              AND (\(functionInSchemas("c.castfunc")) OR \(typeInSchemas("c.castsource, c.casttarget")))
+              AND (\(wholeDatabase ? "true" : "\(functionInSchemas("c.castfunc")) OR \(typeInSchemas("c.castsource, c.casttarget"))" as PGQuery))
             ORDER BY source, target
             """).rows
         return try rows.map { row in
@@ -53,7 +54,7 @@ extension CatalogReader {
                    pg_catalog.obj_description(tr.oid, 'pg_transform') AS comment
             FROM pg_catalog.pg_transform tr JOIN pg_catalog.pg_language l ON l.oid = tr.trflang
             WHERE tr.oid >= 16384 AND \(unescaped: notExtensionMember("tr.oid", "pg_transform"))
-              AND (\(functionInSchemas("tr.trffromsql")) OR \(functionInSchemas("tr.trftosql")) OR \(typeInSchemas("tr.trftype")))
+              AND (\(wholeDatabase ? "true" : "\(functionInSchemas("tr.trffromsql")) OR \(functionInSchemas("tr.trftosql")) OR \(typeInSchemas("tr.trftype"))" as PGQuery))
             ORDER BY type, l.lanname
             """).rows
         return try rows.map {

@@ -9,6 +9,8 @@ struct CatalogReader {
     let connection: PGConnection
     let schemas: [String]
     let includeOwnership: Bool
+    /// A whole-database move (`--all-schemas`): also read what pg_dump carries outside the schemas.
+    var wholeDatabase = false
     var version: Int { connection.serverVersion }
 
     struct Relation {
@@ -65,6 +67,7 @@ struct CatalogReader {
         try await readDependencies(into: &catalog)
         try await readNotMigrated(into: &catalog)
         catalog.largeObjects = try await readLargeObjectSummary()
+        if wholeDatabase { catalog.database = try await readDatabaseWide() }
         return catalog
     }
 

@@ -5,15 +5,15 @@ extension InventoryReader {
     /// query's list of the schemas' OIDs.
     var sections: [String] {
         schemaAndRelationSections + typeAndRoutineSections + tableObjectSections + operatorAndTextSearchSections
-            + databaseWideSections
+            + databaseWideSections + (wholeDatabase ? wholeDatabaseSections : [])
     }
 
-    private var inSchemas: String { "IN (SELECT oid FROM migrated_schemas)" }
+    var inSchemas: String { "IN (SELECT oid FROM migrated_schemas)" }
 
     /// One catalog's rows. `name`: the bare name; `listed`: false for what the not-migrated list
     /// leaves to another object (a shell operator, an inherited constraint, a constraint
     /// trigger's constraint).
-    private func row(_ catalog: String, _ objid: String, subid: String = "0", relid: String = "NULL", name: String = "NULL",
+    func row(_ catalog: String, _ objid: String, subid: String = "0", relid: String = "NULL", name: String = "NULL",
                      listed: String = "true", owner: String = "NULL", acl: String = "NULL", _ facets: [(String, String)]) -> String {
         let pairs = facets.map { "'\($0.0)', (\($0.1))::text" }.joined(separator: ", ")
         return """
@@ -297,22 +297,24 @@ extension InventoryReader {
         // Casts and transforms are database-wide: the ones a type or function of the schemas takes part in.
         let typeInSchemas = { (oid: String) in "(SELECT typnamespace FROM pg_catalog.pg_type WHERE oid = \(oid)) \(inSchemas)" }
         let procInSchemas = { (oid: String) in "(SELECT pronamespace FROM pg_catalog.pg_proc WHERE oid = \(oid)) \(inSchemas)" }
+        // A whole-database move takes every user cast and transform (OID past initdb's).
+        let user = { (oid: String) in "\(oid) >= 16384" }
         sections.append(row("pg_cast", "k.oid", [
             ("definition", """
                 pg_catalog.format('function %s context %s method %s', NULLIF(k.castfunc, 0)::pg_catalog.regprocedure,
                     k.castcontext, k.castmethod)
                 """),
-        ]) + " FROM pg_catalog.pg_cast k WHERE " + [typeInSchemas("k.castsource"),
+        ]) + " FROM pg_catalog.pg_cast k WHERE " + (wholeDatabase ? user("k.oid") : [typeInSchemas("k.castsource"),
                                                      typeInSchemas("k.casttarget"),
-                                                     procInSchemas("k.castfunc")].joined(separator: " OR "))
+                                                     procInSchemas("k.castfunc")].joined(separator: " OR ")))
         sections.append(row("pg_transform", "r.oid", [
             ("definition", """
                 pg_catalog.format('from sql %s to sql %s', NULLIF(r.trffromsql, 0)::pg_catalog.regprocedure,
                     NULLIF(r.trftosql, 0)::pg_catalog.regprocedure)
                 """),
-        ]) + " FROM pg_catalog.pg_transform r WHERE " + [typeInSchemas("r.trftype"),
+        ]) + " FROM pg_catalog.pg_transform r WHERE " + (wholeDatabase ? user("r.oid") : [typeInSchemas("r.trftype"),
                                                           procInSchemas("r.trffromsql"),
-                                                          procInSchemas("r.trftosql")].joined(separator: " OR "))
+                                                          procInSchemas("r.trftosql")].joined(separator: " OR ")))
 
         sections.append(row("pg_extension", "x.oid", name: "x.extname", [])
             + " FROM pg_catalog.pg_extension x WHERE x.extnamespace \(inSchemas)")

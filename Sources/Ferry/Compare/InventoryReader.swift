@@ -14,6 +14,9 @@ struct InventoryReader {
     let includeOwnership: Bool
     var version: Int { connection.serverVersion }
 
+    /// A whole-database move: also what it carries outside the schemas.
+    var wholeDatabase = false
+
     /// Facets are left out (only what identifies objects is read): the not-migrated list's read.
     var identitiesOnly = false
 

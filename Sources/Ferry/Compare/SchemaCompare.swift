@@ -8,23 +8,26 @@ public struct SchemaCompare: Sendable {
     public var includeOwnership: Bool
     /// Compare the database's large objects too: count and an md5 over their OIDs and bytes.
     public var largeObjects: Bool
+    /// Compare what a whole-database move carries outside the schemas too (`--all-schemas`).
+    public var wholeDatabase: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
-                includeOwnership: Bool = false, largeObjects: Bool = false) {
+                includeOwnership: Bool = false, largeObjects: Bool = false, wholeDatabase: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
         self.includeOwnership = includeOwnership
         self.largeObjects = largeObjects
+        self.wholeDatabase = wholeDatabase
     }
 
     public func compare() async throws -> SchemaComparison {
         return try await Connections.withSource(source) { sourceConnection, encoding in
-            var sourceInventory = try await Self.inventory(sourceConnection, schemas: schemas,
-                                                           includeOwnership: includeOwnership, side: .source)
+            var sourceInventory = try await Self.inventory(sourceConnection, schemas: schemas, includeOwnership: includeOwnership,
+                                                           wholeDatabase: wholeDatabase, side: .source)
             return try await Connections.withTarget(target, encoding: encoding) { targetConnection in
-                var targetInventory = try await Self.inventory(targetConnection, schemas: schemas,
-                                                               includeOwnership: includeOwnership, side: .target)
+                var targetInventory = try await Self.inventory(targetConnection, schemas: schemas, includeOwnership: includeOwnership,
+                                                               wholeDatabase: wholeDatabase, side: .target)
                 if largeObjects {
                     let objects = try await LargeObjectValidation.compare(source: sourceConnection, target: targetConnection,
                                                                           checksums: true).inventoryObjects
@@ -64,9 +67,10 @@ public struct SchemaCompare: Sendable {
     /// The inventory of `schemas` on `connection`, read in one snapshot (a transaction of its
     /// own unless `inSnapshot`: the connection already reads in one). A schema missing on the
     /// source is an error; on the target it is a difference.
-    static func inventory(_ connection: PGConnection, schemas: [String], includeOwnership: Bool,
+    static func inventory(_ connection: PGConnection, schemas: [String], includeOwnership: Bool, wholeDatabase: Bool = false,
                           side: FerryError.Side, inSnapshot: Bool = false) async throws -> SchemaInventory {
-        let reader = InventoryReader(connection: connection, schemas: schemas, includeOwnership: includeOwnership)
+        let reader = InventoryReader(connection: connection, schemas: schemas, includeOwnership: includeOwnership,
+                                     wholeDatabase: wholeDatabase)
         let inventory: SchemaInventory
         do {
             if !inSnapshot { try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") }

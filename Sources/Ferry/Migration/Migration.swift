@@ -98,7 +98,7 @@ public final class Migration: Sendable {
 
     private func migrate(follow: FollowSlot?) async throws -> MigrationPlan {
         try await SourceSnapshot.with(request.source, schemas: request.schemas, includeOwnership: request.includeOwnership,
-                                      importing: follow?.snapshotName) { snapshot in
+                                      wholeDatabase: request.wholeDatabase, importing: follow?.snapshotName) { snapshot in
             try await Connections.withTarget(request.target, encoding: snapshot.encoding) { target in
                 try await migrate(snapshot: snapshot, target: target, originalIdentities: follow?.originalIdentities ?? [:])
             }
@@ -115,6 +115,7 @@ public final class Migration: Sendable {
         for note in plan.notes { logger.warning("\(note)") }
         if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
         let created = try await PrerequisiteCreation(source: snapshot.holder, target: target, plan: plan, request: request).run()
+            + Self.targetOnlySchemas(plan, on: target)
         for note in created { logger.notice("\(note)") }
         try await TargetCheck(target: target, plan: plan).run()
         let statistics = try await TargetStatistics.prepare(
@@ -123,7 +124,7 @@ public final class Migration: Sendable {
         // The source side of the end-of-run compare, read in the snapshot the run copies.
         let sourceInventory = request.compareAfterwards
             ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas, includeOwnership: request.includeOwnership,
-                                                side: .source, inSnapshot: true).replacingReplicaIdentities(originalIdentities)
+                                                wholeDatabase: request.wholeDatabase, side: .source, inSnapshot: true).replacingReplicaIdentities(originalIdentities)
             : nil
         recorder.update { progress in
             progress.hazards = plan.notes + created
@@ -136,6 +137,7 @@ public final class Migration: Sendable {
 
         recorder.phase("pre-data", step: "Creating schema \(request.schemas.joined(separator: ", ")) on the target")
         try await target.execute("BEGIN")
+        try await Self.runPipelined(plan.ddl.database.cleanup, on: target)
         try await DropGuard(target: target, schemas: plan.schemas, request: request, logger: logger).dropSchemas()
         try await Self.runPipelined(plan.ddl.preData, on: target)
         try await target.execute("COMMIT")
@@ -158,6 +160,9 @@ public final class Migration: Sendable {
         }
         try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
         try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)
+        let leftOut = try await finishDatabase(plan, on: target)
+        for note in leftOut { logger.notice("\(note)") }
+        if !leftOut.isEmpty { recorder.update { $0.hazards += leftOut } }
         if let sourceInventory {
             recorder.phase("compare", step: "Comparing schema \(request.schemas.joined(separator: ", ")), source against target")
             try await compare(sourceInventory, target: target, plan: plan)
@@ -169,7 +174,8 @@ public final class Migration: Sendable {
     /// (and what belongs to them) may be missing, foreign keys it adds `NOT VALID` may differ.
     private func compare(_ sourceInventory: SchemaInventory, target: PGConnection, plan: MigrationPlan) async throws {
         let targetInventory = try await SchemaCompare.inventory(target, schemas: request.schemas,
-                                                                includeOwnership: request.includeOwnership, side: .target)
+                                                                includeOwnership: request.includeOwnership,
+                                                                wholeDatabase: request.wholeDatabase, side: .target)
         let announced = Set(plan.notMigrated + plan.hazards.filter { $0.resolution == .notValid }.map {
             InventoryKey(kind: "table constraint", identity: SQL.identifier($0.constraint.name) + " on " + $0.constraint.table.sql).description
         })
@@ -218,8 +224,8 @@ extension Migration {
     /// if reachable, decides the COPY format (binary needs equal major versions) and, with
     /// `roles` or `createPrerequisites`, which roles and extensions it lacks.
     public func plan() async throws -> MigrationPlan {
-        try await SourceSnapshot.with(request.source, schemas: request.schemas,
-                                      includeOwnership: request.includeOwnership) { snapshot in
+        try await SourceSnapshot.with(request.source, schemas: request.schemas, includeOwnership: request.includeOwnership,
+                                      wholeDatabase: request.wholeDatabase) { snapshot in
             let request = request
             var reached = false
             do {
@@ -229,6 +235,7 @@ extension Migration {
                                                  options: request.planOptions(targetServerVersion: target.serverVersion))
                     plan.preparations = try await PrerequisiteCreation(source: snapshot.holder, target: target, plan: plan,
                                                                        request: request, apply: false).run()
+                        + Self.targetOnlySchemas(plan, on: target)
                     return plan
                 }
             } catch {

@@ -62,6 +62,11 @@ public struct MigrationRequest: Sendable {
     /// Create what the schemas need that `pg_dump -n` would not carry either: the roles (as
     /// `roles`) and the extensions outside the schemas that objects inside use.
     public var createPrerequisites: Bool
+    /// A whole-database move (`--all-schemas`, with `schemas` every schema `DatabaseSchemas.all`
+    /// names): also what pg_dump without `-n` carries outside the schemas (languages, casts,
+    /// foreign-data wrappers, servers and user mappings, access methods, publications, event
+    /// triggers, the database's comment and settings, default privileges naming no schema).
+    public var wholeDatabase: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
                 excludeTableData: [String] = [], toleratedExclusions: [String] = [],
@@ -74,7 +79,7 @@ public struct MigrationRequest: Sendable {
                 largeObjects: Bool = false, compareAfterwards: Bool = true, follow: Bool = false,
                 followUntil: FollowEnd? = nil, cutoverChecksums: Bool = false, refreshMaterializedViews: Bool = true,
                 replicaIdentityFull: Bool = false, roles: Bool = false, rolePasswords: Bool = false,
-                createPrerequisites: Bool = false) {
+                createPrerequisites: Bool = false, wholeDatabase: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
@@ -101,6 +106,7 @@ public struct MigrationRequest: Sendable {
         self.roles = roles
         self.rolePasswords = rolePasswords
         self.createPrerequisites = createPrerequisites
+        self.wholeDatabase = wholeDatabase
     }
 
     /// 128 KiB: smaller chunks cost CPU (16 KiB: +17 %), larger ones only memory (Benchmarks/README.md).

@@ -14,12 +14,13 @@ struct SourceSnapshot: Sendable {
     /// - Parameter imported: a snapshot exported elsewhere (a replication slot's) to read in
     ///   instead of exporting one.
     static func with<T>(_ configuration: ConnectionConfiguration, schemas: [String], includeOwnership: Bool,
-                        importing imported: String? = nil, _ body: (SourceSnapshot) async throws -> T) async throws -> T {
+                        wholeDatabase: Bool = false, importing imported: String? = nil, _ body: (SourceSnapshot) async throws -> T) async throws -> T {
         try await Connections.withSource(configuration) { holder, encoding in
             let identity = try await Connections.databaseIdentity(holder)
             try await holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             if let imported { try await holder.execute("SET TRANSACTION SNAPSHOT \(SQL.literal(imported))") }
-            let reader = CatalogReader(connection: holder, schemas: schemas, includeOwnership: includeOwnership)
+            let reader = CatalogReader(connection: holder, schemas: schemas, includeOwnership: includeOwnership,
+                                       wholeDatabase: wholeDatabase)
             let relations = try await reader.relations()
             // Lock the tables before deparsing, as pg_dump does: pg_get_*def read live catalogs,
             // the locks keep them equal to the snapshot.

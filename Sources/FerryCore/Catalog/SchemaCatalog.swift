@@ -48,6 +48,8 @@ public struct SchemaCatalog: Sendable, Equatable {
     public var largeObjects = LargeObjectSummary()
     /// `ALTER DEFAULT PRIVILEGES … IN SCHEMA` of the schemas (recreated with ownership).
     public var defaultPrivileges: [DefaultPrivileges] = []
+    /// What a whole-database move carries outside the schemas; nil when schemas are named.
+    public var database: DatabaseWide?
 
     public init(serverVersion: Int, schemas: [Schema] = [], tables: [Table] = [], sequences: [Sequence] = [],
                 functions: [Function] = [], constraints: [Constraint] = [], indexes: [Index] = [],
@@ -147,6 +149,7 @@ extension SchemaCatalog {
                 roles.formUnion(ownership.grants.map(\.grantee).filter { !$0.isEmpty })
             }
         }
+        roles.formUnion(database?.rolesNamed(includingOwnership: includingOwnership) ?? [])
         return roles.sorted()
     }
 }

@@ -1,6 +1,8 @@
 /// Pre-data items for casts, transforms and conversions.
 extension DDLRenderer {
-    func castItem(_ cast: Cast) -> PreDataItem {
+    /// `replacing`: a whole-database move drops a cast an earlier run left (one of no migrated
+    /// type or function survives the schemas' drop).
+    func castItem(_ cast: Cast, replacing: Bool = false) -> PreDataItem {
         let object = "CAST (\(cast.source) AS \(cast.target))"
         var sql = "CREATE \(cast.signature) "
         switch cast.method {
@@ -9,7 +11,8 @@ extension DDLRenderer {
         case .binaryCoercible: sql += "WITHOUT FUNCTION"
         }
         if let context = cast.context { sql += " AS \(context)" }
-        let statements = [DDLStatement(sql + ";", object: object)] + comment(cast.signature, cast.comment, object: object)
+        let drop = replacing ? [DDLStatement("DROP CAST IF EXISTS (\(cast.source) AS \(cast.target));", object: object)] : []
+        let statements = drop + [DDLStatement(sql + ";", object: object)] + comment(cast.signature, cast.comment, object: object)
         return PreDataItem(key: ObjectKey(.cast, cast.oid), rank: DependencyOrder.Rank.cast, name: object, statements: statements)
     }
 

@@ -34,6 +34,10 @@ public struct DDLRenderer: Sendable {
                                      object: object))
             ddl.preData += comment("EXTENSION \(name)", extensionObject.comment, object: object)
         }
+        if let database = catalog.database {
+            ddl.database = render(database)
+            ddl.preData += preData(of: database)
+        }
         // Base types start as shells, so their I/O functions can name them (catalog-ddl.md §2.3).
         ddl.preData += catalog.types.filter(\.isBase).map {
             DDLStatement("CREATE TYPE \($0.name.sql);", object: "SHELL TYPE \($0.name)")
@@ -45,7 +49,7 @@ public struct DDLRenderer: Sendable {
         items += catalog.operators.map(operatorItem)
         items += catalog.operatorClasses.map(operatorClassItem)
         items += catalog.textSearch.map(textSearchItem)
-        items += catalog.casts.map(castItem) + catalog.transforms.map(transformItem) + catalog.conversions.map(conversionItem)
+        items += catalog.casts.map { castItem($0, replacing: catalog.database != nil) } + catalog.transforms.map(transformItem) + catalog.conversions.map(conversionItem)
         items += catalog.sequences.filter { $0.identityOf == nil }.map(sequenceItem)
         items += catalog.tables.map { tableItem($0, catalog: catalog, lookup: lookup) }
         items += catalog.views.map(viewItem)
@@ -77,6 +81,7 @@ public struct DDLRenderer: Sendable {
         if options.includeOwnership {
             ddl.privileges += catalog.defaultPrivileges.flatMap(defaultPrivilegeStatements)
         }
+        if let database = catalog.database { ddl.privileges += privileges(of: database) }
         // Refresh in pre-data order: a materialized view reading another comes after it.
         let populated = Set(catalog.views.filter { $0.materialized && $0.populated }.map(\.name))
         for item in ordered {

@@ -3,13 +3,18 @@ public struct DDLStatement: Sendable, Equatable, CustomStringConvertible {
     public var sql: String
     /// E.g. `INDEX app.idx_orders_created`.
     public var object: String
+    /// The SQL carries option values that may be credentials (a user mapping's): never printed.
+    public var hidesValues = false
 
     public init(_ sql: String, object: String) {
         self.sql = sql
         self.object = object
     }
 
-    public var description: String { sql }
+    /// What a plan or a log may show: the SQL, or for one that hides values a comment naming it.
+    public var printable: String { hidesValues ? "-- \(object) (with its options, not shown)" : sql }
+
+    public var description: String { printable }
 }
 
 /// The target DDL of a catalog, split by when it runs.
@@ -29,13 +34,15 @@ public struct SchemaDDL: Sendable, Equatable {
     public var privileges: [DDLStatement] = []
     /// Last: `REFRESH MATERIALIZED VIEW` for those populated on the source.
     public var refresh: [DDLStatement] = []
+    /// A whole-database move's objects outside the schemas (empty otherwise).
+    public var database = DatabaseDDL()
 
     public init() {}
 
     /// Everything in run order, for `plan` and for tests.
     public var allStatements: [DDLStatement] {
-        preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]!.statements } + sequenceValues + postData
-            + foreignKeys.flatMap { $0 } + privileges + refresh
+        database.cleanup + preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]!.statements } + sequenceValues
+            + postData + foreignKeys.flatMap { $0 } + privileges + refresh + database.postData + database.last
     }
 }
 

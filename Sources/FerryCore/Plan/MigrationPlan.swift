@@ -129,6 +129,10 @@ public struct MigrationPlan: Sendable, Equatable {
     public var nativeCode: [NativeCode: [String]] = [:]
     /// User mappings of the foreign tables' servers, which the target must hold too.
     public var userMappings: [UserMapping] = []
+    /// A whole-database move's objects outside the schemas (nil when schemas are named).
+    public var database: DatabaseWide?
+    /// Whether owners and grants move (`--owners`): user mappings' credentials move only then.
+    public var includesOwnership = false
 
     public var copiedTables: [TableTask] { tables.filter(\.copiesData) }
 
@@ -151,7 +155,28 @@ public struct MigrationPlan: Sendable, Equatable {
                     + "target after the last change, in dependency order: \(views)"
                 : "follow: materialized views are not replicated and --no-refresh-matviews leaves them as copied: \(views)")
         }
-        return notes + preparations + privilegeNotes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
+        return notes + preparations + databaseNotes + privilegeNotes + notMigrated.map { "not migrated: \($0)" } + blockedObjects.map { "refused: \($0)" }
+    }
+}
+
+extension MigrationPlan {
+    /// What a whole-database move creates outside the schemas, what it leaves out, and why.
+    var databaseNotes: [String] {
+        guard let database else { return [] }
+        var notes = database.summary.map { "whole database: creates \($0)" }
+        notes += database.subscriptions.map {
+            "whole database: subscription \(SQL.display($0)) is not created (as pg_dump --no-subscriptions: a copy must not "
+                + "start consuming its publisher)"
+        }
+        if !includesOwnership {
+            for mapping in database.userMappings {
+                let secret = mapping.options.filter(UserMappingDefinition.looksSecret).map { String($0.prefix { $0 != "=" }) }
+                guard !secret.isEmpty else { continue }
+                notes.append("whole database: user mapping for \(SQL.display(mapping.user)) on server \(SQL.display(mapping.server)) "
+                    + "is created without its \(secret.joined(separator: ", ")) option (credentials move only with --owners)")
+            }
+        }
+        return notes
     }
 }
 
@@ -270,6 +295,16 @@ extension MigrationPlan {
         }
         icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)
         userMappings = catalog.userMappings
+        includesOwnership = options.includeOwnership
+        if let database = catalog.database {
+            // What the move creates itself is no prerequisite of the target.
+            self.database = database
+            let created: Set<[String]> = Set(database.foreignServers.map { ["server", $0.name] }
+                + database.foreignDataWrappers.map { ["foreign-data wrapper", $0.name] }
+                + database.accessMethods.map { ["access method", $0.name] } + database.languages.map { ["language", $0.name] })
+            prerequisites.removeAll { created.contains([$0.type] + $0.names.prefix(1)) }
+            userMappings.removeAll { mapping in database.userMappings.contains { $0.server == mapping.server && $0.user == mapping.user } }
+        }
         for function in catalog.functions {
             guard let code = function.nativeCode else { continue }
             nativeCode[code, default: []].append("\(function.name)(\(function.identityArguments))")

@@ -112,10 +112,15 @@ public struct ClusterRoles: Sendable, Equatable {
 
     /// `ALTER ROLE r SET name = value` for one `name=value` of `pg_db_role_setting`.
     static func setting(_ setting: String, of role: String) -> String? {
+        assignment(setting).map { "ALTER ROLE \(SQL.identifier(role)) SET \($0)" }
+    }
+
+    /// `name TO 'value'` (a list setting item by item) for one `name=value` of `pg_db_role_setting`.
+    static func assignment(_ setting: String) -> String? {
         guard let equals = setting.firstIndex(of: "=") else { return nil }
         let name = String(setting[..<equals]), value = String(setting[setting.index(after: equals)...])
         let values = listSettings.contains(name.lowercased()) ? splitList(value).map(SQL.literal) : [SQL.literal(value)]
-        return "ALTER ROLE \(SQL.identifier(role)) SET \(SQL.identifier(name)) TO \(values.joined(separator: ", "))"
+        return "\(SQL.identifier(name)) TO \(values.joined(separator: ", "))"
     }
 
     /// A flattened list setting (`app, "$user", "My Schema"`) split into its items, the double

@@ -28,6 +28,6 @@ struct PlanBody: Encodable {
                   copiesData: $0.copiesData, columns: $0.columns)
         }
         hazards = plan.notes
-        ddl = plan.ddl.allStatements.map { Statement(object: $0.object, sql: $0.sql) }
+        ddl = plan.ddl.allStatements.map { Statement(object: $0.object, sql: $0.printable) }
     }
 }

@@ -135,7 +135,7 @@ struct MigrationRoutes: Sendable {
                                               cutoverChecksums: cutoverChecksums, refreshMaterializedViews: refreshMaterializedViews,
                                               replicaIdentityFull: replicaIdentityFull, roles: prerequisites.roles,
                                               rolePasswords: prerequisites.rolePasswords,
-                                              createPrerequisites: prerequisites.createPrerequisites))
+                                              createPrerequisites: prerequisites.createPrerequisites, wholeDatabase: allSchemas))
         logger.info("migration started", metadata: [
             "schema": "\(schemas.joined(separator: ","))", "target": "\(target.redactedDescription)", "excludeTableData": "\(excluded)",
         ])
@@ -251,7 +251,8 @@ struct MigrationRoutes: Sendable {
                                                                      excludeTableData: excluded,
                                                                      toleratedExclusions: QueenContract.excludableTables,
                                                                      roles: prerequisites.roles,
-                                                                     createPrerequisites: prerequisites.createPrerequisites),
+                                                                     createPrerequisites: prerequisites.createPrerequisites,
+                                                                     wholeDatabase: allSchemas),
                                          logger: logger).plan()
             return try JSONBody.response(PlanBody(plan))
         } catch let error as PlanError {

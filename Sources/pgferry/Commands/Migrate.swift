@@ -128,7 +128,7 @@ extension PGFerry {
                 follow: follow, followUntil: followUntil.flatMap(FollowEnd.init), cutoverChecksums: follow && checksums,
                 refreshMaterializedViews: !skipMatviewRefresh, replicaIdentityFull: replicaIdentityFull,
                 roles: prerequisites.roles, rolePasswords: prerequisites.rolePasswords,
-                createPrerequisites: prerequisites.createPrerequisites)
+                createPrerequisites: prerequisites.createPrerequisites, wholeDatabase: scope.allSchemas)
             let migration = Migration(request: request, logger: logger)
             // Following, the first signal cuts over and a second aborts (dropping the slot).
             let interrupt = follow

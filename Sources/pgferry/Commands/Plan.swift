@@ -36,7 +36,7 @@ extension PGFerry {
                 source: source, target: target, schemas: try await scope.resolvedSchemas(source: source), excludeTableData: scope.excludeTableData, toleratedExclusions: QueenContract.excludableTables,
                 format: format, orphanPolicy: orphanPolicy, includeOwnership: includeOwnership, largeObjects: largeObjects,
                 follow: follow, refreshMaterializedViews: !skipMatviewRefresh, roles: prerequisites.roles,
-                createPrerequisites: prerequisites.createPrerequisites)).plan()
+                createPrerequisites: prerequisites.createPrerequisites, wholeDatabase: scope.allSchemas)).plan()
             print("-- pgferry plan for schema \(plan.schemas.joined(separator: ", "))")
             for note in plan.notes where !note.hasPrefix("not migrated: ") && !note.hasPrefix("refused: ") { print("-- note: \(note)") }
             for prerequisite in plan.prerequisites { print("-- requires on the target: \(prerequisite)") }
@@ -50,12 +50,12 @@ extension PGFerry {
                     + (table.copiesData ? table.format.rawValue : "data excluded") + (slices > 1 ? ", \(slices) slices" : ""))
             }
             print("\n-- pre-data")
-            plan.ddl.preData.forEach { print($0.sql) }
+            (plan.ddl.database.cleanup + plan.ddl.preData).forEach { print($0.printable) }
             print("\n-- per table, after its data")
-            for table in plan.tables { plan.ddl.tablePostData[table.table]?.statements.forEach { print($0.sql) } }
+            for table in plan.tables { plan.ddl.tablePostData[table.table]?.statements.forEach { print($0.printable) } }
             print("\n-- after all data")
-            (plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.foreignKeys.flatMap { $0 } + plan.ddl.privileges + plan.ddl.refresh)
-                .forEach { print($0.sql) }
+            (plan.ddl.sequenceValues + plan.ddl.postData + plan.ddl.foreignKeys.flatMap { $0 } + plan.ddl.privileges + plan.ddl.refresh
+                + plan.ddl.database.postData + plan.ddl.database.last).forEach { print($0.printable) }
         }
     }
 }

@@ -46,7 +46,7 @@ struct SchemaOptions: ParsableArguments {
     var schemaValues: [String] = []
 
     @Flag(name: .customLong("all-schemas"),
-          help: "Every schema of the source database but the system ones and those an extension made (what pg_dump without -n dumps; database-level objects are not moved yet).")
+          help: "Every schema of the source database but the system ones and those an extension made, and what pg_dump without -n carries at database level (README: Whole database).")
     var allSchemas = false
 
     @Option(name: .customLong("exclude-table-data"), help: "Tables whose rows are not copied (DDL still is): name or schema.name, comma-separated.")
