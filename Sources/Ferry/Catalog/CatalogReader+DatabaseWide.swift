@@ -23,10 +23,10 @@ extension CatalogReader {
                                  comment: $0.optionalString("comment"))
             }
         database.eventTriggers = try await connection.query("""
-            SELECT e.evtname, e.evtevent, coalesce(e.evttags, '{}')::text[] AS tags, \(unescaped: Self.functionName("e.evtfoid")) AS function,
-                   e.evtenabled::text AS enabled, pg_catalog.obj_description(e.oid, 'pg_event_trigger') AS comment,
-                   pg_catalog.pg_get_userbyid(e.evtowner) AS owner
-            FROM pg_catalog.pg_event_trigger e WHERE \(unescaped: notExtensionMember("e.oid", "pg_event_trigger")) ORDER BY 1
+            SELECT t.evtname, t.evtevent, coalesce(t.evttags, '{}')::text[] AS tags, \(unescaped: Self.functionName("t.evtfoid")) AS function,
+                   t.evtenabled::text AS enabled, pg_catalog.obj_description(t.oid, 'pg_event_trigger') AS comment,
+                   pg_catalog.pg_get_userbyid(t.evtowner) AS owner
+            FROM pg_catalog.pg_event_trigger t WHERE \(unescaped: notExtensionMember("t.oid", "pg_event_trigger")) ORDER BY 1
             """).rows.map {
                 try EventTrigger(name: $0.string("evtname"), event: $0.string("evtevent"), tags: $0.array("tags"),
                                  function: $0.string("function"), enabled: $0.string("enabled"), comment: $0.optionalString("comment"),
