@@ -91,6 +91,10 @@ import Testing
             ALTER SERVER \(prefix)_dummy_server OWNER TO \(owner);
             GRANT USAGE ON FOREIGN SERVER \(prefix)_dummy_server TO \(reader);
             COMMENT ON SERVER \(prefix)_dummy_server IS 'a server';
+            CREATE FUNCTION public.lang_handler() RETURNS language_handler LANGUAGE c AS '$libdir/plpgsql', 'plpgsql_call_handler';
+            CREATE TRUSTED LANGUAGE \(prefix)_lang HANDLER public.lang_handler;
+            COMMENT ON LANGUAGE \(prefix)_lang IS 'plpgsql under another name';
+            CREATE FUNCTION public.in_lang() RETURNS int LANGUAGE \(prefix)_lang AS $$ BEGIN RETURN 1; END $$;
             CREATE ACCESS METHOD \(prefix)_heap TYPE TABLE HANDLER heap_tableam_handler;
             CREATE CAST (int4 AS bytea) WITH INOUT;
             ALTER DEFAULT PRIVILEGES FOR ROLE \(owner) GRANT SELECT ON TABLES TO \(reader);
@@ -110,7 +114,7 @@ import Testing
     static func expectEqual(_ source: TestDatabase, _ target: TestDatabase, schemas: [String], roles: [String]) async throws {
         let ours = try wholeDump(target), theirs = try wholeDump(source)
         for kind in ["CREATE EVENT TRIGGER", "CREATE PUBLICATION", "CREATE SERVER", "CREATE USER MAPPING", "CREATE ACCESS METHOD",
-                     "CREATE CAST", "CREATE FOREIGN DATA WRAPPER", "ALTER DEFAULT PRIVILEGES FOR ROLE"] {
+                     "CREATE CAST", "CREATE FOREIGN DATA WRAPPER", "CREATE TRUSTED PROCEDURAL LANGUAGE", "ALTER DEFAULT PRIVILEGES FOR ROLE"] {
             #expect(theirs.contains { $0.hasPrefix(kind) }, "\(kind) in the source's dump")
         }
         #expect(ours == theirs, "only on the target: \(ours.filter { !theirs.contains($0) }.prefix(20)); only on the source: \(theirs.filter { !ours.contains($0) }.prefix(20))")

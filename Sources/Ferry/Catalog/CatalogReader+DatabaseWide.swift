@@ -66,19 +66,26 @@ extension CatalogReader {
 
     private func readLanguages() async throws -> [ProceduralLanguage] {
         let rows = try await connection.query("""
-            SELECT l.lanname, l.lanpltrusted, \(unescaped: Self.functionName("l.lanplcallfoid")) AS handler,
+            SELECT l.oid, l.lanname, l.lanpltrusted,
+                   ARRAY(SELECT f FROM pg_catalog.unnest(ARRAY[l.lanplcallfoid, l.laninline, l.lanvalidator]) f WHERE f <> 0)::text[]
+                       AS support,
+                   ARRAY(SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.prolang = l.oid)::text[] AS routines,
+                   \(unescaped: Self.functionName("l.lanplcallfoid")) AS handler,
                    \(unescaped: Self.functionName("l.laninline")) AS inline, \(unescaped: Self.functionName("l.lanvalidator")) AS validator,
                    pg_catalog.obj_description(l.oid, 'pg_language') AS comment, pg_catalog.pg_get_userbyid(l.lanowner) AS owner,
                    l.lanacl::text AS acl
             FROM pg_catalog.pg_language l
-            WHERE l.lanispl AND l.oid >= 16384 AND \(unescaped: notExtensionMember("l.oid", "pg_language")) ORDER BY 1
+            WHERE l.lanispl AND l.oid >= 16384 AND \(unescaped: notExtensionMember("l.oid", "pg_language")) ORDER BY l.lanname
             """).rows
         var languages: [ProceduralLanguage] = []
         for row in rows {
-            languages.append(try await ProceduralLanguage(
-                name: row.string("lanname"), trusted: row.bool("lanpltrusted"), handler: row.optionalString("handler"),
+            var language = try await ProceduralLanguage(
+                oid: row.oid("oid"), name: row.string("lanname"), trusted: row.bool("lanpltrusted"), handler: row.optionalString("handler"),
                 inline: row.optionalString("inline"), validator: row.optionalString("validator"),
-                comment: row.optionalString("comment"), ownership: readOwnership(row)))
+                comment: row.optionalString("comment"), ownership: readOwnership(row))
+            language.supportFunctions = try row.array("support").compactMap { UInt32($0) }
+            language.routines = try row.array("routines").compactMap { UInt32($0) }
+            languages.append(language)
         }
         return languages
     }

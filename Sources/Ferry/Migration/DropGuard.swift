@@ -13,6 +13,9 @@ struct DropGuard {
     let dropDependents: Bool
     let lockTimeout: Duration
     let logger: Logger
+    /// Catalogs whose objects the run recreates itself (a whole-database move's languages, casts,
+    /// servers, publications…): dropping one with the schemas is no loss.
+    let recreatedCatalogs: [String]
 
     /// Objects named in the refusal; the rest are counted.
     static let listed = 20
@@ -23,7 +26,12 @@ struct DropGuard {
         self.dropDependents = request.dropDependents
         self.lockTimeout = request.dropLockTimeout
         self.logger = logger
+        recreatedCatalogs = request.wholeDatabase ? Self.databaseWideCatalogs : []
     }
+
+    static let databaseWideCatalogs = ["pg_language", "pg_cast", "pg_transform", "pg_foreign_data_wrapper", "pg_foreign_server",
+                                       "pg_user_mapping", "pg_am", "pg_event_trigger", "pg_publication", "pg_publication_rel",
+                                       "pg_publication_namespace", "pg_default_acl"]
 
     /// Runs inside the pre-data transaction, so a refusal or a failure leaves the target as it was.
     func dropSchemas() async throws {
@@ -80,6 +88,7 @@ struct DropGuard {
                     THEN pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass, rw.ev_class, 0)
                     ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END AS label) o
             WHERE inside.objid IS NULL AND extension.objid IS NULL
+              AND owner.classid <> ALL(\(recreatedCatalogs.map { "pg_catalog.\($0)" })::pg_catalog.regclass[]::pg_catalog.oid[])
             GROUP BY o.label ORDER BY o.label
             """).rows.map { try "\($0.string("label")) (uses \($0.string("uses")))" }
     }

@@ -23,6 +23,15 @@ public struct DatabaseWide: Sendable, Equatable {
 
     public init() {}
 
+    /// A language comes after its handler functions and before the routines written in it.
+    public var languageDependencies: [Dependency] {
+        languages.flatMap { language in
+            let key = ObjectKey(.language, language.oid)
+            return language.supportFunctions.map { Dependency(object: key, referenced: ObjectKey(.function, $0)) }
+                + language.routines.map { Dependency(object: ObjectKey(.function, $0), referenced: key) }
+        }
+    }
+
     /// The roles these objects name, for `--roles`: owners and grantees with ownership, the users of
     /// user mappings always (the mapping cannot exist without its role).
     public func rolesNamed(includingOwnership: Bool) -> [String] {
@@ -60,6 +69,7 @@ public struct DatabaseWide: Sendable, Equatable {
 }
 
 public struct ProceduralLanguage: Sendable, Equatable {
+    public var oid: UInt32
     public var name: String
     public var trusted: Bool
     /// `regprocedure`-less names: `schema.function` quoted, or nil.
@@ -68,9 +78,14 @@ public struct ProceduralLanguage: Sendable, Equatable {
     public var validator: String?
     public var comment: String?
     public var ownership: Ownership
+    /// OIDs of its handler, inline and validator functions (created before it when the schemas
+    /// hold them) and of the routines written in it (created after it).
+    public var supportFunctions: [UInt32] = []
+    public var routines: [UInt32] = []
 
-    public init(name: String, trusted: Bool, handler: String?, inline: String?, validator: String?, comment: String?,
+    public init(oid: UInt32, name: String, trusted: Bool, handler: String?, inline: String?, validator: String?, comment: String?,
                 ownership: Ownership) {
+        self.oid = oid
         self.name = name
         self.trusted = trusted
         self.handler = handler

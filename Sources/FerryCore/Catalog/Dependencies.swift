@@ -2,7 +2,8 @@
 public struct ObjectKey: Hashable, Sendable, CustomStringConvertible {
     public enum Class: String, Sendable {
         case relation = "pg_class", type = "pg_type", function = "pg_proc", collation = "pg_collation",
-             sqlOperator = "pg_operator", cast = "pg_cast", transform = "pg_transform", conversion = "pg_conversion"
+             sqlOperator = "pg_operator", cast = "pg_cast", transform = "pg_transform", conversion = "pg_conversion",
+             language = "pg_language"
         case operatorClass = "pg_opclass", operatorFamily = "pg_opfamily", textSearchParser = "pg_ts_parser",
              textSearchTemplate = "pg_ts_template", textSearchDictionary = "pg_ts_dict", textSearchConfiguration = "pg_ts_config"
     }

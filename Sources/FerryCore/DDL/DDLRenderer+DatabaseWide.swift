@@ -25,19 +25,23 @@ extension DDLRenderer {
         return ddl
     }
 
-    /// Pre-data, after the extensions: languages, foreign-data wrappers, servers, user mappings,
-    /// access methods (each dropped first if an earlier run left it).
+    /// A language, ordered among the functions: after its handlers, before the routines in it.
+    func languageItem(_ language: ProceduralLanguage) -> PreDataItem {
+        let name = SQL.identifier(language.name), object = "LANGUAGE \(language.name)"
+        var sql = "CREATE OR REPLACE \(language.trusted ? "TRUSTED " : "")PROCEDURAL LANGUAGE \(name)"
+        if let handler = language.handler { sql += " HANDLER \(handler)" }
+        if let inline = language.inline { sql += " INLINE \(inline)" }
+        if let validator = language.validator { sql += " VALIDATOR \(validator)" }
+        let statements = [DDLStatement(sql + ";", object: object)] + comment("LANGUAGE \(name)", language.comment, object: object)
+            + owner("LANGUAGE \(name)", language.ownership, object: object)
+        return PreDataItem(key: ObjectKey(.language, language.oid), rank: DependencyOrder.Rank.function, name: object,
+                           statements: statements)
+    }
+
+    /// Pre-data, after the extensions: foreign-data wrappers, servers, user mappings, access
+    /// methods (each dropped first if an earlier run left it).
     func preData(of database: DatabaseWide) -> [DDLStatement] {
         var statements: [DDLStatement] = []
-        for language in database.languages {
-            let name = SQL.identifier(language.name), object = "LANGUAGE \(language.name)"
-            var sql = "CREATE OR REPLACE \(language.trusted ? "TRUSTED " : "")PROCEDURAL LANGUAGE \(name)"
-            if let handler = language.handler { sql += " HANDLER \(handler)" }
-            if let inline = language.inline { sql += " INLINE \(inline)" }
-            if let validator = language.validator { sql += " VALIDATOR \(validator)" }
-            statements += [.init(sql + ";", object: object)] + comment("LANGUAGE \(name)", language.comment, object: object)
-                + owner("LANGUAGE \(name)", language.ownership, object: object)
-        }
         // Dropped in reverse order of creation: mappings, servers, wrappers.
         statements += database.userMappings.map {
             .init("DROP USER MAPPING IF EXISTS FOR \(Self.mappedUser($0.user)) SERVER \(SQL.identifier($0.server));",

@@ -53,7 +53,9 @@ public struct DDLRenderer: Sendable {
         items += catalog.sequences.filter { $0.identityOf == nil }.map(sequenceItem)
         items += catalog.tables.map { tableItem($0, catalog: catalog, lookup: lookup) }
         items += catalog.views.map(viewItem)
-        let ordered = DependencyOrder.sort(items, dependencies: catalog.dependenciesAfterShellTypes)
+        items += catalog.database?.languages.map(languageItem) ?? []
+        let ordered = DependencyOrder.sort(items, dependencies: catalog.dependenciesAfterShellTypes
+                                                      + (catalog.database?.languageDependencies ?? []))
         let postponed = Self.postponed(catalog)
         let waitsForKeys = { (item: PreDataItem) in item.key.map(postponed.contains) ?? false }
         ddl.preData += ordered.filter { !waitsForKeys($0) }.flatMap(\.statements)
