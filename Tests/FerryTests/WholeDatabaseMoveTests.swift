@@ -51,6 +51,30 @@ import Testing
             + "DROP SUBSCRIPTION \(prefix)_sub")
     }
 
+    /// The rows of an extension's configuration tables move, as pg_dump carries them: pg_partman's
+    /// `part_config` row for a partitioned table (skipped where the servers lack pg_partman).
+    @Test func extensionConfigurationRowsMove() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "wholedb_config_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "wholedb_config_tgt")
+        let available: PGQuery = "SELECT count(*) AS n FROM pg_available_extensions WHERE name = 'pg_partman'"
+        guard try await source.query(available).rows[0].int("n") == 1, try await target.query(available).rows[0].int("n") == 1 else { return }
+        try await source.execute("""
+            CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;
+            CREATE SCHEMA app; CREATE TABLE app.events (id int, created timestamptz NOT NULL) PARTITION BY RANGE (created);
+            SELECT partman.create_parent('app.events', 'created', 'native', 'daily');
+            """)
+        let schemas = try await DatabaseSchemas.all(of: source.configuration)
+        let report = try await Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                                   schemas: schemas, wholeDatabase: true)).run()
+        #expect(report.progress.comparison?.isEqual == true, "\(report.progress.comparison?.lines ?? [])")
+        #expect(report.plan.notes.contains { $0.hasPrefix("whole database: creates the rows of partman.part_config") }, "\(report.plan.notes)")
+        let configuration: PGQuery = "SELECT string_agg(parent_table || ' ' || partition_interval, ', ') AS rows FROM partman.part_config"
+        let rows = try await source.query(configuration).rows[0].values
+        #expect(rows == [Optional("app.events 1 day")])
+        #expect(try await target.query(configuration).rows[0].values == rows)
+        #expect(try await CorpusTests.rows(target, schemas: schemas) == (try await CorpusTests.rows(source, schemas: schemas)))
+    }
+
     static func sourceSQL(owner: String, app: String, reader: String, major: Int) -> String {
         let prefix = String(owner.dropLast("_owner".count))
         return """

@@ -53,7 +53,27 @@ extension CatalogReader {
             database.roleSettings[try setting.string("role")] = try setting.array("settings")
         }
         database.defaultPrivileges = try await readGlobalDefaultPrivileges()
+        database.extensionConfigurations = try await readExtensionConfigurations()
         return database
+    }
+
+    /// The configuration tables and sequences of the extensions in the schemas (the ones the run
+    /// creates), in the order the extensions declared them.
+    private func readExtensionConfigurations() async throws -> [ExtensionConfiguration] {
+        try await connection.query("""
+            SELECT e.extname, n.nspname, c.relname, c.relkind = 'S' AS is_sequence, coalesce(x.condition, '') AS condition,
+                   ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                         AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum)::text[] AS columns
+            FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace en ON en.oid = e.extnamespace
+            CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(e.extconfig), pg_catalog.unnest(e.extcondition))
+                 WITH ORDINALITY x(config, condition, position)
+            JOIN pg_catalog.pg_class c ON c.oid = x.config JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE en.nspname = ANY(\(schemas)) ORDER BY e.oid, x.position
+            """).rows.map {
+                try ExtensionConfiguration(extensionName: $0.string("extname"), table: QualifiedName($0.string("nspname"), $0.string("relname")),
+                                           condition: $0.string("condition"), columns: $0.array("columns"),
+                                           isSequence: $0.bool("is_sequence"))
+            }
     }
 
     /// `schema.function` quoted, for the function `oid` (NULL for 0).

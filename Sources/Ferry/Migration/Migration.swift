@@ -141,6 +141,13 @@ public final class Migration: Sendable {
         try await DropGuard(target: target, schemas: plan.schemas, request: request, logger: logger).dropSchemas()
         try await Self.runPipelined(plan.ddl.preData, on: target)
         try await target.execute("COMMIT")
+        if let configurations = plan.database?.extensionConfigurations, !configurations.isEmpty {
+            try await snapshot.withWorker { source in
+                try await ExtensionConfigurationCopy(source: source, target: target, chunkSize: request.chunkSize,
+                                                     ringCapacity: request.ringCapacity, stallTimeout: request.stallTimeout)
+                    .run(configurations)
+            }
+        }
 
         recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
         try await withThrowingTaskGroup(of: Void.self) { group in

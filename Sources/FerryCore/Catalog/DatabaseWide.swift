@@ -20,6 +20,9 @@ public struct DatabaseWide: Sendable, Equatable {
     public var roleSettings: [String: [String]] = [:]
     /// `ALTER DEFAULT PRIVILEGES FOR ROLE r …` naming no schema (with ownership only).
     public var defaultPrivileges: [GlobalDefaultPrivileges] = []
+    /// Configuration tables and sequences of the extensions the run creates
+    /// (`pg_extension_config_dump`): the rows their condition selects are data, as in pg_dump.
+    public var extensionConfigurations: [ExtensionConfiguration] = []
 
     public init() {}
 
@@ -64,6 +67,9 @@ public struct DatabaseWide: Sendable, Equatable {
         lines += settings.map { "database setting \($0.prefix { $0 != "=" })" }
         lines += roleSettings.keys.sorted().map { "settings of role \(SQL.display($0)) in the database" }
         lines += defaultPrivileges.map { "default privileges of \(SQL.display($0.role)) on \($0.objects.lowercased())" }
+        lines += extensionConfigurations.map {
+            "the rows of \($0.table)\($0.condition.isEmpty ? "" : " \($0.condition)") (configuration of extension \($0.extensionName))"
+        }
         return lines
     }
 }
@@ -258,4 +264,31 @@ public struct GlobalDefaultPrivileges: Sendable, Equatable {
         default: "SCHEMAS"
         }
     }
+}
+
+/// A configuration table (or sequence) of an extension: what its condition selects is data of the
+/// dump, loaded into the table that CREATE EXTENSION made on the target.
+public struct ExtensionConfiguration: Sendable, Equatable {
+    public var extensionName: String
+    public var table: QualifiedName
+    /// `WHERE …` as `pg_extension_config_dump` recorded it, or empty for every row.
+    public var condition: String
+    /// The columns copied (generated ones left out); empty for a sequence.
+    public var columns: [String]
+    public var isSequence: Bool
+
+    public init(extensionName: String, table: QualifiedName, condition: String, columns: [String], isSequence: Bool = false) {
+        self.extensionName = extensionName
+        self.table = table
+        self.condition = condition
+        self.columns = columns
+        self.isSequence = isSequence
+    }
+
+    /// `COPY (SELECT cols FROM ONLY t WHERE …) TO STDOUT`, for a table.
+    public var copyOutSQL: String {
+        "COPY (SELECT \(SQL.identifierList(columns)) FROM ONLY \(table.sql)\(condition.isEmpty ? "" : " " + condition)) TO STDOUT"
+    }
+
+    public var copyInSQL: String { "COPY \(table.sql) (\(SQL.identifierList(columns))) FROM STDIN" }
 }
