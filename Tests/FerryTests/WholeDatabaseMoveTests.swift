@@ -75,6 +75,41 @@ import Testing
         #expect(try await CorpusTests.rows(target, schemas: schemas) == (try await CorpusTests.rows(source, schemas: schemas)))
     }
 
+    /// The command line: `plan --all-schemas` lists what it creates outside the schemas and never
+    /// prints a user mapping's options; `compare --all-schemas` sees a missing publication, and
+    /// none after `migrate --all-schemas`.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CommandLineTests.binary)))
+    func theCommandLinePlansMigratesAndComparesTheWholeDatabase() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "wholedb_cli_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "wholedb_cli_tgt")
+        try await source.execute("""
+            CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1);
+            CREATE PUBLICATION cli_pub FOR TABLE public.t;
+            CREATE FOREIGN DATA WRAPPER cli_fdw; CREATE SERVER cli_server FOREIGN DATA WRAPPER cli_fdw;
+            CREATE USER MAPPING FOR PUBLIC SERVER cli_server OPTIONS (user 'remote', password 'cli-secret-value');
+            """)
+        let urls = ["--source", CommandLineTests.url(source), "--target", CommandLineTests.url(target)]
+        let plan = try TestServers.execute(CommandLineTests.binary, ["plan", "--all-schemas"] + urls)
+        #expect(plan.status == 0, "\(plan.output)")
+        #expect(plan.output.contains("-- note: whole database: creates publication cli_pub"), "\(plan.output)")
+        #expect(plan.output.contains("user mapping for public on server cli_server is created without its password option"))
+        #expect(plan.output.contains("CREATE PUBLICATION cli_pub"))
+        let withOwners = try TestServers.execute(CommandLineTests.binary, ["plan", "--all-schemas", "--owners"] + urls)
+        #expect(withOwners.output.contains("-- USER MAPPING FOR public SERVER cli_server (with its options, not shown)"), "\(withOwners.output)")
+        #expect(!(plan.output + withOwners.output).contains("cli-secret-value"))
+
+        let before = try TestServers.execute(CommandLineTests.binary, ["compare", "--all-schemas"] + urls)
+        #expect(before.status == 1)
+        #expect(before.output.contains("cli_pub"), "\(before.output)")
+        let migrate = try TestServers.execute(CommandLineTests.binary, ["migrate", "--all-schemas"] + urls)
+        #expect(migrate.status == 0, "\(migrate.output)")
+        #expect(!migrate.output.contains("cli-secret-value"))
+        let after = try TestServers.execute(CommandLineTests.binary, ["compare", "--all-schemas"] + urls)
+        #expect(after.status == 0, "\(after.output)")
+        let mapping: PGQuery = "SELECT umoptions::text AS options FROM pg_user_mappings"
+        #expect(try await target.query(mapping).rows[0].values == [Optional("{user=remote}")])
+    }
+
     static func sourceSQL(owner: String, app: String, reader: String, major: Int) -> String {
         let prefix = String(owner.dropLast("_owner".count))
         return """

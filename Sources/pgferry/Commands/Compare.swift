@@ -13,6 +13,10 @@ extension PGFerry {
         @Option(name: .customLong("schema"), help: "Schema to compare (repeat or comma-separate for several).")
         var schemaValues: [String] = []
 
+        @Flag(name: .customLong("all-schemas"),
+              help: "Every schema of the source database, and what a whole-database move carries outside them (README: Whole database).")
+        var allSchemas = false
+
         @Flag(name: .customLong("owners"), help: "Also compare owners and ACLs.")
         var includeOwnership = false
 
@@ -26,16 +30,18 @@ extension PGFerry {
         var schemas: [String] { SchemaOptions.split(schemaValues) }
 
         func validate() throws {
-            if schemas.isEmpty { throw ValidationError("--schema is required, e.g. --schema queen") }
+            if schemas.isEmpty && !allSchemas { throw ValidationError("--schema is required, e.g. --schema queen, or --all-schemas") }
+            if !schemas.isEmpty && allSchemas { throw ValidationError("--schema and --all-schemas exclude each other: give one") }
         }
 
         func run() async throws {
             let comparison: SchemaComparison
             do {
+                let source = try connections.sourceConfiguration()
                 comparison = try await SchemaCompare(
-                    source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
-                    schemas: schemas, includeOwnership: includeOwnership,
-                    largeObjects: largeObjects).compare()
+                    source: source, target: try connections.targetConfiguration(),
+                    schemas: allSchemas ? try await DatabaseSchemas.all(of: source) : schemas, includeOwnership: includeOwnership,
+                    largeObjects: largeObjects, wholeDatabase: allSchemas).compare()
             } catch let error as ValidationError {
                 throw error
             } catch {
