@@ -132,8 +132,8 @@ import Testing
                 EXECUTE FUNCTION public.log_ddl();
             ALTER EVENT TRIGGER \(prefix)_ddl ENABLE ALWAYS;
             COMMENT ON EVENT TRIGGER \(prefix)_ddl IS 'logs DDL';
-            CREATE PUBLICATION \(prefix)_pub FOR TABLE \(major >= 15 ? "app.users (id, email) WHERE (id > 0)" : "app.users"),
-                TABLE billing.invoices WITH (publish = 'insert, update', publish_via_partition_root = true);
+            CREATE PUBLICATION \(prefix)_pub FOR TABLE \(major >= 15 ? "app.users (id, email) WHERE (id > 0), TABLE" : "app.users,")
+                billing.invoices WITH (publish = 'insert, update', publish_via_partition_root = true);
             COMMENT ON PUBLICATION \(prefix)_pub IS 'app changes';
             \(major >= 15 ? "CREATE PUBLICATION \(prefix)_schemas FOR TABLES IN SCHEMA billing;" : "")
             CREATE PUBLICATION \(prefix)_all FOR ALL TABLES WITH (publish = 'delete');
