@@ -16,6 +16,12 @@ extension PGFerry {
         @Flag(name: .customLong("owners"), help: "Also compare owners and ACLs.")
         var includeOwnership = false
 
+        @Flag(name: .customLong("all-schemas"), help: "Every schema of the source database but the system ones and those an extension made.")
+        var allSchemas = false
+
+        @Flag(help: "Also compare the roles a migration with --roles creates (attributes, role-wide settings, memberships; never passwords).")
+        var roles = false
+
         @Flag(name: .customLong("large-objects"),
               help: "Also compare the database's large objects with the source's OIDs (count, and an md5 of their bytes).")
         var largeObjects = false
@@ -26,16 +32,18 @@ extension PGFerry {
         var schemas: [String] { SchemaOptions.split(schemaValues) }
 
         func validate() throws {
-            if schemas.isEmpty { throw ValidationError("--schema is required, e.g. --schema queen") }
+            if schemas.isEmpty && !allSchemas { throw ValidationError("--schema is required, e.g. --schema queen, or --all-schemas") }
+            if !schemas.isEmpty && allSchemas { throw ValidationError("--schema and --all-schemas exclude each other: give one") }
         }
 
         func run() async throws {
             let comparison: SchemaComparison
             do {
+                let source = try connections.sourceConfiguration()
                 comparison = try await SchemaCompare(
-                    source: try connections.sourceConfiguration(), target: try connections.targetConfiguration(),
-                    schemas: schemas, includeOwnership: includeOwnership,
-                    largeObjects: largeObjects).compare()
+                    source: source, target: try connections.targetConfiguration(),
+                    schemas: allSchemas ? try await DatabaseSchemas.all(of: source) : schemas, includeOwnership: includeOwnership,
+                    largeObjects: largeObjects, roles: roles).compare()
             } catch let error as ValidationError {
                 throw error
             } catch {
