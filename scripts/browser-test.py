@@ -158,6 +158,25 @@ def resumes_when_reopened(driver):
     check(status == 200, "reset answered %d %r" % (status, body))
 
 
+def plan_with_roles(driver):
+    """Show plan against the form's target: with the roles box, the grantee the target lacks is named."""
+    driver.find_element(By.ID, "test-btn").click()
+    wait_for(driver, lambda d: "Connection successful" in text(d, "test-result"), 20, "test connection did not succeed")
+    driver.find_element(By.ID, "roles").click()
+    driver.find_element(By.ID, "all-schemas").click()
+    try:
+        driver.find_element(By.ID, "plan-btn").click()
+        wait_for(driver, lambda d: text(d, "plan-box").startswith("Plan:"), 60, "no plan: " + text(driver, "plan-box"))
+        plan = text(driver, "plan-box")
+        check("queen" in plan.split("\n")[0] and "tables" in plan, "plan summary: " + plan)
+        check("--roles: would create role pgferry_browser_reader" in plan, "the plan does not name the role: " + plan)
+        check(psql_target("SELECT count(*) FROM pg_roles WHERE rolname = 'pgferry_browser_reader'") == "0",
+              "the plan created the role")
+    finally:
+        driver.find_element(By.ID, "roles").click()
+        driver.find_element(By.ID, "all-schemas").click()
+
+
 def psql_source(sql):
     return subprocess.run(["psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p", SOURCE_PORT, "-U", "postgres", "-d", SOURCE_DB,
                            "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
@@ -267,7 +286,7 @@ def main():
     passed = failed = 0
     driver = make_driver()
     try:
-        for test in (full_flow, resumes_when_reopened, cancel_from_the_page, follow_and_cut_over):
+        for test in (full_flow, plan_with_roles, resumes_when_reopened, cancel_from_the_page, follow_and_cut_over):
             try:
                 test(driver)
                 passed += 1

@@ -22,6 +22,8 @@ psql_source -d postgres -c "CREATE DATABASE queen_src"
 psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$target_port" -U postgres -d postgres -c "CREATE DATABASE queen_new"
 psql_source -d queen_src -f "$root/Fixtures/queen/schema.sql" >/dev/null
 PGOPTIONS="-c pgferry.scale=${PGFERRY_BROWSER_SCALE:-2}" psql_source -d queen_src -f "$root/Fixtures/queen/data.sql" >/dev/null
+# A grantee the target lacks: what the plan with owners and roles says it would create.
+psql_source -d queen_src -c "CREATE ROLE pgferry_browser_reader; GRANT SELECT ON queen.queues TO pgferry_browser_reader"
 
 token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 server_port=$(free_port)

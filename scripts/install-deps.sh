@@ -9,6 +9,8 @@ pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev pkg-config)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+# The PyPI server builds of the version matrix link uuid-ossp against OSSP uuid.
+ldconfig -p 2>/dev/null | grep -q 'libossp-uuid\.so\.16' || missing+=(libossp-uuid16)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

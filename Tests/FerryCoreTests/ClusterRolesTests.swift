@@ -55,6 +55,20 @@ import Testing
         #expect(Self.owner.differences(fromTarget: Self.owner).isEmpty)
     }
 
+    @Test func theCompareHoldsAttributesSettingsAndMembershipsButNoPassword() {
+        let membership = RoleMembership(role: "writers", member: "App Owner", admin: true, inherit: false, set: true)
+        let objects = ClusterRoles(roles: [Self.owner], memberships: [membership]).inventoryObjects(membershipOptions: false)
+        #expect(objects.map(\.key) == [InventoryKey(kind: "role", identity: #""App Owner""#),
+                                       InventoryKey(kind: "role membership", identity: #"writers to "App Owner""#)])
+        #expect(objects[0].facets["attributes"]?.contains("CONNECTION LIMIT 3") == true)
+        #expect(objects[0].facets["settings"] == #"search_path=app, "$user", "My ""Schema""", work_mem=64MB"#)
+        #expect(!objects[0].facets.values.contains { $0.contains("SCRAM") })
+        // INHERIT and SET only where both sides record them per membership (16+).
+        #expect(objects[1].facets == ["options": "ADMIN true"])
+        let sixteen = ClusterRoles(roles: [], memberships: [membership]).inventoryObjects(membershipOptions: true)
+        #expect(sixteen[0].facets == ["options": "ADMIN true INHERIT false SET true"])
+    }
+
     @Test func listSettingsSplitAsPostgreSQLFlattensThem() {
         #expect(ClusterRoles.splitList(#"a, "b c", "d""e""#) == ["a", "b c", #"d"e"#])
         #expect(ClusterRoles.splitList("") == [])

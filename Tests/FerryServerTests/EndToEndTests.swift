@@ -13,6 +13,9 @@ struct EndToEndTests {
     struct HTTP {
         let base: URL
         let token: String
+        /// Its own connection pool: a shared one may hand a new server a kept-alive connection
+        /// to an earlier test's server that had the same port ("Empty reply from server").
+        let session = URLSession(configuration: .ephemeral)
 
         func call(_ method: String, _ path: String, _ body: [String: Any]? = nil, authorized: Bool = true) async throws
             -> (status: Int, json: [String: Any], text: String) {
@@ -23,7 +26,7 @@ struct EndToEndTests {
                 request.setValue("application/json", forHTTPHeaderField: "Content-Type")
                 request.httpBody = try JSONSerialization.data(withJSONObject: body)
             }
-            let (data, response) = try await URLSession.shared.data(for: request)
+            let (data, response) = try await session.data(for: request)
             let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, json, String(decoding: data, as: UTF8.self))
         }

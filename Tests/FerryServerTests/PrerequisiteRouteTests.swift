@@ -28,6 +28,10 @@ import Testing
         #expect(try await client.waitForFinish()["status"] as? String == "error")
         let plan = try await client.get("plan?schema=app&roles=true").json
         #expect((plan["hazards"] as? [String])?.contains { $0.hasPrefix("--roles: would create role \(role) (") } == true, "\(plan)")
+        // POST plan: the same against the body's target (the dashboard's "Show plan").
+        let posted = try await client.post("plan", body.merging(["roles": true]) { $1 }).json
+        #expect((posted["hazards"] as? [String])?.contains { $0.hasPrefix("--roles: would create role \(role) (") } == true, "\(posted)")
+        #expect(posted["schemas"] as? [String] == ["app"])
         #expect(try await client.post("reset").status == .ok)
 
         #expect(try await client.post("start", body.merging(["roles": true]) { $1 }).status == .accepted)
@@ -35,6 +39,11 @@ import Testing
         #expect(status["status"] as? String == "complete", "\(status)")
         #expect((status["hazards"] as? [String])?.contains { $0.hasPrefix("created role \(role) (") } == true, "\(status)")
         #expect(try await target.query("SELECT rolbypassrls FROM pg_roles WHERE rolname = \(role)").rows.first?.bool("rolbypassrls") == true)
+        let compared = try await client.post("compare", body.merging(["roles": true]) { $1 }).json
+        #expect(compared["equal"] as? Bool == true, "\(compared)")
+        try await target.execute("ALTER ROLE \(role) NOBYPASSRLS")
+        let differs = try await client.post("compare", body.merging(["roles": true]) { $1 }).json
+        #expect(differs["equal"] as? Bool == false && "\(differs)".contains("BYPASSRLS"), "\(differs)")
     }
 
     @Test func allSchemasPlansAndMovesEverySchemaOfTheDatabase() async throws {
@@ -56,5 +65,11 @@ import Testing
         let status = try await client.waitForFinish()
         #expect(status["status"] as? String == "complete", "\(status)")
         #expect(try await target.query("SELECT (SELECT count(*) FROM one.t) + (SELECT count(*) FROM two.t) AS n").rows[0].int("n") == 3)
+        // validate and compare read every schema too.
+        let validated = try await client.post("validate", body).json
+        #expect(validated["allMatch"] as? Bool == true && validated["schema"] as? String == "one,public,two", "\(validated)")
+        #expect((validated["tables"] as? [Any])?.count == 2)
+        let compared = try await client.post("compare", body).json
+        #expect(compared["equal"] as? Bool == true, "\(compared)")
     }
 }

@@ -60,6 +60,9 @@ import Testing
         #expect(try onTarget.string("roles").contains("SCRAM-SHA-256$"), "the hash moved, and only a hash")
         #expect(try onTarget.string("memberships") == "\(group)>\(owner):t")
         #expect(try await target.query("SELECT count(*) AS n FROM app.notes").rows[0].int("n") == 2)
+        let compare = SchemaCompare(source: source.configuration, target: target.configuration, schemas: ["app"],
+                                    includeOwnership: true, roles: true)
+        #expect(try await compare.compare().isEqual)
 
         // A second run finds them: left as they are, one that differs named.
         try await target.execute("ALTER ROLE \(reader) LOGIN")
@@ -68,6 +71,13 @@ import Testing
         #expect(again.progress.hazards.contains("role \(reader) exists on the target and differs (left as it is): "
             + "NOLOGIN on the source, LOGIN on the target"), "\(again.progress.hazards)")
         #expect(try await target.query("SELECT rolcanlogin FROM pg_roles WHERE rolname = \(reader)").rows[0].bool("rolcanlogin"))
+
+        // The compare with roles reports both kinds of difference.
+        try await target.execute("REVOKE \(group) FROM \(owner)")
+        let differs = try await compare.compare()
+        #expect(differs.different.map(\.object) == [InventoryKey(kind: "role", identity: reader)])
+        #expect(differs.different.first?.facets.first?.target?.contains(" LOGIN ") == true)
+        #expect(differs.missing == [InventoryKey(kind: "role membership", identity: "\(group) to \(owner)")])
     }
 
     @Test func createPrerequisitesInstallsTheExtensionsTheSchemaUses() async throws {

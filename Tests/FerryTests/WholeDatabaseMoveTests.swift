@@ -19,7 +19,9 @@ import Testing
         // Roles are cluster-wide and the source cluster is shared: names of this run's own.
         let prefix = source.name.replacingOccurrences(of: "pgferry_wholedb_src_", with: "wdb")
         let owner = "\(prefix)_owner", app = "\(prefix)_app", reader = "\(prefix)_reader"
-        try await source.execute(Self.sourceSQL(owner: owner, app: app, reader: reader, major: major))
+        // The PyPI builds' postgres_fdw may not load against the system's libpq: a wrapper of our own then.
+        let postgresFDW = (try? await source.execute("CREATE EXTENSION postgres_fdw; DROP EXTENSION postgres_fdw")) != nil
+        try await source.execute(Self.sourceSQL(owner: owner, app: app, reader: reader, major: major, postgresFDW: postgresFDW))
 
         let schemas = try await DatabaseSchemas.all(of: source.configuration)
         #expect(schemas == ["app", "billing", "extensions", "public"])
@@ -110,14 +112,16 @@ import Testing
         #expect(try await target.query(mapping).rows[0].values == [Optional("{user=remote}")])
     }
 
-    static func sourceSQL(owner: String, app: String, reader: String, major: Int) -> String {
+    static func sourceSQL(owner: String, app: String, reader: String, major: Int, postgresFDW: Bool) -> String {
         let prefix = String(owner.dropLast("_owner".count))
+        let wrapper = postgresFDW ? "postgres_fdw" : "\(prefix)_dummy"
         return """
             CREATE ROLE \(owner) NOLOGIN; CREATE ROLE \(app) LOGIN CONNECTION LIMIT 5 VALID UNTIL '2100-01-01';
             CREATE ROLE \(reader) NOLOGIN NOINHERIT; GRANT \(reader) TO \(app);
             CREATE SCHEMA app AUTHORIZATION \(owner); CREATE SCHEMA billing AUTHORIZATION \(owner); CREATE SCHEMA extensions;
             CREATE EXTENSION pgcrypto WITH SCHEMA extensions;
-            CREATE EXTENSION postgres_fdw;
+            \(postgresFDW ? "CREATE EXTENSION postgres_fdw;" : "")
+            CREATE FOREIGN DATA WRAPPER \(prefix)_dummy OPTIONS (mode 'test');
             CREATE TABLE app.users (id int PRIMARY KEY, email text NOT NULL, secret bytea DEFAULT extensions.gen_random_bytes(4));
             ALTER TABLE app.users OWNER TO \(owner);
             ALTER TABLE app.users ENABLE ROW LEVEL SECURITY;
@@ -140,12 +144,11 @@ import Testing
             ALTER PUBLICATION \(prefix)_all OWNER TO \(owner);
             CREATE SUBSCRIPTION \(prefix)_sub CONNECTION 'host=127.0.0.1 dbname=nowhere' PUBLICATION \(prefix)_pub
                 WITH (connect = false, enabled = false, create_slot = false, slot_name = NONE);
-            CREATE SERVER \(prefix)_remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'remote.example', dbname 'other');
+            CREATE SERVER \(prefix)_remote FOREIGN DATA WRAPPER \(wrapper) OPTIONS (host 'remote.example', dbname 'other');
             CREATE USER MAPPING FOR \(app) SERVER \(prefix)_remote OPTIONS (user 'remote_app', password 'not-a-real-secret');
             CREATE USER MAPPING FOR PUBLIC SERVER \(prefix)_remote;
             CREATE FOREIGN TABLE billing.remote_rates (code text, rate numeric) SERVER \(prefix)_remote OPTIONS (table_name 'rates');
             ALTER FOREIGN TABLE billing.remote_rates OWNER TO \(owner);
-            CREATE FOREIGN DATA WRAPPER \(prefix)_dummy OPTIONS (mode 'test');
             CREATE SERVER \(prefix)_dummy_server TYPE 'file' VERSION '1' FOREIGN DATA WRAPPER \(prefix)_dummy;
             ALTER SERVER \(prefix)_dummy_server OWNER TO \(owner);
             GRANT USAGE ON FOREIGN SERVER \(prefix)_dummy_server TO \(reader);

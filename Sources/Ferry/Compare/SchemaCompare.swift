@@ -8,16 +8,20 @@ public struct SchemaCompare: Sendable {
     public var includeOwnership: Bool
     /// Compare the database's large objects too: count and an md5 over their OIDs and bytes.
     public var largeObjects: Bool
+    /// Compare the roles the schemas name, and those they are members of, by attributes,
+    /// settings and memberships (`--roles`: the ones a run with `--roles` creates).
+    public var roles: Bool
     /// Compare what a whole-database move carries outside the schemas too (`--all-schemas`).
     public var wholeDatabase: Bool
 
     public init(source: ConnectionConfiguration, target: ConnectionConfiguration, schemas: [String],
-                includeOwnership: Bool = false, largeObjects: Bool = false, wholeDatabase: Bool = false) {
+                includeOwnership: Bool = false, largeObjects: Bool = false, roles: Bool = false, wholeDatabase: Bool = false) {
         self.source = source
         self.target = target
         self.schemas = schemas
         self.includeOwnership = includeOwnership
         self.largeObjects = largeObjects
+        self.roles = roles
         self.wholeDatabase = wholeDatabase
     }
 
@@ -33,6 +37,13 @@ public struct SchemaCompare: Sendable {
                                                                           checksums: true).inventoryObjects
                     sourceInventory.objects.append(objects.source)
                     targetInventory.objects.append(objects.target)
+                }
+                if roles {
+                    let objects = try await RoleReader.inventories(schemas: schemas, includeOwnership: includeOwnership,
+                                                                   largeObjects: largeObjects, source: sourceConnection,
+                                                                   target: targetConnection)
+                    sourceInventory.objects += objects.source
+                    targetInventory.objects += objects.target
                 }
                 return try await Self.comparison(source: sourceInventory, target: targetInventory, on: targetConnection)
             }

@@ -130,7 +130,7 @@ struct TargetCheck {
         return Dictionary(grouping: missing, by: \.extensionName).sorted { ($0.key ?? "") < ($1.key ?? "") }.map { extensionName, objects in
             let labels = objects.map(\.label).joined(separator: ", ")
             if let extensionName {
-                return "the schema needs extension \(extensionName) (for \(labels)), which the target lacks: CREATE EXTENSION \(extensionName)"
+                return "the schema needs extension \(extensionName) (for \(labels)), which the target lacks: CREATE EXTENSION \(SQL.identifier(extensionName))"
             }
             // Servers are database objects that neither pg_dump -n nor pgferry creates.
             let servers = objects.contains { $0.type == "server" }

@@ -77,3 +77,20 @@ enum RoleReader {
         }
     }
 }
+
+extension RoleReader {
+    /// The roles the schemas name (as a run with `--roles` would create them) and the roles
+    /// they are members of, read on both sides as compare objects.
+    static func inventories(schemas: [String], includeOwnership: Bool, largeObjects: Bool,
+                            source: PGConnection, target: PGConnection) async throws -> (source: [InventoryObject], target: [InventoryObject]) {
+        let reader = CatalogReader(connection: source, schemas: schemas, includeOwnership: includeOwnership)
+        try await source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        let catalog = try await reader.read(reader.relations())
+        let named = catalog.rolesNamed(includingOwnership: includeOwnership, largeObjects: largeObjects)
+        let wanted = try await closure(of: named, on: source, passwords: false)
+        try await source.execute("COMMIT")
+        let present = try await read(wanted.roles.map(\.name), on: target)
+        let options = source.serverVersion >= 160000 && target.serverVersion >= 160000
+        return (wanted.inventoryObjects(membershipOptions: options), present.inventoryObjects(membershipOptions: options))
+    }
+}

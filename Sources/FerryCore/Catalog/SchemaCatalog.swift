@@ -134,8 +134,9 @@ extension SchemaCatalog {
     }
 
     /// Roles the DDL names: policies' roles always; owners and grantees when ownership is copied
-    /// (`public`'s grants to PUBLIC and pg_database_owner need no role of the source's).
-    public func rolesNamed(includingOwnership: Bool) -> [String] {
+    /// (`public`'s grants to PUBLIC and pg_database_owner need no role of the source's), and
+    /// the large objects' when they are copied too.
+    public func rolesNamed(includingOwnership: Bool, largeObjects copiesLargeObjects: Bool = false) -> [String] {
         var roles = Set(policies.flatMap(\.roles))
         if includingOwnership {
             var ownerships = schemas.map(\.ownership) + collations.map(\.ownership) + types.map(\.ownership)
@@ -148,6 +149,7 @@ extension SchemaCatalog {
                 roles.insert(ownership.owner)
                 roles.formUnion(ownership.grants.map(\.grantee).filter { !$0.isEmpty })
             }
+            if copiesLargeObjects { roles.formUnion(largeObjects.roles) }
         }
         roles.formUnion(database?.rolesNamed(includingOwnership: includingOwnership) ?? [])
         return roles.sorted()

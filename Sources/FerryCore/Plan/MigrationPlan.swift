@@ -289,10 +289,7 @@ extension MigrationPlan {
         if copiesLargeObjects && largeObjects.unreadable > 0 {
             throw PlanError.unreadableLargeObjects(count: largeObjects.unreadable)
         }
-        roles = catalog.rolesNamed(includingOwnership: options.includeOwnership)
-        if copiesLargeObjects && options.includeOwnership {
-            roles = Array(Set(roles + catalog.largeObjects.roles)).sorted()
-        }
+        roles = catalog.rolesNamed(includingOwnership: options.includeOwnership, largeObjects: copiesLargeObjects)
         icuCollations = catalog.collations.filter { $0.options.contains("provider = icu") }.map(\.name.description)
         userMappings = catalog.userMappings
         includesOwnership = options.includeOwnership

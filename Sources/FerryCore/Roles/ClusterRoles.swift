@@ -155,3 +155,26 @@ public struct ClusterRoles: Sendable, Equatable {
         return items.filter { !$0.isEmpty }
     }
 }
+
+extension ClusterRoles {
+    /// The roles and their memberships as the compare holds them: a role's attributes and
+    /// settings; a membership's options, INHERIT and SET only when `membershipOptions` (both
+    /// sides record them per membership, PostgreSQL 16+). Passwords are never compared.
+    public func inventoryObjects(membershipOptions: Bool) -> [InventoryObject] {
+        let roleObjects = roles.map { role in
+            var facets = ["attributes": role.attributes.joined(separator: " ")]
+            if !role.settings.isEmpty { facets["settings"] = role.settings.sorted().joined(separator: ", ") }
+            return InventoryObject(key: InventoryKey(kind: "role", identity: SQL.identifier(role.name)),
+                                   description: "role \(SQL.display(role.name))", facets: facets)
+        }
+        let membershipObjects = memberships.map { membership in
+            var options = ["ADMIN \(membership.admin)"]
+            if membershipOptions { options += ["INHERIT \(membership.inherit)", "SET \(membership.set)"] }
+            let identity = "\(SQL.identifier(membership.role)) to \(SQL.identifier(membership.member))"
+            return InventoryObject(key: InventoryKey(kind: "role membership", identity: identity),
+                                   description: "membership of role \(SQL.display(membership.member)) in role \(SQL.display(membership.role))",
+                                   facets: ["options": options.joined(separator: " ")])
+        }
+        return roleObjects + membershipObjects
+    }
+}

@@ -115,7 +115,7 @@ struct RequestFields {
         return schema
     }
 
-    /// `allSchemas` (on start and plan): every schema of the source database instead of `schema`;
+    /// `allSchemas` (on start, plan, validate and compare): every schema of the source database instead of `schema`;
     /// default false.
     func allSchemas() throws(BadRequest) -> Bool {
         let all = try optionalBool("allSchemas") ?? false
@@ -157,7 +157,8 @@ struct RequestFields {
     /// `compare` (pgferry's own, on start): compare the schemas at the end of the run; default true.
     func compareAfterwards() throws(BadRequest) -> Bool { try optionalBool("compare") ?? true }
 
-    /// `owners` (pgferry's own, on compare): compare owners and ACLs too; default false.
+    /// `owners` (pgferry's own, on start, plan and compare): recreate (compare) owners and ACLs
+    /// too, as `--owners`; default false.
     func includeOwnership() throws(BadRequest) -> Bool { try optionalBool("owners") ?? false }
 
     /// `largeObjects` (pgferry's own, on start): copy the database's large objects too; default false.

@@ -30,6 +30,9 @@ struct MigrationRoutes: Sendable {
         group.post("cancel") { _, _ in try await handle { try cancel() } }
         group.post("cutover") { _, _ in try await handle { try cutover() } }
         group.get("plan") { request, _ in try await checks.run("plan") { try await handle { try await plan(request) } } }
+        group.post("plan") { request, _ in
+            try await checks.run("plan") { try await handle { try await planForTarget(request) } }
+        }
     }
 
     /// Turns refusals into Queen's `{"error": …}` answers.
@@ -63,6 +66,15 @@ struct MigrationRoutes: Sendable {
         let schema = try fields.schema()
         try await checkSource(schema: schema, excludeTableData: excludeTableData)
         return [schema]
+    }
+
+    /// What validate and compare read: `schema`, or with `"allSchemas": true` every schema of
+    /// the source database, or else the last run's schemas (Queen's default before any run).
+    private func checkedSchemas(_ fields: RequestFields) async throws -> [String] {
+        if try fields.allSchemas() { return try await DatabaseSchemas.all(of: source) }
+        let schemas = fields.has("schema") ? [try fields.schema()] : controller.lastRequest?.schemas ?? [QueenContract.defaultSchema]
+        for schema in schemas { try await checkSource(schema: schema, excludeTableData: []) }
+        return schemas
     }
 
     private func fields(_ request: Request) async throws -> RequestFields {
@@ -130,7 +142,8 @@ struct MigrationRoutes: Sendable {
         metrics.observe(controller)  // the last run's final counts, before this one replaces it
         try controller.start(MigrationRequest(source: source, target: target, schemas: schemas, excludeTableData: excluded,
                                               toleratedExclusions: QueenContract.excludableTables,
-                                              jobs: jobs, statistics: statistics, largeObjects: largeObjects,
+                                              jobs: jobs, includeOwnership: try fields.includeOwnership(),
+                                              statistics: statistics, largeObjects: largeObjects,
                                               compareAfterwards: compareAfterwards, follow: follow, followUntil: followUntil,
                                               cutoverChecksums: cutoverChecksums, refreshMaterializedViews: refreshMaterializedViews,
                                               replicaIdentityFull: replicaIdentityFull, roles: prerequisites.roles,
@@ -153,15 +166,16 @@ struct MigrationRoutes: Sendable {
         let fields = try await fields(request)
         let target = try target(fields)
         let last = controller.lastRequest
-        let schema = fields.has("schema") ? try fields.schema() : last?.schemas.first ?? QueenContract.defaultSchema
+        let schemas = try await checkedSchemas(fields)
         let excluded = fields.has("excludeTableData")
             ? try fields.excludeTableData()
-            : (last?.schemas == [schema] ? last?.excludeTableData ?? [] : [])
-        try await checkSource(schema: schema, excludeTableData: excluded)
+            : (last?.schemas == schemas ? last?.excludeTableData ?? [] : [])
+        if schemas.count == 1 { try await checkSource(schema: schemas[0], excludeTableData: excluded) }
         do {
-            let report = try await Validator(source: source, target: target, schemas: [schema], excludedTables: excluded,
+            let report = try await Validator(source: source, target: target, schemas: schemas, excludedTables: excluded,
                                              toleratedExclusions: QueenContract.excludableTables).validate()
-            return try JSONBody.response(ValidationBody(success: true, allMatch: report.allMatch, schema: schema, tables: report.tables))
+            return try JSONBody.response(ValidationBody(success: true, allMatch: report.allMatch, schema: schemas.joined(separator: ","),
+                                                        tables: report.tables))
         } catch let error as PlanError {
             throw error
         } catch {
@@ -180,14 +194,15 @@ struct MigrationRoutes: Sendable {
     func compare(_ request: Request) async throws -> Response {
         let fields = try await fields(request)
         let target = try target(fields)
-        let schema = fields.has("schema") ? try fields.schema() : controller.lastRequest?.schemas.first ?? QueenContract.defaultSchema
+        let schemas = try await checkedSchemas(fields)
         let includeOwnership = try fields.includeOwnership()
-        try await checkSource(schema: schema, excludeTableData: [])
         do {
-            let comparison = try await SchemaCompare(source: source, target: target, schemas: [schema],
-                                                     includeOwnership: includeOwnership,
-                                                     largeObjects: try fields.largeObjects()).compare()
-            return try JSONBody.response(CompareBody(success: true, equal: comparison.isEqual, schema: schema, comparison: comparison))
+            let comparison = try await SchemaCompare(source: source, target: target, schemas: schemas,
+                                                     includeOwnership: includeOwnership, largeObjects: try fields.largeObjects(),
+                                                     roles: try fields.prerequisites().roles,
+                                                     wholeDatabase: try fields.allSchemas()).compare()
+            return try JSONBody.response(CompareBody(success: true, equal: comparison.isEqual, schema: schemas.joined(separator: ","),
+                                                     comparison: comparison))
         } catch let error as PlanError {
             throw error
         } catch {
@@ -229,27 +244,39 @@ struct MigrationRoutes: Sendable {
                                      status: .accepted)
     }
 
-    /// `GET plan?schema=queen&excludeTableData=a,b[&allSchemas=true][&roles=true][&createPrerequisites=true]`: what
+    /// `GET plan?schema=queen&excludeTableData=a,b[&allSchemas=true][&owners=true][&roles=true][&createPrerequisites=true]`: what
     /// start would do, read from the source (and, for roles and extensions, the last run's target).
     func plan(_ request: Request) async throws -> Response {
         var object: [String: JSONValue] = [:]
         for (key, value) in request.uri.queryParameters {
-            let flag = ["roles", "rolePasswords", "createPrerequisites", "allSchemas"].contains(String(key))
+            let flag = ["roles", "rolePasswords", "createPrerequisites", "allSchemas", "owners"].contains(String(key))
             object[String(key)] = flag ? (["true": .bool(true), "false": .bool(false)][String(value)] ?? .string(String(value)))
                 : .string(String(value))
         }
-        let fields = RequestFields(object: object)
+        // Without a target, a socket folder that cannot exist makes plan() fall back to the
+        // source's version for the COPY format at once.
+        let target = controller.lastRequest?.target ?? ConnectionConfiguration([.init("host", "/nonexistent/pgferry-plan-no-target")])
+        return try await plan(RequestFields(object: object), target: target)
+    }
+
+    /// `POST plan` with start's body (the target's fields, `schema` or `allSchemas`,
+    /// `excludeTableData`, `roles`, `createPrerequisites`): what start would do against that
+    /// target, with the roles and extensions it lacks (the dashboard's plan).
+    func planForTarget(_ request: Request) async throws -> Response {
+        let fields = try await fields(request)
+        return try await plan(fields, target: try target(fields))
+    }
+
+    private func plan(_ fields: RequestFields, target: ConnectionConfiguration) async throws -> Response {
         let allSchemas = try fields.allSchemas()
         let excluded = try fields.excludeTableData()
         let prerequisites = try fields.prerequisites()
         let schemas = try await schemas(fields, allSchemas: allSchemas, excludeTableData: excluded)
-        // Without a target, a socket folder that cannot exist makes plan() fall back to the
-        // source's version for the COPY format at once.
-        let target = controller.lastRequest?.target ?? ConnectionConfiguration([.init("host", "/nonexistent/pgferry-plan-no-target")])
         do {
             let plan = try await Migration(request: MigrationRequest(source: source, target: target, schemas: schemas,
                                                                      excludeTableData: excluded,
                                                                      toleratedExclusions: QueenContract.excludableTables,
+                                                                     includeOwnership: try fields.includeOwnership(),
                                                                      roles: prerequisites.roles,
                                                                      createPrerequisites: prerequisites.createPrerequisites,
                                                                      wholeDatabase: allSchemas),

@@ -20,6 +20,9 @@ extension PGFerry {
         @Flag(name: .customLong("owners"), help: "Also compare owners and ACLs.")
         var includeOwnership = false
 
+        @Flag(help: "Also compare the roles a migration with --roles creates (attributes, role-wide settings, memberships; never passwords).")
+        var roles = false
+
         @Flag(name: .customLong("large-objects"),
               help: "Also compare the database's large objects with the source's OIDs (count, and an md5 of their bytes).")
         var largeObjects = false
@@ -41,7 +44,7 @@ extension PGFerry {
                 comparison = try await SchemaCompare(
                     source: source, target: try connections.targetConfiguration(),
                     schemas: allSchemas ? try await DatabaseSchemas.all(of: source) : schemas, includeOwnership: includeOwnership,
-                    largeObjects: largeObjects, wholeDatabase: allSchemas).compare()
+                    largeObjects: largeObjects, roles: roles, wholeDatabase: allSchemas).compare()
             } catch let error as ValidationError {
                 throw error
             } catch {

@@ -54,6 +54,15 @@ function excludedTables() {
   return names;
 }
 
+/// What start and plan are asked for: the schema (or every schema), the skipped data, owners and roles.
+function runOptions(body) {
+  if ($("all-schemas").checked) body.allSchemas = true;
+  else body.schema = $("schema").value.trim() || $("schema").defaultValue;
+  body.excludeTableData = excludedTables();
+  if ($("roles").checked) { body.owners = true; body.roles = true; }
+  return body;
+}
+
 function formatBytes(n) {
   if (n == null) return "–";
   const units = ["B", "kB", "MB", "GB", "TB"]; let i = 0; let v = n;
@@ -89,6 +98,7 @@ function updateStartButton() {
   $("start-btn").disabled = !connectionTested || running || finished;
   $("start-btn").classList.toggle("hidden", running || finished);
   $("follow").disabled = running || finished;
+  $("plan-btn").disabled = !connectionTested;
   $("start-hint").textContent = running ? "" : finished ? "Reset to start another run." :
     connectionTested ? "" : "Test the connection first.";
 }
@@ -110,15 +120,28 @@ async function testConnection() {
   updateStartButton();
 }
 
+/// The plan against the form's target: schemas, tables, and what would be created first (roles).
+async function showPlan() {
+  const box = $("plan-box");
+  box.textContent = "Planning…"; box.classList.remove("hidden");
+  try {
+    const { status, data } = await api("POST", "/plan", runOptions(targetBody()));
+    if (status !== 200) { box.textContent = "✗ " + (data.error || "HTTP " + status); return; }
+    const copied = data.tables.filter((t) => t.copiesData).length;
+    box.textContent = ["Plan: schemas " + data.schemas.join(", ") + "; " + data.tables.length + " tables (" + copied +
+      " with data); " + data.ddl.length + " statements", ...data.hazards].join("\n");
+  } catch (e) { box.textContent = "✗ " + e.message; }
+}
+
 async function startMigration() {
-  const body = targetBody();
-  body.schema = $("schema").value.trim() || $("schema").defaultValue;
-  body.excludeTableData = excludedTables();
+  const body = runOptions(targetBody());
   if ($("follow").checked) body.follow = true;
   const skipped = body.excludeTableData.length ? "\nData skipped (tables created empty): " + body.excludeTableData.join(", ") : "";
   const follow = body.follow ? "\nThen keep applying the source's changes until you cut over." : "";
-  const ok = window.confirm("Drop and recreate schema \"" + body.schema + "\" on " + body.host + ":" + body.port + "/" +
-    body.database + ", then copy every table from the source?" + skipped + follow);
+  const roles = body.roles ? "\nRoles the target lacks are created (cluster-wide)." : "";
+  const what = body.allSchemas ? "every schema of the source database" : "schema \"" + body.schema + "\"";
+  const ok = window.confirm("Drop and recreate " + what + " on " + body.host + ":" + body.port + "/" +
+    body.database + ", then copy every table from the source?" + skipped + follow + roles);
   if (!ok) return;
   try {
     const { status, data } = await api("POST", "/start", body);
@@ -265,7 +288,8 @@ function stopPolling() { if (pollTimer) { clearInterval(pollTimer); pollTimer = 
 async function validate() {
   $("validate-message").className = "msg"; $("validate-message").textContent = "Counting rows…";
   $("validate-chip").classList.add("hidden");
-  const body = targetBody(); body.schema = $("schema").value.trim() || $("schema").defaultValue;
+  const body = targetBody();
+  if ($("all-schemas").checked) body.allSchemas = true; else body.schema = $("schema").value.trim() || $("schema").defaultValue;
   try {
     const { status, data } = await api("POST", "/validate", body);
     if (status !== 200 || !data.success) {
@@ -293,6 +317,7 @@ function init() {
   buildGroups();
   $("test-btn").addEventListener("click", testConnection);
   $("start-btn").addEventListener("click", startMigration);
+  $("plan-btn").addEventListener("click", showPlan);
   $("cancel-btn").addEventListener("click", cancelMigration);
   $("cutover-btn").addEventListener("click", cutOver);
   $("reset-btn").addEventListener("click", resetMigration);
