@@ -158,7 +158,7 @@ import Testing
             COMMENT ON LANGUAGE \(prefix)_lang IS 'plpgsql under another name';
             CREATE FUNCTION public.in_lang() RETURNS int LANGUAGE \(prefix)_lang AS $$ BEGIN RETURN 1; END $$;
             CREATE ACCESS METHOD \(prefix)_heap TYPE TABLE HANDLER heap_tableam_handler;
-            CREATE CAST (int4 AS bytea) WITH INOUT;
+            CREATE CAST (macaddr AS bytea) WITH INOUT;
             ALTER DEFAULT PRIVILEGES FOR ROLE \(owner) GRANT SELECT ON TABLES TO \(reader);
             ALTER DEFAULT PRIVILEGES FOR ROLE \(owner) REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
             DO $$ BEGIN

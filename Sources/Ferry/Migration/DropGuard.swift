@@ -14,7 +14,8 @@ struct DropGuard {
     let lockTimeout: Duration
     let logger: Logger
     /// Catalogs whose objects the run recreates itself (a whole-database move's languages, casts,
-    /// servers, publications…): dropping one with the schemas is no loss.
+    /// servers, publications…): dropping one with the schemas is no loss. Some are missing on
+    /// older servers (`pg_publication_namespace` before 15).
     let recreatedCatalogs: [String]
 
     /// Objects named in the refusal; the rest are counted.
@@ -88,7 +89,8 @@ struct DropGuard {
                     THEN pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass, rw.ev_class, 0)
                     ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END AS label) o
             WHERE inside.objid IS NULL AND extension.objid IS NULL
-              AND owner.classid <> ALL(\(recreatedCatalogs.map { "pg_catalog.\($0)" })::pg_catalog.regclass[]::pg_catalog.oid[])
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(\(recreatedCatalogs.map { "pg_catalog.\($0)" })::text[]) c
+                              WHERE pg_catalog.to_regclass(c) = owner.classid)
             GROUP BY o.label ORDER BY o.label
             """).rows.map { try "\($0.string("label")) (uses \($0.string("uses")))" }
     }
