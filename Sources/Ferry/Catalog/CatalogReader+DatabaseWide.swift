@@ -146,14 +146,16 @@ extension CatalogReader {
         return servers
     }
 
-    /// Publications with their tables (column lists and row filters on 15+) and schemas (15+).
+    /// Publications with their tables (column lists and row filters on 15+) and schemas (15+);
+    /// not the one a follow run made for itself (`pgferry_` and 16 hex digits).
     private func readPublications() async throws -> [Publication] {
         let viaRoot = version >= 130000 ? "p.pubviaroot" : "false"
         let rows = try await connection.query("""
             SELECT p.oid, p.pubname, p.puballtables, p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate,
                    \(unescaped: viaRoot) AS viaroot, pg_catalog.obj_description(p.oid, 'pg_publication') AS comment,
                    pg_catalog.pg_get_userbyid(p.pubowner) AS owner
-            FROM pg_catalog.pg_publication p ORDER BY p.pubname
+            FROM pg_catalog.pg_publication p WHERE p.pubname !~ ('^' || \(ReplicationCleanup.defaultPrefix) || '[0-9a-f]{16}$')
+            ORDER BY p.pubname
             """).rows
         let filter = version >= 150000 ? "pg_catalog.pg_get_expr(r.prqual, r.prrelid)" : "NULL"
         let columns = version >= 150000 ? """

@@ -32,20 +32,23 @@ extension InventoryReader {
             ("event", "e.evtevent"), ("tags", "e.evttags"), ("function", "e.evtfoid::pg_catalog.regprocedure"),
             ("enabled", "e.evtenabled"),
         ]) + " FROM pg_catalog.pg_event_trigger e")
+        // Not the publication a follow run made for itself on the source.
+        let ours = "pg_catalog.pg_publication q WHERE q.pubname ~ \(SQL.literal("^" + ReplicationCleanup.defaultPrefix + "[0-9a-f]{16}$"))"
         sections.append(row("pg_publication", "p.oid", name: "p.pubname", owner: "p.pubowner", [
             ("all tables", "p.puballtables"),
             ("publish", "pg_catalog.concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END, "
                 + "CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END)"),
             ("via partition root", version >= 130000 ? "p.pubviaroot" : "NULL"),
-        ]) + " FROM pg_catalog.pg_publication p")
+        ]) + " FROM pg_catalog.pg_publication p WHERE p.oid NOT IN (SELECT q.oid FROM \(ours))")
         if version >= 150000 {
             sections.append(row("pg_publication_rel", "r.oid", [
                 ("row filter", "pg_catalog.pg_get_expr(r.prqual, r.prrelid)"), ("columns", "r.prattrs::text"),
-            ]) + " FROM pg_catalog.pg_publication_rel r")
+            ]) + " FROM pg_catalog.pg_publication_rel r WHERE r.prpubid NOT IN (SELECT q.oid FROM \(ours))")
             sections.append(row("pg_publication_namespace", "n.oid", [])
-                + " FROM pg_catalog.pg_publication_namespace n")
+                + " FROM pg_catalog.pg_publication_namespace n WHERE n.pnpubid NOT IN (SELECT q.oid FROM \(ours))")
         } else {
-            sections.append(row("pg_publication_rel", "r.oid", []) + " FROM pg_catalog.pg_publication_rel r")
+            sections.append(row("pg_publication_rel", "r.oid", [])
+                + " FROM pg_catalog.pg_publication_rel r WHERE r.prpubid NOT IN (SELECT q.oid FROM \(ours))")
         }
         // Default privileges are privileges: compared (and recreated) only with owners.
         if includeOwnership {

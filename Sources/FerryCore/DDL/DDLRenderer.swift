@@ -49,7 +49,8 @@ public struct DDLRenderer: Sendable {
         items += catalog.operators.map(operatorItem)
         items += catalog.operatorClasses.map(operatorClassItem)
         items += catalog.textSearch.map(textSearchItem)
-        items += catalog.casts.map { castItem($0, replacing: catalog.database != nil) } + catalog.transforms.map(transformItem) + catalog.conversions.map(conversionItem)
+        items += catalog.casts.map { castItem($0, replacing: catalog.database != nil) }
+        items += catalog.transforms.map(transformItem) + catalog.conversions.map(conversionItem)
         items += catalog.sequences.filter { $0.identityOf == nil }.map(sequenceItem)
         items += catalog.tables.map { tableItem($0, catalog: catalog, lookup: lookup) }
         items += catalog.views.map(viewItem)
