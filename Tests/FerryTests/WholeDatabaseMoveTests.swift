@@ -1,4 +1,4 @@
-import Ferry
+@testable import Ferry
 import FerryTestSupport
 import Foundation
 import PGClient
@@ -110,6 +110,36 @@ import Testing
         #expect(after.status == 0, "\(after.output)")
         let mapping: PGQuery = "SELECT umoptions::text AS options FROM pg_user_mappings"
         #expect(try await target.query(mapping).rows[0].values == [Optional("{user=remote}")])
+    }
+
+    /// A follow run moves the whole database too: its own publication on the source is neither
+    /// recreated nor a difference, the source's are, and changes made while following arrive.
+    @Test func aWholeDatabaseFollowRunEndsEqual() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "wholedb_follow_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "wholedb_follow_tgt")
+        try await source.execute("""
+            CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, v text); INSERT INTO app.t VALUES (1, 'a'), (2, 'b');
+            CREATE PUBLICATION app_changes FOR TABLE app.t;
+            CREATE FUNCTION public.noop() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+            CREATE EVENT TRIGGER app_watch ON ddl_command_end EXECUTE FUNCTION public.noop();
+            """)
+        let migration = Migration(request: MigrationRequest(
+            source: source.configuration, target: target.configuration, schemas: try await DatabaseSchemas.all(of: source.configuration),
+            follow: true, wholeDatabase: true))
+        let run = Task { try await migration.run() }
+        try await FollowTests.waitUntilStreaming(migration)
+        try await source.execute("SET synchronous_commit = on; UPDATE app.t SET v = 'followed' WHERE id = 1")
+        migration.cutover()
+        let report = try await run.value
+        #expect(report.progress.follow?.state == .done)
+        #expect(report.progress.comparison?.isEqual == true, "\(report.progress.comparison?.lines ?? [])")
+        #expect(try await target.query("SELECT v FROM app.t WHERE id = 1").rows.map { $0[0] } == ["followed"])
+        let objects: PGQuery = """
+            SELECT (SELECT string_agg(pubname, ',' ORDER BY pubname) FROM pg_publication) AS publications,
+                   (SELECT string_agg(evtname, ',') FROM pg_event_trigger) AS triggers
+            """
+        let found = try await target.query(objects).rows[0].values
+        #expect(found == [Optional("app_changes"), Optional("app_watch")])
     }
 
     static func sourceSQL(owner: String, app: String, reader: String, major: Int, postgresFDW: Bool) -> String {

@@ -147,14 +147,14 @@ extension CatalogReader {
     }
 
     /// Publications with their tables (column lists and row filters on 15+) and schemas (15+);
-    /// not the one a follow run made for itself (`pgferry_` and 16 hex digits).
+    /// not those a follow run made for itself (`pgferry_` and 16 hex digits, `_n` per schema).
     private func readPublications() async throws -> [Publication] {
         let viaRoot = version >= 130000 ? "p.pubviaroot" : "false"
         let rows = try await connection.query("""
             SELECT p.oid, p.pubname, p.puballtables, p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate,
                    \(unescaped: viaRoot) AS viaroot, pg_catalog.obj_description(p.oid, 'pg_publication') AS comment,
                    pg_catalog.pg_get_userbyid(p.pubowner) AS owner
-            FROM pg_catalog.pg_publication p WHERE p.pubname !~ ('^' || \(ReplicationCleanup.defaultPrefix) || '[0-9a-f]{16}$')
+            FROM pg_catalog.pg_publication p WHERE p.pubname !~ ('^' || \(ReplicationCleanup.defaultPrefix) || '[0-9a-f]{16}(_[0-9]+)?$')
             ORDER BY p.pubname
             """).rows
         let filter = version >= 150000 ? "pg_catalog.pg_get_expr(r.prqual, r.prrelid)" : "NULL"

@@ -32,8 +32,8 @@ extension InventoryReader {
             ("event", "e.evtevent"), ("tags", "e.evttags"), ("function", "e.evtfoid::pg_catalog.regprocedure"),
             ("enabled", "e.evtenabled"),
         ]) + " FROM pg_catalog.pg_event_trigger e")
-        // Not the publication a follow run made for itself on the source.
-        let ours = "pg_catalog.pg_publication q WHERE q.pubname ~ \(SQL.literal("^" + ReplicationCleanup.defaultPrefix + "[0-9a-f]{16}$"))"
+        // Not the publications a follow run made for itself on the source (one per schema).
+        let ours = "pg_catalog.pg_publication q WHERE q.pubname ~ \(SQL.literal("^" + ReplicationCleanup.defaultPrefix + "[0-9a-f]{16}(_[0-9]+)?$"))"
         sections.append(row("pg_publication", "p.oid", name: "p.pubname", owner: "p.pubowner", [
             ("all tables", "p.puballtables"),
             ("publish", "pg_catalog.concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END, "
