@@ -150,10 +150,12 @@ import Testing
             CREATE ROLE \(reader) NOLOGIN NOINHERIT; GRANT \(reader) TO \(app);
             CREATE SCHEMA app AUTHORIZATION \(owner); CREATE SCHEMA billing AUTHORIZATION \(owner); CREATE SCHEMA extensions;
             CREATE EXTENSION pgcrypto WITH SCHEMA extensions;
+            CREATE EXTENSION pg_trgm WITH SCHEMA pg_catalog;
             \(postgresFDW ? "CREATE EXTENSION postgres_fdw;" : "")
             CREATE FOREIGN DATA WRAPPER \(prefix)_dummy OPTIONS (mode 'test');
             CREATE TABLE app.users (id int PRIMARY KEY, email text NOT NULL, secret bytea DEFAULT extensions.gen_random_bytes(4));
             ALTER TABLE app.users OWNER TO \(owner);
+            CREATE INDEX users_email_trgm ON app.users USING gin (email pg_catalog.gin_trgm_ops);
             ALTER TABLE app.users ENABLE ROW LEVEL SECURITY;
             CREATE POLICY own_rows ON app.users TO \(app) USING (email = current_user);
             GRANT SELECT ON app.users TO \(reader);

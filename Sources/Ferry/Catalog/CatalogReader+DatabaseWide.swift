@@ -57,8 +57,8 @@ extension CatalogReader {
         return database
     }
 
-    /// The configuration tables and sequences of the extensions in the schemas (the ones the run
-    /// creates), in the order the extensions declared them.
+    /// The configuration tables and sequences of the extensions the run creates (in any schema,
+    /// not initdb's), in the order the extensions declared them.
     private func readExtensionConfigurations() async throws -> [ExtensionConfiguration] {
         try await connection.query("""
             SELECT e.extname, n.nspname, c.relname, c.relkind = 'S' AS is_sequence, coalesce(x.condition, '') AS condition,
@@ -68,7 +68,7 @@ extension CatalogReader {
             CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(e.extconfig), pg_catalog.unnest(e.extcondition))
                  WITH ORDINALITY x(config, condition, position)
             JOIN pg_catalog.pg_class c ON c.oid = x.config JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE en.nspname = ANY(\(schemas)) ORDER BY e.oid, x.position
+            WHERE (en.nspname = ANY(\(schemas)) OR e.oid >= 16384) ORDER BY e.oid, x.position
             """).rows.map {
                 try ExtensionConfiguration(extensionName: $0.string("extname"), table: QualifiedName($0.string("nspname"), $0.string("relname")),
                                            condition: $0.string("condition"), columns: $0.array("columns"),

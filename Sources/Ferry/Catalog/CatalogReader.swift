@@ -113,12 +113,13 @@ struct CatalogReader {
         return schemaObjects
     }
 
-    /// In creation order, so an extension comes after the ones it requires.
+    /// In creation order, so an extension comes after the ones it requires. A whole-database
+    /// move takes those in any schema (`pg_catalog` too), but not initdb's (plpgsql), as pg_dump.
     func readExtensions() async throws -> [Extension] {
         try await connection.query("""
             SELECT e.extname, n.nspname, pg_catalog.obj_description(e.oid, 'pg_extension') AS comment
             FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-            WHERE n.nspname = ANY(\(schemas)) ORDER BY e.oid
+            WHERE (n.nspname = ANY(\(schemas)) \(unescaped: wholeDatabase ? "OR e.oid >= 16384" : "")) ORDER BY e.oid
             """).rows.map {
             try Extension(name: $0.string("extname"), schema: $0.string("nspname"), comment: $0.optionalString("comment"))
         }

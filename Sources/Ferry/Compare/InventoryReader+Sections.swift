@@ -317,7 +317,7 @@ extension InventoryReader {
                                                           procInSchemas("r.trftosql")].joined(separator: " OR ")))
 
         sections.append(row("pg_extension", "x.oid", name: "x.extname", [])
-            + " FROM pg_catalog.pg_extension x WHERE x.extnamespace \(inSchemas)")
+            + " FROM pg_catalog.pg_extension x WHERE x.extnamespace \(inSchemas)\(wholeDatabase ? " OR x.oid >= 16384" : "")")
         return sections
     }
 

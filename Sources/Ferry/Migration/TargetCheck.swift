@@ -49,7 +49,7 @@ struct TargetCheck {
                 """).rows[0]
             if try !row.bool("available") {
                 problems.append("extension \(wanted.name) (in schema \(wanted.schema)) is not available on the target server")
-            } else if let schema = try row.optionalString("installed_in"), !plan.schemas.contains(schema) {
+            } else if let schema = try row.optionalString("installed_in"), schema != wanted.schema, !plan.schemas.contains(schema) {
                 problems.append("extension \(wanted.name) is installed in schema \(schema) on the target but in \(wanted.schema) "
                     + "on the source: move it (ALTER EXTENSION \(SQL.identifier(wanted.name)) SET SCHEMA "
                     + "\(SQL.identifier(wanted.schema))) or drop it on the target")

@@ -299,7 +299,8 @@ extension MigrationPlan {
             let created: Set<[String]> = Set(database.foreignServers.map { ["server", $0.name] }
                 + database.foreignDataWrappers.map { ["foreign-data wrapper", $0.name] }
                 + database.accessMethods.map { ["access method", $0.name] } + database.languages.map { ["language", $0.name] })
-            prerequisites.removeAll { created.contains([$0.type] + $0.names.prefix(1)) }
+            let extensions = Set(catalog.extensions.map(\.name))
+            prerequisites.removeAll { created.contains([$0.type] + $0.names.prefix(1)) || $0.extensionName.map(extensions.contains) == true }
             userMappings.removeAll { mapping in database.userMappings.contains { $0.server == mapping.server && $0.user == mapping.user } }
         }
         for function in catalog.functions {
