@@ -105,6 +105,16 @@ import Testing
         ])
     }
 
+    @Test func theCompareHoldsTheDatabasesPropertiesUnderOneIdentity() {
+        let objects = Self.database.propertyObjects
+        #expect(objects.map(\.key.description) == ["database (the database compared)", "role settings in database app",
+                                                   "role settings in database gone"])
+        #expect(objects[0].facets["comment"] == "the db")
+        #expect(objects[0].facets["settings"]?.hasPrefix("search_path=") == true)
+        #expect(objects[1].description == "settings of role app in the database")
+        #expect(DatabaseWide().propertyObjects[0].facets.isEmpty)
+    }
+
     @Test func theRolesTheObjectsNameWithOwnersAndWithout() {
         #expect(Self.database.rolesNamed(includingOwnership: false) == ["app"])
         #expect(Self.database.rolesNamed(includingOwnership: true) == ["app", "ops", "postgres"])

@@ -49,6 +49,13 @@ import Testing
         #expect(try await target.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'kept_on_target'").rows[0].int("n") == 1)
         try await target.execute("DROP SCHEMA kept_on_target")
         try await Self.expectEqual(source, target, schemas: schemas, roles: [owner, app, reader])
+
+        // The compare sees the database's own settings.
+        try await target.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET work_mem TO %L', current_database(), '16MB'); END $$")
+        let differs = try await SchemaCompare(source: source.configuration, target: target.configuration, schemas: schemas,
+                                              includeOwnership: true, wholeDatabase: true).compare()
+        #expect(differs.different.map(\.object) == [InventoryKey(kind: "database", identity: "(the database compared)")],
+                "\(differs.lines)")
         try await source.execute("ALTER SUBSCRIPTION \(prefix)_sub DISABLE; ALTER SUBSCRIPTION \(prefix)_sub SET (slot_name = NONE); "
             + "DROP SUBSCRIPTION \(prefix)_sub")
     }
@@ -232,7 +239,7 @@ import Testing
         #expect(sourceRows.count == 2)
         #expect(try await CorpusTests.rows(target, schemas: schemas) == sourceRows)
         let comparison = try await SchemaCompare(source: source.configuration, target: target.configuration, schemas: schemas,
-                                                 includeOwnership: true, wholeDatabase: true).compare()
+                                                 includeOwnership: true, roles: true, wholeDatabase: true).compare()
         #expect(comparison.isEqual, "\(comparison.lines)")
     }
 

@@ -37,6 +37,14 @@ extension CatalogReader {
             SELECT s.subname FROM pg_catalog.pg_subscription s JOIN pg_catalog.pg_database d ON d.oid = s.subdbid
             WHERE d.datname = pg_catalog.current_database() ORDER BY 1
             """).rows.map { try $0.string("subname") }
+        try await readDatabaseProperties(into: &database)
+        database.defaultPrivileges = try await readGlobalDefaultPrivileges()
+        database.extensionConfigurations = try await readExtensionConfigurations()
+        return database
+    }
+
+    /// The database's comment and `ALTER DATABASE … SET` settings, and the roles' settings in it.
+    func readDatabaseProperties(into database: inout DatabaseWide) async throws {
         let row = try await connection.query("""
             SELECT pg_catalog.shobj_description(d.oid, 'pg_database') AS comment,
                    coalesce((SELECT s.setconfig FROM pg_catalog.pg_db_role_setting s WHERE s.setdatabase = d.oid AND s.setrole = 0),
@@ -52,9 +60,6 @@ extension CatalogReader {
             """).rows {
             database.roleSettings[try setting.string("role")] = try setting.array("settings")
         }
-        database.defaultPrivileges = try await readGlobalDefaultPrivileges()
-        database.extensionConfigurations = try await readExtensionConfigurations()
-        return database
     }
 
     /// The configuration tables and sequences of the extensions the run creates (in any schema,

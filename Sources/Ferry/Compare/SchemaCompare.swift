@@ -82,10 +82,16 @@ public struct SchemaCompare: Sendable {
                           side: FerryError.Side, inSnapshot: Bool = false) async throws -> SchemaInventory {
         let reader = InventoryReader(connection: connection, schemas: schemas, includeOwnership: includeOwnership,
                                      wholeDatabase: wholeDatabase)
-        let inventory: SchemaInventory
+        var inventory: SchemaInventory
         do {
             if !inSnapshot { try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") }
             inventory = try await reader.read()
+            if wholeDatabase {
+                var database = DatabaseWide()
+                try await CatalogReader(connection: connection, schemas: schemas, includeOwnership: includeOwnership)
+                    .readDatabaseProperties(into: &database)
+                inventory.objects += database.propertyObjects
+            }
             if !inSnapshot { try await connection.execute("COMMIT") }
         } catch {
             throw FerryError("reading the \(side.rawValue) catalog for compare failed: \(error)", sqlState: (error as? PGError)?.sqlState)

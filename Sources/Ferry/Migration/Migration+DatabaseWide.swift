@@ -16,7 +16,7 @@ extension Migration {
             """).rows.map { "whole database: schema \(SQL.display(try $0.string("nspname"))) is on the target only: left as it is" }
     }
 
-    /// - Returns: a note per role whose settings in the database were left out (it is not on the target).
+    /// - Returns: the roles whose settings in the database were left out (the target has no such role).
     func finishDatabase(_ plan: MigrationPlan, on target: PGConnection) async throws -> [String] {
         guard let database = plan.database else { return [] }
         try await Self.run(plan.ddl.database.postData, on: target)
@@ -26,8 +26,6 @@ extension Migration {
             .map { try $0.string("rolname") })
         try await Self.run(DDLRenderer().settingStatements(database, in: name, existingRoles: existing), on: target)
         try await Self.run(plan.ddl.database.last, on: target)
-        return roles.filter { !existing.contains($0) }.map {
-            "the settings of role \(SQL.display($0)) in the database are left out: the target has no such role (--roles creates it)"
-        }
+        return roles.filter { !existing.contains($0) }
     }
 }

@@ -167,23 +167,29 @@ public final class Migration: Sendable {
         }
         try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
         try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)
-        let leftOut = try await finishDatabase(plan, on: target)
+        let rolesLeftOut = try await finishDatabase(plan, on: target)
+        let leftOut = rolesLeftOut.map {
+            "the settings of role \(SQL.display($0)) in the database are left out: the target has no such role (--roles creates it)"
+        }
         for note in leftOut { logger.notice("\(note)") }
         if !leftOut.isEmpty { recorder.update { $0.hazards += leftOut } }
         if let sourceInventory {
             recorder.phase("compare", step: "Comparing schema \(request.schemas.joined(separator: ", ")), source against target")
-            try await compare(sourceInventory, target: target, plan: plan)
+            try await compare(sourceInventory, target: target, plan: plan,
+                              announcing: rolesLeftOut.map(DatabaseWide.roleSettingsDescription))
         }
         return plan
     }
 
     /// Fails the run on a difference the plan did not announce: objects it does not recreate
     /// (and what belongs to them) may be missing, foreign keys it adds `NOT VALID` may differ.
-    private func compare(_ sourceInventory: SchemaInventory, target: PGConnection, plan: MigrationPlan) async throws {
+    /// - Parameter leftOut: what the run's notes name as not recreated.
+    private func compare(_ sourceInventory: SchemaInventory, target: PGConnection, plan: MigrationPlan,
+                         announcing leftOut: [String]) async throws {
         let targetInventory = try await SchemaCompare.inventory(target, schemas: request.schemas,
                                                                 includeOwnership: request.includeOwnership,
                                                                 wholeDatabase: request.wholeDatabase, side: .target)
-        let announced = Set(plan.notMigrated + plan.hazards.filter { $0.resolution == .notValid }.map {
+        let announced = Set(plan.notMigrated + leftOut + plan.hazards.filter { $0.resolution == .notValid }.map {
             InventoryKey(kind: "table constraint", identity: SQL.identifier($0.constraint.name) + " on " + $0.constraint.table.sql).description
         })
         let comparison = try await SchemaCompare.comparison(source: sourceInventory, target: targetInventory, on: target)

@@ -65,7 +65,7 @@ public struct DatabaseWide: Sendable, Equatable {
         lines += eventTriggers.map { "event trigger \(SQL.display($0.name)) (created last)" }
         if comment != nil { lines.append("the database's comment") }
         lines += settings.map { "database setting \($0.prefix { $0 != "=" })" }
-        lines += roleSettings.keys.sorted().map { "settings of role \(SQL.display($0)) in the database" }
+        lines += roleSettings.keys.sorted().map(Self.roleSettingsDescription)
         lines += defaultPrivileges.map { "default privileges of \(SQL.display($0.role)) on \($0.objects.lowercased())" }
         lines += extensionConfigurations.map {
             "the rows of \($0.table)\($0.condition.isEmpty ? "" : " \($0.condition)") (configuration of extension \($0.extensionName))"
@@ -291,4 +291,24 @@ public struct ExtensionConfiguration: Sendable, Equatable {
     }
 
     public var copyInSQL: String { "COPY \(table.sql) (\(SQL.identifierList(columns))) FROM STDIN" }
+}
+
+extension DatabaseWide {
+    /// The database's own properties as the compare holds them: its comment and settings under
+    /// one identity on both sides (the two databases' names differ), and each role's settings in
+    /// it, described as the plan lists them.
+    public var propertyObjects: [InventoryObject] {
+        var facets: [String: String] = [:]
+        facets["comment"] = comment
+        if !settings.isEmpty { facets["settings"] = settings.sorted().joined(separator: ", ") }
+        let database = InventoryObject(key: InventoryKey(kind: "database", identity: "(the database compared)"),
+                                       description: "the database's comment and settings", facets: facets)
+        return [database] + roleSettings.keys.sorted().map { role in
+            InventoryObject(key: InventoryKey(kind: "role settings in database", identity: SQL.identifier(role)),
+                            description: Self.roleSettingsDescription(role),
+                            facets: ["settings": roleSettings[role, default: []].sorted().joined(separator: ", ")])
+        }
+    }
+
+    public static func roleSettingsDescription(_ role: String) -> String { "settings of role \(SQL.display(role)) in the database" }
 }
