@@ -1,8 +1,7 @@
 /// A `SchemaInventory` packed into one byte buffer: the source's inventory as a run holds it from
-/// its snapshot to the end-of-run compare. At 3 000 tables (some 40 000 objects) the objects
-/// take tens of MiB as strings, dictionaries and arrays of their own, packed a few MiB. The
-/// objects are kept in key order and unpacked one at a time (`forEach`), or only those named
-/// (`objects(_:)`).
+/// its snapshot to the end-of-run compare: tens of thousands of objects at thousands of tables,
+/// each otherwise several strings, a dictionary and an allocation of their own. The objects are
+/// kept in key order and unpacked one at a time (`forEach`), or only those named (`objects(_:)`).
 public struct PackedInventory: Sendable {
     public let serverVersion: Int
     public let count: Int
