@@ -102,6 +102,35 @@ import Testing
         #expect(validation.tables.first?.targetCount == 400000)
     }
 
+    /// Small tables load in groups, without TRUNCATE: a table that fails in the middle of its
+    /// group takes the tables copied before it in that transaction with it.
+    @Test func aFailedGroupOfSmallTablesLeavesThemAllEmpty() async throws {
+        let source = try await TestDatabase.create(on: try await TestServers.source, "group_src")
+        let target = try await TestDatabase.create(on: try await TestServers.target, "group_tgt")
+        // The CHECK holds on the source only, so the smallest table (copied last, largest first)
+        // fails on the target.
+        try await source.execute("""
+            CREATE SCHEMA g;
+            CREATE FUNCTION g.on_source() RETURNS boolean LANGUAGE sql AS $$ SELECT current_database() = '\(source.name)' $$;
+            CREATE TABLE g.first (id int PRIMARY KEY, payload text);
+            CREATE TABLE g.second (id int PRIMARY KEY, payload text);
+            CREATE TABLE g.last (id int PRIMARY KEY CHECK (g.on_source()));
+            INSERT INTO g.first SELECT g, repeat('x', 100) FROM generate_series(1, 300) g;
+            INSERT INTO g.second SELECT g, repeat('x', 100) FROM generate_series(1, 200) g;
+            INSERT INTO g.last VALUES (1);
+            """)
+        await #expect {
+            try await Migration(request: MigrationRequest(source: source.configuration, target: target.configuration,
+                                                          schemas: ["g"], jobs: 1)).run()
+        } throws: { error in
+            "\(error)".contains("g.last") && "\(error)".contains("check constraint")
+        }
+        let rows = try await target.query("""
+            SELECT (SELECT count(*) FROM g.first) + (SELECT count(*) FROM g.second) + (SELECT count(*) FROM g.last) AS n
+            """)
+        #expect(try rows.rows[0].int("n") == 0, "the group's tables copied before the failure are empty")
+    }
+
     @Test func cancelEndsTheRunInError() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "cancel_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "cancel_tgt")

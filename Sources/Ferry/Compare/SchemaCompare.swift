@@ -54,7 +54,13 @@ public struct SchemaCompare: Sendable {
     /// (`Rereading`): those it reads as its own are the same object, not a difference.
     static func comparison(source: SchemaInventory, target: SchemaInventory,
                            on connection: PGConnection) async throws -> SchemaComparison {
-        let comparison = SchemaComparison(source: source, target: target)
+        try await rereading(SchemaComparison(source: source, target: target), source: source, target: target, on: connection)
+    }
+
+    /// `comparison` without the deparsed texts the target re-reads as its own; `source` holds
+    /// at least the source objects it names (`SchemaComparison.sourceKeys`).
+    static func rereading(_ comparison: SchemaComparison, source: SchemaInventory, target: SchemaInventory,
+                          on connection: PGConnection) async throws -> SchemaComparison {
         let rereadings = Rereading.plan(for: comparison, source: source)
         guard !rereadings.isEmpty else { return comparison }
         var answers: [(Rereading, String?)] = []

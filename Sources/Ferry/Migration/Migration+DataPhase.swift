@@ -152,13 +152,10 @@ extension Migration {
                 $0.copyFinishedAt = copied
                 $0.state = .indexing
             }
-            let analyze = statistics.analyzeStatement(for: task.table).map { [$0] } ?? []
-            try await Self.runPipelined((plan.ddl.tablePostData[task.table]?.statements ?? []) + analyze, on: target)
-        }
-        // Restoring statistics runs SELECTs, whose open portals would refuse a later COPY FREEZE:
-        // after the last copy.
-        for task in tasks where statistics.analyzeStatement(for: task.table) == nil {
-            try await statistics.apply(to: task.table, on: target, logger: logger)
+            let analyze = statistics.analyzeStatement(for: task.table)
+            try await Self.runPipelined((plan.ddl.tablePostData[task.table]?.statements ?? []) + (analyze.map { [$0] } ?? []),
+                                        on: target)
+            if analyze == nil { try await statistics.apply(to: task.table, on: target, logger: logger) }
         }
         do {
             try await target.execute("COMMIT")

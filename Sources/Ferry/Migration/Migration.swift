@@ -121,10 +121,13 @@ public final class Migration: Sendable {
         let statistics = try await TargetStatistics.prepare(
             request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,
             snapshot: snapshot, targetVersion: target.serverVersion)
-        // The source side of the end-of-run compare, read in the snapshot the run copies.
+        // The source side of the end-of-run compare, read in the snapshot the run copies, held
+        // packed until then.
         let sourceInventory = request.compareAfterwards
-            ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas, includeOwnership: request.includeOwnership,
-                                                wholeDatabase: request.wholeDatabase, side: .source, inSnapshot: true).replacingReplicaIdentities(originalIdentities)
+            ? PackedInventory(try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas,
+                                                                includeOwnership: request.includeOwnership,
+                                                                wholeDatabase: request.wholeDatabase, side: .source,
+                                                                inSnapshot: true).replacingReplicaIdentities(originalIdentities))
             : nil
         recorder.update { progress in
             progress.hazards = plan.notes + created
@@ -184,7 +187,7 @@ public final class Migration: Sendable {
     /// Fails the run on a difference the plan did not announce: objects it does not recreate
     /// (and what belongs to them) may be missing, foreign keys it adds `NOT VALID` may differ.
     /// - Parameter leftOut: what the run's notes name as not recreated.
-    private func compare(_ sourceInventory: SchemaInventory, target: PGConnection, plan: MigrationPlan,
+    private func compare(_ packedSource: PackedInventory, target: PGConnection, plan: MigrationPlan,
                          announcing leftOut: [String]) async throws {
         let targetInventory = try await SchemaCompare.inventory(target, schemas: request.schemas,
                                                                 includeOwnership: request.includeOwnership,
@@ -192,7 +195,10 @@ public final class Migration: Sendable {
         let announced = Set(plan.notMigrated + leftOut + plan.hazards.filter { $0.resolution == .notValid }.map {
             InventoryKey(kind: "table constraint", identity: SQL.identifier($0.constraint.name) + " on " + $0.constraint.table.sql).description
         })
-        let comparison = try await SchemaCompare.comparison(source: sourceInventory, target: targetInventory, on: target)
+        let found = SchemaComparison(source: packedSource, target: targetInventory)
+        // Only the source objects that differ are unpacked.
+        let sourceInventory = packedSource.objects(found.sourceKeys)
+        let comparison = try await SchemaCompare.rereading(found, source: sourceInventory, target: targetInventory, on: target)
             .excluding(announced, source: sourceInventory, target: targetInventory)
         recorder.update { $0.comparison = comparison }
         for note in comparison.notes { logger.notice("compare: \(note)") }

@@ -102,22 +102,40 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
     public static let deparsedQueryFacet = "query"
 
     public init(source: SchemaInventory, target: SchemaInventory) {
-        sourceVersion = source.serverVersion
+        self.init(sourceVersion: source.serverVersion, target: target) { visit in
+            for object in source.objects.sorted(by: { $0.key < $1.key }) { visit(object) }
+        }
+    }
+
+    /// The same from a packed source, unpacked one object at a time; the source objects the
+    /// differences name are `source.objects(comparison.sourceKeys)`.
+    public init(source: PackedInventory, target: SchemaInventory) {
+        self.init(sourceVersion: source.serverVersion, target: target) { source.forEach($0) }
+    }
+
+    /// `sourceObjects` hands each source object to its argument, in key order.
+    private init(sourceVersion: Int, target: SchemaInventory,
+                 sourceObjects: ((InventoryObject) -> Void) -> Void) {
+        self.sourceVersion = sourceVersion
         targetVersion = target.serverVersion
-        let compareQueries = source.majorVersion == target.majorVersion
+        let (sourceMajor, targetMajor) = (sourceVersion / 10000, target.majorVersion)
+        let compareQueries = sourceMajor == targetMajor
         if !compareQueries {
             notes.append("deparsed queries (view, materialized view and rule definitions, BEGIN ATOMIC function bodies) "
-                + "are compared only when the major versions match (source \(source.majorVersion), target \(target.majorVersion))")
+                + "are compared only when the major versions match (source \(sourceMajor), target \(targetMajor))")
         }
-        let targetObjects = Dictionary(target.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        let sourceKeys = Set(source.objects.map(\.key))
+        // What is left once the source's objects have taken theirs: the extra ones.
+        var targetObjects = Dictionary(target.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         // MAINTAIN (17) is not recreated on an older target, which has no such privilege.
-        let dropsMaintain = source.majorVersion >= 17 && target.majorVersion < 17
-        for var object in source.objects.sorted(by: { $0.key < $1.key }) {
+        let dropsMaintain = sourceMajor >= 17 && targetMajor < 17
+        var missing: [InventoryKey] = []
+        var different: [ObjectDifference] = []
+        sourceObjects { object in
+            var object = object
             if dropsMaintain, let acl = object.facets["acl"] { object.facets["acl"] = Self.removingMaintain(from: acl) }
-            guard let other = targetObjects[object.key] else {
+            guard let other = targetObjects.removeValue(forKey: object.key) else {
                 missing.append(object.key)
-                continue
+                return
             }
             let names = Set(object.facets.keys).union(other.facets.keys)
                 .filter { compareQueries || $0 != Self.deparsedQueryFacet }
@@ -127,8 +145,13 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
             }
             if !facets.isEmpty { different.append(ObjectDifference(object: object.key, facets: facets)) }
         }
-        extra = target.objects.map(\.key).filter { !sourceKeys.contains($0) }.sorted()
+        self.missing = missing
+        self.different = different
+        extra = targetObjects.keys.sorted()
     }
+
+    /// The source objects the differences name: what `excluding` and `Rereading.plan` look up.
+    public var sourceKeys: [InventoryKey] { missing + different.map(\.object) }
 
     /// An `aclitem[]` text without the MAINTAIN privilege (`m`, `m*`); an item left with no
     /// privilege is dropped. Items are `grantee=privileges/grantor`, names double-quoted when needed.
