@@ -40,7 +40,8 @@ public struct SchemaCompare: Sendable {
                 }
                 if roles {
                     let objects = try await RoleReader.inventories(schemas: schemas, includeOwnership: includeOwnership,
-                                                                   largeObjects: largeObjects, source: sourceConnection,
+                                                                   largeObjects: largeObjects, wholeDatabase: wholeDatabase,
+                                                                   source: sourceConnection,
                                                                    target: targetConnection)
                     sourceInventory.objects += objects.source
                     targetInventory.objects += objects.target

@@ -81,9 +81,10 @@ enum RoleReader {
 extension RoleReader {
     /// The roles the schemas name (as a run with `--roles` would create them) and the roles
     /// they are members of, read on both sides as compare objects.
-    static func inventories(schemas: [String], includeOwnership: Bool, largeObjects: Bool,
+    static func inventories(schemas: [String], includeOwnership: Bool, largeObjects: Bool, wholeDatabase: Bool,
                             source: PGConnection, target: PGConnection) async throws -> (source: [InventoryObject], target: [InventoryObject]) {
-        let reader = CatalogReader(connection: source, schemas: schemas, includeOwnership: includeOwnership)
+        let reader = CatalogReader(connection: source, schemas: schemas, includeOwnership: includeOwnership,
+                                   wholeDatabase: wholeDatabase)
         try await source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         let catalog = try await reader.read(reader.relations())
         let named = catalog.rolesNamed(includingOwnership: includeOwnership, largeObjects: largeObjects)
