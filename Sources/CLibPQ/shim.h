@@ -12,4 +12,12 @@ static const int CLibPQ_DIAG_MESSAGE_PRIMARY = PG_DIAG_MESSAGE_PRIMARY;
 static const int CLibPQ_DIAG_MESSAGE_DETAIL = PG_DIAG_MESSAGE_DETAIL;
 static const int CLibPQ_DIAG_MESSAGE_HINT = PG_DIAG_MESSAGE_HINT;
 static const int CLibPQ_DIAG_SEVERITY = PG_DIAG_SEVERITY_NONLOCALIZED;
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+/* glibc keeps what threads freed in their arenas; this hands it back to the system. */
+static inline void CLibPQ_releaseFreedHeap(void) { malloc_trim(0); }
+#else
+static inline void CLibPQ_releaseFreedHeap(void) {}
+#endif
 #endif

@@ -129,6 +129,8 @@ public final class Migration: Sendable {
                                                                 wholeDatabase: request.wholeDatabase, side: .source,
                                                                 inSnapshot: true).replacingReplicaIdentities(originalIdentities))
             : nil
+        // The catalog's and the inventory's raw results are dropped by now; glibc would keep them.
+        ProcessHeap.releaseFreedMemory()
         recorder.update { progress in
             progress.hazards = plan.notes + created
             progress.tables = plan.tables.map {
@@ -189,6 +191,7 @@ public final class Migration: Sendable {
     /// - Parameter leftOut: what the run's notes name as not recreated.
     private func compare(_ packedSource: PackedInventory, target: PGConnection, plan: MigrationPlan,
                          announcing leftOut: [String]) async throws {
+        ProcessHeap.releaseFreedMemory()  // what the data phase freed, before the target's inventory
         let targetInventory = try await SchemaCompare.inventory(target, schemas: request.schemas,
                                                                 includeOwnership: request.includeOwnership,
                                                                 wholeDatabase: request.wholeDatabase, side: .target)

@@ -1,0 +1,11 @@
+import CLibPQ
+
+/// The process's C heap, where libpq's results and Swift's strings live.
+public enum ProcessHeap {
+    /// Returns memory that was freed to the system (glibc's `malloc_trim`): glibc keeps what
+    /// each thread freed in that thread's arena, so a phase that read and dropped a large
+    /// catalog would otherwise stay at its peak for the rest of the run.
+    public static func releaseFreedMemory() {
+        CLibPQ_releaseFreedHeap()
+    }
+}
