@@ -13,7 +13,8 @@ final class ServeProcess: Sendable {
     private let program: RunningProgram
 
     var pid: pid_t { program.pid }
-    var http: EndToEndTests.HTTP { EndToEndTests.HTTP(base: URL(string: "http://127.0.0.1:\(port)")!, token: token) }
+    /// One client (and connection pool) for the process's life.
+    let http: EndToEndTests.HTTP
     var log: String { program.output }
     var exitStatus: Int32? { program.exitStatus }
 
@@ -22,6 +23,7 @@ final class ServeProcess: Sendable {
     init(arguments: [String], environment: [String: String]) async throws {
         port = try TestServers.freePort()
         token = "serve-" + UUID().uuidString
+        http = EndToEndTests.HTTP(base: URL(string: "http://127.0.0.1:\(port)")!, token: token)
         program = try RunningProgram(Self.binary, ["serve", "--listen", "127.0.0.1:\(port)"] + arguments,
                                      environment: ["PGFERRY_ADMIN_TOKEN": token].merging(environment) { $1 },
                                      inherits: { !$0.hasPrefix("PG") })
