@@ -17,7 +17,13 @@ static const int CLibPQ_DIAG_SEVERITY = PG_DIAG_SEVERITY_NONLOCALIZED;
 #include <malloc.h>
 /* glibc keeps what threads freed in their arenas; this hands it back to the system. */
 static inline void CLibPQ_releaseFreedHeap(void) { malloc_trim(0); }
+/* Bytes the program holds from malloc (small blocks and mmapped ones), freed ones not counted. */
+static inline long long CLibPQ_heapBytesInUse(void) {
+    struct mallinfo2 info = mallinfo2();
+    return (long long)(info.uordblks + info.hblkhd);
+}
 #else
 static inline void CLibPQ_releaseFreedHeap(void) {}
+static inline long long CLibPQ_heapBytesInUse(void) { return -1; }
 #endif
 #endif

@@ -23,14 +23,12 @@ extension CatalogReader {
     /// the schemas and their extensions, what is made with its owner (array, row and multirange
     /// types, a key's index, an identity sequence…), shell operators, inherited constraints.
     func readInventory() async throws -> [SchemaObject.Identity: SchemaObject] {
-        let entries = try await InventoryReader(connection: connection, schemas: schemas, includeOwnership: false,
-                                                identitiesOnly: true).entries()
-        var inventory: [SchemaObject.Identity: SchemaObject] = [:]
-        for entry in entries where entry.subid == 0 && entry.listed && !entry.madeWithOwner
-            && !["pg_namespace", "pg_default_acl", "pg_extension"].contains(entry.catalog) {
-            inventory[.key(catalog: entry.catalog, oid: entry.oid)] = Self.schemaObject(entry)
-        }
-        return inventory
+        try await InventoryReader(connection: connection, schemas: schemas, includeOwnership: false, identitiesOnly: true)
+            .reduceEntries(into: [:]) { inventory, entry in
+                guard entry.subid == 0 && entry.listed && !entry.madeWithOwner
+                    && !["pg_namespace", "pg_default_acl", "pg_extension"].contains(entry.catalog) else { return }
+                inventory[.key(catalog: entry.catalog, oid: entry.oid)] = Self.schemaObject(entry)
+            }
     }
 
     private static func schemaObject(_ entry: InventoryReader.Entry) -> SchemaObject {

@@ -36,12 +36,22 @@ struct InventoryReader {
         var parentNames: [String]
     }
 
-    func read() async throws -> SchemaInventory {
-        SchemaInventory(serverVersion: version, objects: try await entries().map(\.object))
+    /// The inventory, packed as its rows arrive; `adjust` may change each object first.
+    func read(adjust: @escaping @Sendable (InventoryObject) -> InventoryObject = { $0 }) async throws -> PackedInventory.Builder {
+        try await reduceEntries(into: PackedInventory.Builder(serverVersion: version)) { $0.append(adjust($1.object)) }
     }
 
-    func entries() async throws -> [Entry] {
-        let rows = try await connection.query("""
+    /// Folds the entries into `state` one at a time, as the rows arrive (on the connection's thread).
+    func reduceEntries<State: Sendable>(into state: State, _ body: @escaping @Sendable (inout State, Entry) throws -> Void)
+        async throws -> State {
+        let includeOwnership = includeOwnership
+        return try await connection.reduceRows(query, into: state) { state, row in
+            try body(&state, Self.entry(row, includeOwnership: includeOwnership))
+        }
+    }
+
+    private var query: PGQuery {
+        """
             WITH RECURSIVE migrated_schemas AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY(\(schemas))),
             \(unescaped: CatalogReader.extensionOwnedObjects)
             -- A transform's identity says "for T language L" on some releases, "for T on language L" on others.
@@ -76,22 +86,23 @@ struct InventoryReader {
             LEFT JOIN pg_catalog.pg_description d ON d.classoid = q.classid AND d.objoid = q.objid AND d.objsubid = q.objsubid
             WHERE NOT \(unescaped: CatalogReader.extensionOwned("q.classid", "q.objid"))
             ORDER BY 1, 2
-            """)
-        return try rows.rows.map { row in
-            var facets = try JSONDecoder().decode([String: String].self, from: Data(row.string("facets").utf8))
-            facets["comment"] = try row.optionalString("comment")
-            if includeOwnership {
-                facets["owner"] = try row.optionalString("owner")
-                facets["acl"] = try row.optionalString("acl")
-            }
-            let object = try InventoryObject(key: InventoryKey(kind: row.string("type"), identity: row.string("identity")),
-                                             description: row.string("description"), parent: row.optionalString("parent"),
-                                             facets: facets, relation: row.optionalString("relation"), name: row.optionalString("name"))
-            return try Entry(object: object, catalog: row.string("catalog"), oid: row.oid("objid"), subid: row.int("objsubid"),
-                             listed: row.bool("listed"), madeWithOwner: row.bool("made_with_owner"),
-                             statisticsSchema: row.optionalString("statistics_schema"),
-                             parentNames: row.optionalArray("parent_names") ?? [])
+            """
+    }
+
+    private static func entry(_ row: QueryResult.Row, includeOwnership: Bool) throws -> Entry {
+        var facets = try JSONDecoder().decode([String: String].self, from: Data(row.string("facets").utf8))
+        facets["comment"] = try row.optionalString("comment")
+        if includeOwnership {
+            facets["owner"] = try row.optionalString("owner")
+            facets["acl"] = try row.optionalString("acl")
         }
+        let object = try InventoryObject(key: InventoryKey(kind: row.string("type"), identity: row.string("identity")),
+                                         description: row.string("description"), parent: row.optionalString("parent"),
+                                         facets: facets, relation: row.optionalString("relation"), name: row.optionalString("name"))
+        return try Entry(object: object, catalog: row.string("catalog"), oid: row.oid("objid"), subid: row.int("objsubid"),
+                         listed: row.bool("listed"), madeWithOwner: row.bool("made_with_owner"),
+                         statisticsSchema: row.optionalString("statistics_schema"),
+                         parentNames: row.optionalArray("parent_names") ?? [])
     }
 
     static func catalog(_ name: String) -> String { "'pg_catalog.\(name)'::pg_catalog.regclass" }

@@ -35,16 +35,16 @@ public struct SchemaCompare: Sendable {
                 if largeObjects {
                     let objects = try await LargeObjectValidation.compare(source: sourceConnection, target: targetConnection,
                                                                           checksums: true).inventoryObjects
-                    sourceInventory.objects.append(objects.source)
-                    targetInventory.objects.append(objects.target)
+                    sourceInventory = sourceInventory.adding([objects.source])
+                    targetInventory = targetInventory.adding([objects.target])
                 }
                 if roles {
                     let objects = try await RoleReader.inventories(schemas: schemas, includeOwnership: includeOwnership,
                                                                    largeObjects: largeObjects, wholeDatabase: wholeDatabase,
                                                                    source: sourceConnection,
                                                                    target: targetConnection)
-                    sourceInventory.objects += objects.source
-                    targetInventory.objects += objects.target
+                    sourceInventory = sourceInventory.adding(objects.source)
+                    targetInventory = targetInventory.adding(objects.target)
                 }
                 return try await Self.comparison(source: sourceInventory, target: targetInventory, on: targetConnection)
             }
@@ -52,16 +52,21 @@ public struct SchemaCompare: Sendable {
     }
 
     /// Source against target, with the deparsed texts that differ re-read by the target
-    /// (`Rereading`): those it reads as its own are the same object, not a difference.
-    static func comparison(source: SchemaInventory, target: SchemaInventory,
-                           on connection: PGConnection) async throws -> SchemaComparison {
-        try await rereading(SchemaComparison(source: source, target: target), source: source, target: target, on: connection)
+    /// (`Rereading`: those it reads as its own are the same object, not a difference), and the
+    /// differences `announced` accounts for moved aside (`SchemaComparison.excluding`).
+    static func comparison(source: PackedInventory, target: PackedInventory, on connection: PGConnection,
+                           excluding announced: Set<String> = []) async throws -> SchemaComparison {
+        let found = SchemaComparison(source: source, target: target)
+        // Only the objects the differences name are unpacked.
+        let (sourceObjects, targetObjects) = (source.objects(found.sourceKeys), target.objects(found.targetKeys))
+        return try await rereading(found, source: sourceObjects, target: targetObjects, on: connection)
+            .excluding(announced, source: sourceObjects, target: targetObjects)
     }
 
-    /// `comparison` without the deparsed texts the target re-reads as its own; `source` holds
-    /// at least the source objects it names (`SchemaComparison.sourceKeys`).
-    static func rereading(_ comparison: SchemaComparison, source: SchemaInventory, target: SchemaInventory,
-                          on connection: PGConnection) async throws -> SchemaComparison {
+    /// `comparison` without the deparsed texts the target re-reads as its own; `source` and
+    /// `target` hold at least the objects the differences name.
+    private static func rereading(_ comparison: SchemaComparison, source: SchemaInventory, target: SchemaInventory,
+                                  on connection: PGConnection) async throws -> SchemaComparison {
         let rereadings = Rereading.plan(for: comparison, source: source)
         guard !rereadings.isEmpty else { return comparison }
         var answers: [(Rereading, String?)] = []
@@ -83,28 +88,32 @@ public struct SchemaCompare: Sendable {
     }
 
     /// The inventory of `schemas` on `connection`, read in one snapshot (a transaction of its
-    /// own unless `inSnapshot`: the connection already reads in one). A schema missing on the
-    /// source is an error; on the target it is a difference.
+    /// own unless `inSnapshot`: the connection already reads in one) and packed as it is read;
+    /// `adjust` may change each object first. A schema missing on the source is an error; on
+    /// the target it is a difference.
     static func inventory(_ connection: PGConnection, schemas: [String], includeOwnership: Bool, wholeDatabase: Bool = false,
-                          side: FerryError.Side, inSnapshot: Bool = false) async throws -> SchemaInventory {
+                          side: FerryError.Side, inSnapshot: Bool = false,
+                          adjust: @escaping @Sendable (InventoryObject) -> InventoryObject = { $0 }) async throws -> PackedInventory {
         let reader = InventoryReader(connection: connection, schemas: schemas, includeOwnership: includeOwnership,
                                      wholeDatabase: wholeDatabase)
-        var inventory: SchemaInventory
+        var builder: PackedInventory.Builder
         do {
             if !inSnapshot { try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") }
-            inventory = try await reader.read()
+            builder = try await reader.read(adjust: adjust)
             if wholeDatabase {
                 var database = DatabaseWide()
                 try await CatalogReader(connection: connection, schemas: schemas, includeOwnership: includeOwnership)
                     .readDatabaseProperties(into: &database)
-                inventory.objects += database.propertyObjects
+                for object in database.propertyObjects { builder.append(adjust(object)) }
             }
             if !inSnapshot { try await connection.execute("COMMIT") }
         } catch {
             throw FerryError("reading the \(side.rawValue) catalog for compare failed: \(error)", sqlState: (error as? PGError)?.sqlState)
         }
+        let inventory = builder.packed()
         if side == .source {
-            let found = Set(inventory.objects.filter { $0.key.kind == "schema" }.map(\.key.identity))
+            let found = Set(inventory.objects(schemas.map { InventoryKey(kind: "schema", identity: SQL.identifier($0)) })
+                .objects.map(\.key.identity))
             let missing = schemas.filter { !found.contains(SQL.identifier($0)) }
             if !missing.isEmpty {
                 throw FerryError("schema \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) not found on the source")

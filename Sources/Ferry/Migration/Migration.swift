@@ -110,8 +110,10 @@ public final class Migration: Sendable {
         let request = request
         try DatabaseIdentity.requireDistinct(target: await Connections.databaseIdentity(target), source: snapshot.identity)
 
+        logHeap("catalog read")
         let plan = try MigrationPlan(catalog: snapshot.catalog.replacingReplicaIdentities(originalIdentities),
                                      options: request.planOptions(targetServerVersion: target.serverVersion))
+        logHeap("plan made")
         for note in plan.notes { logger.warning("\(note)") }
         if !plan.blockedObjects.isEmpty { throw FerryError.blocked(plan.blockedObjects) }
         let created = try await PrerequisiteCreation(source: snapshot.holder, target: target, plan: plan, request: request).run()
@@ -123,12 +125,14 @@ public final class Migration: Sendable {
             snapshot: snapshot, targetVersion: target.serverVersion)
         // The source side of the end-of-run compare, read in the snapshot the run copies, held
         // packed until then.
+        let replicaIdentities = Dictionary(uniqueKeysWithValues: originalIdentities.map { ($0.key.sql, $0.value) })
         let sourceInventory = request.compareAfterwards
-            ? PackedInventory(try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas,
-                                                                includeOwnership: request.includeOwnership,
-                                                                wholeDatabase: request.wholeDatabase, side: .source,
-                                                                inSnapshot: true).replacingReplicaIdentities(originalIdentities))
+            ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas, includeOwnership: request.includeOwnership,
+                                                wholeDatabase: request.wholeDatabase, side: .source, inSnapshot: true) {
+                $0.replacingReplicaIdentity(replicaIdentities)
+            }
             : nil
+        logHeap("source inventory packed")
         // The catalog's and the inventory's raw results are dropped by now; glibc would keep them.
         ProcessHeap.releaseFreedMemory()
         recorder.update { progress in
@@ -146,6 +150,7 @@ public final class Migration: Sendable {
         try await DropGuard(target: target, schemas: plan.schemas, request: request, logger: logger).dropSchemas()
         try await Self.runPipelined(plan.ddl.preData, on: target)
         try await target.execute("COMMIT")
+        logHeap("pre-data sent")
         if let configurations = plan.database?.extensionConfigurations, !configurations.isEmpty {
             try await snapshot.withWorker { source in
                 try await ExtensionConfigurationCopy(source: source, target: target, chunkSize: request.chunkSize,
@@ -162,6 +167,7 @@ public final class Migration: Sendable {
             }
             try await Self.failFast(&group)
         }
+        logHeap("data copied")
         // Every row has left the source: release its snapshot and locks before post-data.
         await snapshot.close()
 
@@ -195,14 +201,13 @@ public final class Migration: Sendable {
         let targetInventory = try await SchemaCompare.inventory(target, schemas: request.schemas,
                                                                 includeOwnership: request.includeOwnership,
                                                                 wholeDatabase: request.wholeDatabase, side: .target)
+        logHeap("target inventory read")
         let announced = Set(plan.notMigrated + leftOut + plan.hazards.filter { $0.resolution == .notValid }.map {
             InventoryKey(kind: "table constraint", identity: SQL.identifier($0.constraint.name) + " on " + $0.constraint.table.sql).description
         })
-        let found = SchemaComparison(source: packedSource, target: targetInventory)
-        // Only the source objects that differ are unpacked.
-        let sourceInventory = packedSource.objects(found.sourceKeys)
-        let comparison = try await SchemaCompare.rereading(found, source: sourceInventory, target: targetInventory, on: target)
-            .excluding(announced, source: sourceInventory, target: targetInventory)
+        let comparison = try await SchemaCompare.comparison(source: packedSource, target: targetInventory, on: target,
+                                                            excluding: announced)
+        logHeap("compared")
         recorder.update { $0.comparison = comparison }
         for note in comparison.notes { logger.notice("compare: \(note)") }
         guard comparison.isEqual else {
@@ -210,6 +215,12 @@ public final class Migration: Sendable {
                 + "(\(comparison.differenceCount) unannounced: \(comparison.summary())); "
                 + "`pgferry compare` shows the details; --no-compare (API: \"compare\": false) skips this check")
         }
+    }
+
+    /// What the process holds from malloc at `point` (debug log): where memory goes at thousands of objects.
+    func logHeap(_ point: String) {
+        guard let bytes = ProcessHeap.bytesInUse else { return }
+        logger.debug("heap in use", metadata: ["at": "\(point)", "KiB": "\(bytes >> 10)"])
     }
 
     /// Runs `statements` `batch` to a round trip (pipelined), in the caller's transaction block:

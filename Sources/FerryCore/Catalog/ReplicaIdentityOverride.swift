@@ -15,16 +15,12 @@ extension SchemaCatalog {
     }
 }
 
-extension SchemaInventory {
-    public func replacingReplicaIdentities(_ identities: [QualifiedName: String]) -> SchemaInventory {
-        guard !identities.isEmpty else { return self }
-        let byIdentity = Dictionary(uniqueKeysWithValues: identities.map { ($0.key.sql, $0.value) })
-        var inventory = self
-        for index in inventory.objects.indices where inventory.objects[index].facets["replica identity"] != nil {
-            if let identity = byIdentity[inventory.objects[index].key.identity] {
-                inventory.objects[index].facets["replica identity"] = identity
-            }
-        }
-        return inventory
+extension InventoryObject {
+    /// `identities` holds what the tables' replica identities were, by their SQL names.
+    public func replacingReplicaIdentity(_ identities: [String: String]) -> InventoryObject {
+        guard facets["replica identity"] != nil, let identity = identities[key.identity] else { return self }
+        var object = self
+        object.facets["replica identity"] = identity
+        return object
     }
 }

@@ -102,41 +102,28 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
     public static let deparsedQueryFacet = "query"
 
     public init(source: SchemaInventory, target: SchemaInventory) {
-        self.init(sourceVersion: source.serverVersion, target: target) { visit in
-            for object in source.objects.sorted(by: { $0.key < $1.key }) { visit(object) }
-        }
+        self.init(source: PackedInventory(source), target: PackedInventory(target))
     }
 
-    /// The same from a packed source, unpacked one object at a time; the source objects the
-    /// differences name are `source.objects(comparison.sourceKeys)`.
-    public init(source: PackedInventory, target: SchemaInventory) {
-        self.init(sourceVersion: source.serverVersion, target: target) { source.forEach($0) }
-    }
-
-    /// `sourceObjects` hands each source object to its argument, in key order.
-    private init(sourceVersion: Int, target: SchemaInventory,
-                 sourceObjects: ((InventoryObject) -> Void) -> Void) {
-        self.sourceVersion = sourceVersion
+    /// Both sides packed, unpacked one object at a time side by side; the objects the
+    /// differences name are `source.objects(sourceKeys)` and `target.objects(targetKeys)`.
+    public init(source: PackedInventory, target: PackedInventory) {
+        sourceVersion = source.serverVersion
         targetVersion = target.serverVersion
-        let (sourceMajor, targetMajor) = (sourceVersion / 10000, target.majorVersion)
+        let (sourceMajor, targetMajor) = (sourceVersion / 10000, targetVersion / 10000)
         let compareQueries = sourceMajor == targetMajor
         if !compareQueries {
             notes.append("deparsed queries (view, materialized view and rule definitions, BEGIN ATOMIC function bodies) "
                 + "are compared only when the major versions match (source \(sourceMajor), target \(targetMajor))")
         }
-        // What is left once the source's objects have taken theirs: the extra ones.
-        var targetObjects = Dictionary(target.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         // MAINTAIN (17) is not recreated on an older target, which has no such privilege.
         let dropsMaintain = sourceMajor >= 17 && targetMajor < 17
-        var missing: [InventoryKey] = []
+        var (missing, extra): ([InventoryKey], [InventoryKey]) = ([], [])
         var different: [ObjectDifference] = []
-        sourceObjects { object in
-            var object = object
+        source.merged(with: target) { object, other in
+            guard var object else { return extra.append(other!.key) }
+            guard let other else { return missing.append(object.key) }
             if dropsMaintain, let acl = object.facets["acl"] { object.facets["acl"] = Self.removingMaintain(from: acl) }
-            guard let other = targetObjects.removeValue(forKey: object.key) else {
-                missing.append(object.key)
-                return
-            }
             let names = Set(object.facets.keys).union(other.facets.keys)
                 .filter { compareQueries || $0 != Self.deparsedQueryFacet }
             let facets = names.sorted().compactMap { name -> FacetDifference? in
@@ -146,12 +133,15 @@ public struct SchemaComparison: Sendable, Codable, Equatable {
             if !facets.isEmpty { different.append(ObjectDifference(object: object.key, facets: facets)) }
         }
         self.missing = missing
+        self.extra = extra
         self.different = different
-        extra = targetObjects.keys.sorted()
     }
 
     /// The source objects the differences name: what `excluding` and `Rereading.plan` look up.
     public var sourceKeys: [InventoryKey] { missing + different.map(\.object) }
+
+    /// The target objects the differences name: what `excluding` and `removing` look up.
+    public var targetKeys: [InventoryKey] { extra + different.map(\.object) }
 
     /// An `aclitem[]` text without the MAINTAIN privilege (`m`, `m*`); an item left with no
     /// privilege is dropped. Items are `grantee=privileges/grantor`, names double-quoted when needed.

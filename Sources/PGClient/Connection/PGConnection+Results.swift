@@ -28,22 +28,31 @@ extension PGConnection {
     }
 
     /// Flushes a sent statement and reads all its results: the last one, or the first error.
-    static func results(_ conn: OpaquePointer, _ waiter: inout SocketWaiter) throws -> QueryResult {
+    /// - Parameter singleRow: takes each one-row result of single-row mode (cleared after); a
+    ///   failure it throws is thrown once the statement's results are read.
+    static func results(_ conn: OpaquePointer, _ waiter: inout SocketWaiter,
+                        singleRow: ((OpaquePointer) throws -> Void)? = nil) throws -> QueryResult {
         try flush(conn, &waiter, stall: nil)
         var last: QueryResult?
         var failure: (any Error)?
         while let result = try nextResult(conn, &waiter) {
+            let status = PQresultStatus(result)
             guard failure == nil else {
                 PQclear(result)
                 continue
             }
             do {
-                last = try collect(result, conn: conn, secrets: waiter.secrets)
+                if let singleRow, status == PGRES_SINGLE_TUPLE {
+                    defer { PQclear(result) }
+                    try singleRow(result)
+                } else {
+                    last = try collect(result, conn: conn, secrets: waiter.secrets)
+                }
             } catch {
                 failure = error
                 // A COPY started by mistake would keep returning its result: end it.
-                if PQresultStatus(result) == PGRES_COPY_IN { _ = PQputCopyEnd(conn, "pgferry: COPY needs copyIn") }
-                if PQresultStatus(result) == PGRES_COPY_OUT || PQresultStatus(result) == PGRES_COPY_BOTH { break }
+                if status == PGRES_COPY_IN { _ = PQputCopyEnd(conn, "pgferry: COPY needs copyIn") }
+                if status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH { break }
             }
         }
         if let failure { throw failure }

@@ -211,22 +211,30 @@ public final class PGConnection: Sendable {
         }
     }
 
-    /// Runs one statement with its parameters, typed, in text format.
+    /// Runs one statement with its parameters, typed, in text format. Its rows are copied out
+    /// one at a time as they arrive (`reduceRows`), so libpq's copy of the whole result and
+    /// the Swift one are never held together.
     ///
     /// The corresponding libpq function is `PQsendQueryParams`.
     public func query(_ query: PGQuery) async throws -> QueryResult {
         try await perform { conn, waiter in
-            let values = query.binds.map { $0.text.map { strdup($0) } ?? nil }
-            defer { values.forEach { free($0) } }
-            let types = query.binds.map { Oid($0.type) }
-            let sent = values.withUnsafeBufferPointer { pointers in
-                pointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
-                    PQsendQueryParams(conn, query.sql, Int32(pointers.count), types, pointers.baseAddress, nil, nil, 0)
-                }
-            }
-            guard sent == 1 else { throw waiter.connectionError() }
-            return try Self.results(conn, &waiter)
+            var rows: [QueryResult.Row] = []
+            let last = try Self.rowByRow(query, conn, &waiter) { rows.append($0) }
+            return QueryResult(columns: last.columns, rows: rows, commandTag: last.commandTag)
         }
+    }
+
+    /// Queues `query` with `PQsendQueryParams`, its values in text format.
+    static func send(_ query: PGQuery, _ conn: OpaquePointer, _ waiter: inout SocketWaiter) throws {
+        let values = query.binds.map { $0.text.map { strdup($0) } ?? nil }
+        defer { values.forEach { free($0) } }
+        let types = query.binds.map { Oid($0.type) }
+        let sent = values.withUnsafeBufferPointer { pointers in
+            pointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
+                PQsendQueryParams(conn, query.sql, Int32(pointers.count), types, pointers.baseAddress, nil, nil, 0)
+            }
+        }
+        guard sent == 1 else { throw waiter.connectionError() }
     }
 
     /// A server parameter reported at connection start, e.g. `server_encoding`.
@@ -275,15 +283,20 @@ public final class PGConnection: Sendable {
         default:
             throw error(from: result, conn: conn, secrets: secrets)
         }
-        let columnCount = Int(PQnfields(result))
-        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
-        let rows = (0..<Int(PQntuples(result))).map { row in
-            QueryResult.Row(columns: columns, values: (0..<columnCount).map { column in
-                PQgetisnull(result, Int32(row), Int32(column)) == 1
-                    ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
-            })
-        }
+        let columns = columnNames(result)
+        let rows = (0..<Int(PQntuples(result))).map { row(Int32($0), of: result, columns: columns) }
         return QueryResult(columns: columns, rows: rows, commandTag: String(cString: PQcmdStatus(result)))
+    }
+
+    static func columnNames(_ result: OpaquePointer) -> [String] {
+        (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
+    }
+
+    /// Row `row` of `result`, copied out of it.
+    static func row(_ row: Int32, of result: OpaquePointer, columns: [String]) -> QueryResult.Row {
+        QueryResult.Row(columns: columns, values: (0..<Int32(columns.count)).map { column in
+            PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+        })
     }
 
     static func error(from result: OpaquePointer, conn: OpaquePointer, secrets: [String]) -> PGError {

@@ -8,4 +8,11 @@ public enum ProcessHeap {
     public static func releaseFreedMemory() {
         CLibPQ_releaseFreedHeap()
     }
+
+    /// The bytes the process holds from malloc (glibc's `mallinfo2`), freed ones not counted;
+    /// nil where that is not known. What a phase holds, as against what RSS shows.
+    public static var bytesInUse: Int? {
+        let bytes = CLibPQ_heapBytesInUse()
+        return bytes < 0 ? nil : Int(bytes)
+    }
 }

@@ -1,0 +1,37 @@
+import CLibPQ
+
+extension PGConnection {
+    /// Runs one statement and folds its rows into `state` one at a time, as they arrive: neither
+    /// the whole result nor all its rows as strings are held at once, only `state` and one row
+    /// (a catalog read of tens of thousands of rows packed as it is read).
+    ///
+    /// `body` runs on the connection's thread. A failure it throws ends the folding; the rest of
+    /// the rows are read and dropped (the connection stays usable) and the failure is thrown.
+    ///
+    /// The corresponding libpq function is `PQsetSingleRowMode`.
+    public func reduceRows<State: Sendable>(_ query: PGQuery, into state: State,
+                                            _ body: @escaping @Sendable (inout State, QueryResult.Row) throws -> Void)
+        async throws -> State {
+        try await perform { conn, waiter in
+            var state = state
+            _ = try Self.rowByRow(query, conn, &waiter) { try body(&state, $0) }
+            return state
+        }
+    }
+
+    /// Sends `query` in single-row mode and hands each row to `row` as it arrives.
+    /// - Returns: the statement's last result: its columns and command tag, no rows.
+    static func rowByRow(_ query: PGQuery, _ conn: OpaquePointer, _ waiter: inout SocketWaiter,
+                         _ row: (QueryResult.Row) throws -> Void) throws -> QueryResult {
+        try send(query, conn, &waiter)
+        guard PQsetSingleRowMode(conn) == 1 else { throw waiter.connectionError() }
+        var columns: [String]?
+        return try withoutActuallyEscaping(row) { row in
+            try results(conn, &waiter) { result in
+                let names = columns ?? columnNames(result)
+                columns = names
+                try row(Self.row(0, of: result, columns: names))
+            }
+        }
+    }
+}
