@@ -22,8 +22,11 @@ static inline long long CLibPQ_heapBytesInUse(void) {
     struct mallinfo2 info = mallinfo2();
     return (long long)(info.uordblks + info.hblkhd);
 }
+/* At most `count` malloc arenas (glibc makes up to 8 per core, one per thread that contends). */
+static inline void CLibPQ_limitHeapArenas(int count) { mallopt(M_ARENA_MAX, count); }
 #else
 static inline void CLibPQ_releaseFreedHeap(void) {}
+static inline void CLibPQ_limitHeapArenas(int count) {}
 static inline long long CLibPQ_heapBytesInUse(void) { return -1; }
 #endif
 #endif

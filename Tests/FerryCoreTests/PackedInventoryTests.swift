@@ -21,17 +21,47 @@ import Testing
         #expect(packed.objects([]).objects.isEmpty)
     }
 
-    @Test func aPackedSourceComparesAsTheInventory() {
+    @Test func packedSidesCompareObjectByObjectInKeyOrder() {
         var target = objects.filter { $0.key.kind != "schema" }
         target[1].facets["default"] = "y"
         target.append(InventoryObject(key: InventoryKey(kind: "index", identity: "s.i"), description: "index s.i", facets: [:]))
-        let source = SchemaInventory(serverVersion: 170002, objects: objects)
-        let targetInventory = SchemaInventory(serverVersion: 160006, objects: target)
-        let packed = SchemaComparison(source: PackedInventory(source), target: targetInventory)
-        #expect(packed == SchemaComparison(source: source, target: targetInventory))
-        #expect(packed.missing == [objects[2].key])
-        #expect(packed.extra == [InventoryKey(kind: "index", identity: "s.i")])
-        #expect(packed.different.map(\.object) == [objects[1].key])
-        #expect(Set(packed.sourceKeys) == [objects[1].key, objects[2].key])
+        target.append(InventoryObject(key: InventoryKey(kind: "index", identity: "s.a"), description: "index s.a", facets: [:]))
+        let comparison = SchemaComparison(source: PackedInventory(SchemaInventory(serverVersion: 170002, objects: objects)),
+                                          target: PackedInventory(SchemaInventory(serverVersion: 160006, objects: target)))
+        #expect(comparison.sourceVersion == 170002 && comparison.targetVersion == 160006)
+        #expect(comparison.missing == [objects[2].key])
+        #expect(comparison.extra == [InventoryKey(kind: "index", identity: "s.a"), InventoryKey(kind: "index", identity: "s.i")])
+        #expect(comparison.different == [ObjectDifference(object: objects[1].key, facets: [
+            FacetDifference(facet: "default", source: String(repeating: "x", count: 300), target: "y"),
+        ])])
+        #expect(Set(comparison.sourceKeys) == [objects[1].key, objects[2].key])
+        #expect(Set(comparison.targetKeys) == [objects[1].key, InventoryKey(kind: "index", identity: "s.a"),
+                                               InventoryKey(kind: "index", identity: "s.i")])
+    }
+
+    /// Rows arrive in the catalog's order, not the keys': thousands of objects over many
+    /// chunks come out sorted, the same key on both sides pairs, a side's second copy of a key
+    /// is missing on the source side and ignored on the target side (as a dictionary of the
+    /// target would).
+    @Test func objectsPackedInAnyOrderOverManyChunksComeOutInKeyOrder() {
+        let many = (0..<5_000).map { number in
+            InventoryObject(key: InventoryKey(kind: number % 2 == 0 ? "table" : "index", identity: "s.t\(number * 7919 % 5_000)"),
+                            description: "object \(number)", facets: ["definition": String(repeating: "d", count: number % 300)])
+        }
+        var builder = PackedInventory.Builder(serverVersion: 150004)
+        for object in many { builder.append(object) }
+        let packed = builder.packed()
+        var unpacked: [InventoryObject] = []
+        packed.forEach { unpacked.append($0) }
+        #expect(packed.count == 5_000)
+        #expect(unpacked == many.sorted { $0.key < $1.key })
+
+        let duplicate = many[10]
+        let source = packed.adding([duplicate])
+        let target = packed.adding([duplicate, InventoryObject(key: duplicate.key, description: "second", facets: ["x": "y"])])
+        let comparison = SchemaComparison(source: source, target: target)
+        #expect(comparison.missing == [duplicate.key])
+        #expect(comparison.extra.isEmpty && comparison.different.isEmpty)
+        #expect(SchemaComparison(source: packed, target: packed).isEqual)
     }
 }

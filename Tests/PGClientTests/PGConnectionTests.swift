@@ -292,3 +292,41 @@ import Testing
         }
     }
 }
+
+@Suite struct RowByRowTests {
+    struct Failure: Error {}
+
+    @Test func rowsAreFoldedOneAtATimeAndFailuresLeaveTheConnectionUsable() async throws {
+        try await PGConnection.withConnection(try await TestServers.source.configuration()) { connection in
+            let sum = try await connection.reduceRows(
+                "SELECT g AS n, CASE WHEN g % 2 = 0 THEN 'even' END AS label FROM generate_series(1, \(50_000)) g", into: (0, 0)
+            ) { state, row in
+                state.0 += try row.int("n")
+                if try row.optionalString("label") == "even" { state.1 += 1 }
+            }
+            #expect(sum == (1_250_025_000, 25_000))
+            #expect(try await connection.reduceRows("SELECT 1 AS n WHERE false", into: 7) { state, _ in state += 1 } == 7)
+            // The server's error comes after rows were folded: thrown, and the connection stays usable.
+            await #expect(throws: PGError.self) {
+                _ = try await connection.reduceRows("SELECT 1 / (3 - g) AS n FROM generate_series(1, 5) g", into: 0) { state, row in
+                    state += try row.int("n")
+                }
+            }
+            // So does a failure of the fold itself, with the rest of the rows read and dropped.
+            await #expect(throws: Failure.self) {
+                _ = try await connection.reduceRows("SELECT g AS n FROM generate_series(1, 1000) g", into: 0) { state, row in
+                    state += 1
+                    if state == 10 { throw Failure() }
+                }
+            }
+            let result = try await connection.query("SELECT g AS n FROM generate_series(1, 3) g")
+            #expect(result.columns == ["n"] && result.commandTag == "SELECT 3")
+            #expect(try result.rows.map { try $0.int("n") } == [1, 2, 3])
+            #expect(try await connection.query("SELECT 1 AS n WHERE false").columns == ["n"])
+            // A pipeline after a row-by-row read gets its rows whole.
+            let piped = try await connection.pipeline([PipelinedStatement(sql: "SELECT g AS n FROM generate_series(1, 2) g"),
+                                                       PipelinedStatement(sql: "SELECT 3 AS n")])
+            #expect(try piped.map { try $0.rows.map { try $0.int("n") } } == [[1, 2], [3]])
+        }
+    }
+}

@@ -1,12 +1,15 @@
-/// A `SchemaInventory` packed into one byte buffer: tens of thousands of objects at thousands of
+/// A `SchemaInventory` packed into byte buffers: tens of thousands of objects at thousands of
 /// tables, each otherwise several strings, a dictionary and an allocation of their own. Both
 /// sides of a compare are held so (`Builder` packs a catalog read's rows as they arrive); the
 /// objects are unpacked one at a time in key order (`forEach`), or only those named (`objects(_:)`).
 public struct PackedInventory: Sendable {
     public let serverVersion: Int
-    private let bytes: [UInt8]
-    /// Where each object starts in `bytes`, in key order.
+    /// Chunks of `chunkSize` bytes (or one object, if larger): a buffer that grows by doubling
+    /// would hold up to twice its bytes, and three times while it is copied to grow.
+    private let chunks: [[UInt8]]
+    /// Where each object starts (chunk << 32 | offset), in key order.
     private let starts: [Int]
+    static let chunkSize = 64 << 10
 
     public var count: Int { starts.count }
 
@@ -16,28 +19,30 @@ public struct PackedInventory: Sendable {
         self = builder.packed()
     }
 
-    private init(serverVersion: Int, bytes: [UInt8], starts: [Int]) {
+    private init(serverVersion: Int, chunks: [[UInt8]], starts: [Int]) {
         self.serverVersion = serverVersion
-        self.bytes = bytes
+        self.chunks = chunks
         self.starts = starts
     }
 
     /// Packs objects as they come, in any order.
     public struct Builder: Sendable {
         public let serverVersion: Int
-        private var bytes: [UInt8] = []
+        private var chunks: [[UInt8]] = []
         private var starts: [Int] = []
+        /// The object being packed, before it goes to a chunk.
+        private var bytes: [UInt8] = []
 
         public init(serverVersion: Int) {
             self.serverVersion = serverVersion
         }
 
         fileprivate init(_ inventory: PackedInventory) {
-            (serverVersion, bytes, starts) = (inventory.serverVersion, inventory.bytes, inventory.starts)
+            (serverVersion, chunks, starts) = (inventory.serverVersion, inventory.chunks, inventory.starts)
         }
 
         public mutating func append(_ object: InventoryObject) {
-            starts.append(bytes.count)
+            bytes.removeAll(keepingCapacity: true)
             Self.append(object.key.kind, to: &bytes)
             Self.append(object.key.identity, to: &bytes)
             Self.append(object.description, to: &bytes)
@@ -49,13 +54,28 @@ public struct PackedInventory: Sendable {
                 Self.append(name, to: &bytes)
                 Self.append(value, to: &bytes)
             }
+            if chunks.isEmpty || chunks[chunks.count - 1].count + bytes.count > PackedInventory.chunkSize {
+                chunks.append([])
+                chunks[chunks.count - 1].reserveCapacity(max(PackedInventory.chunkSize, bytes.count))
+            }
+            starts.append((chunks.count - 1) << 32 | chunks[chunks.count - 1].count)
+            chunks[chunks.count - 1].append(contentsOf: bytes)
         }
 
-        /// The objects in key order: only their starts are sorted, by keys unpacked once.
+        /// The objects in key order: only their starts are sorted, by the keys' bytes where they lie.
         public func packed() -> PackedInventory {
-            let keys = starts.map { Reader.key(in: bytes, at: $0) }
-            let order = keys.indices.sorted { keys[$0] < keys[$1] }
-            return PackedInventory(serverVersion: serverVersion, bytes: bytes, starts: order.map { starts[$0] })
+            let chunks = chunks
+            func key(at start: Int) -> (identity: ArraySlice<UInt8>, kind: ArraySlice<UInt8>) {
+                var reader = Reader(chunks, at: start)
+                let kind = reader.slice(reader.number())
+                return (reader.slice(reader.number()), kind)
+            }
+            let sorted = starts.sorted { left, right in
+                let (a, b) = (key(at: left), key(at: right))
+                return a.identity.elementsEqual(b.identity)
+                    ? a.kind.lexicographicallyPrecedes(b.kind) : a.identity.lexicographicallyPrecedes(b.identity)
+            }
+            return PackedInventory(serverVersion: serverVersion, chunks: chunks, starts: sorted)
         }
 
         /// A count or a length: 7 bits a byte, the high bit set on every byte but the last.
@@ -91,7 +111,7 @@ public struct PackedInventory: Sendable {
 
     /// Every object, in key order, unpacked one at a time.
     public func forEach(_ body: (InventoryObject) throws -> Void) rethrows {
-        for start in starts { try body(Reader.object(in: bytes, at: start)) }
+        for start in starts { try body(Reader.object(in: chunks, at: start)) }
     }
 
     /// The inventory of the objects `keys` names (those it holds).
@@ -99,8 +119,8 @@ public struct PackedInventory: Sendable {
         let wanted = Set(keys)
         var objects: [InventoryObject] = []
         if !wanted.isEmpty {
-            for start in starts where wanted.contains(Reader.key(in: bytes, at: start)) {
-                objects.append(Reader.object(in: bytes, at: start))
+            for start in starts where wanted.contains(Reader.key(in: chunks, at: start)) {
+                objects.append(Reader.object(in: chunks, at: start))
             }
         }
         return SchemaInventory(serverVersion: serverVersion, objects: objects)
@@ -112,12 +132,12 @@ public struct PackedInventory: Sendable {
         var (left, right) = (starts[...], other.starts[...])
         var lastRight: InventoryKey?
         func nextLeft() -> InventoryObject? {
-            left.popFirst().map { Reader.object(in: bytes, at: $0) }
+            left.popFirst().map { Reader.object(in: chunks, at: $0) }
         }
         func nextRight() -> InventoryObject? {
             while let start = right.popFirst() {
-                let object = Reader.object(in: other.bytes, at: start)
-                if object.key != lastRight {
+                let object = Reader.object(in: other.chunks, at: start)
+                if lastRight.map({ !Self.same(object.key, $0) }) ?? true {
                     lastRight = object.key
                     return object
                 }
@@ -126,10 +146,10 @@ public struct PackedInventory: Sendable {
         }
         var (a, b) = (nextLeft(), nextRight())
         while a != nil || b != nil {
-            if let one = a, b.map({ one.key < $0.key }) ?? true {
+            if let one = a, b.map({ Self.precedes(one.key, $0.key) }) ?? true {
                 body(one, nil)
                 a = nextLeft()
-            } else if let two = b, a.map({ two.key < $0.key }) ?? true {
+            } else if let two = b, a.map({ Self.precedes(two.key, $0.key) }) ?? true {
                 body(nil, two)
                 b = nextRight()
             } else {
@@ -139,17 +159,32 @@ public struct PackedInventory: Sendable {
         }
     }
 
+    /// Key order: identity, then kind, by their UTF-8 bytes (as `packed()` sorts; for the
+    /// NFC texts catalogs hold, `InventoryKey`'s own order).
+    private static func precedes(_ a: InventoryKey, _ b: InventoryKey) -> Bool {
+        a.identity.utf8.elementsEqual(b.identity.utf8)
+            ? a.kind.utf8.lexicographicallyPrecedes(b.kind.utf8) : a.identity.utf8.lexicographicallyPrecedes(b.identity.utf8)
+    }
+
+    private static func same(_ a: InventoryKey, _ b: InventoryKey) -> Bool {
+        a.identity.utf8.elementsEqual(b.identity.utf8) && a.kind.utf8.elementsEqual(b.kind.utf8)
+    }
+
     private struct Reader {
         let bytes: [UInt8]
         var position: Int
 
-        static func key(in bytes: [UInt8], at start: Int) -> InventoryKey {
-            var reader = Reader(bytes: bytes, position: start)
+        init(_ chunks: [[UInt8]], at start: Int) {
+            (bytes, position) = (chunks[start >> 32], start & 0xffff_ffff)
+        }
+
+        static func key(in chunks: [[UInt8]], at start: Int) -> InventoryKey {
+            var reader = Reader(chunks, at: start)
             return reader.key()
         }
 
-        static func object(in bytes: [UInt8], at start: Int) -> InventoryObject {
-            var reader = Reader(bytes: bytes, position: start)
+        static func object(in chunks: [[UInt8]], at start: Int) -> InventoryObject {
+            var reader = Reader(chunks, at: start)
             return reader.object()
         }
 
@@ -190,8 +225,12 @@ public struct PackedInventory: Sendable {
         }
 
         private mutating func characters(_ length: Int) -> String {
+            String(decoding: slice(length), as: UTF8.self)
+        }
+
+        mutating func slice(_ length: Int) -> ArraySlice<UInt8> {
             defer { position += length }
-            return String(decoding: bytes[position..<position + length], as: UTF8.self)
+            return bytes[position..<position + length]
         }
     }
 }

@@ -76,7 +76,7 @@ extension PGConnection {
                     PQclear(result)
                 } else {
                     do {
-                        results.append(try Self.collect(result, conn: conn, secrets: waiter.secrets))
+                        results.append(try Self.wholeResult(result, conn, &waiter))
                     } catch var error as PGError {
                         error.statementIndex = results.count
                         failure = failure ?? error

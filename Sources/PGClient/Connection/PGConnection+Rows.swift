@@ -34,4 +34,22 @@ extension PGConnection {
             }
         }
     }
+
+    /// `first` and, when it is a row of single-row mode, the rest of its statement's rows, as
+    /// one result: libpq 15 leaves single-row mode on for a pipeline sent after a row-by-row query.
+    static func wholeResult(_ first: OpaquePointer, _ conn: OpaquePointer, _ waiter: inout SocketWaiter) throws -> QueryResult {
+        var rows: [QueryResult.Row] = []
+        let columns = columnNames(first)
+        var result = first
+        while PQresultStatus(result) == PGRES_SINGLE_TUPLE {
+            rows.append(row(0, of: result, columns: columns))
+            PQclear(result)
+            guard let next = try nextResult(conn, &waiter) else {
+                throw PGError(code: .protocolViolation, message: "a statement's rows ended without its result")
+            }
+            result = next
+        }
+        let last = try collect(result, conn: conn, secrets: waiter.secrets)
+        return rows.isEmpty ? last : QueryResult(columns: last.columns, rows: rows, commandTag: last.commandTag)
+    }
 }

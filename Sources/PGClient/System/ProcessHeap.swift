@@ -9,6 +9,13 @@ public enum ProcessHeap {
         CLibPQ_releaseFreedHeap()
     }
 
+    /// Caps glibc's malloc arenas (`mallopt(M_ARENA_MAX)`), before threads start: each thread
+    /// that finds the arenas busy gets one of its own, up to 8 per core, and memory one thread
+    /// freed stays in its arena, unused by the others. For a process, not a library, to decide.
+    public static func limitArenas(to count: Int) {
+        CLibPQ_limitHeapArenas(Int32(count))
+    }
+
     /// The bytes the process holds from malloc (glibc's `mallinfo2`), freed ones not counted;
     /// nil where that is not known. What a phase holds, as against what RSS shows.
     public static var bytesInUse: Int? {
