@@ -123,6 +123,10 @@ public final class Migration: Sendable {
         let statistics = try await TargetStatistics.prepare(
             request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,
             snapshot: snapshot, targetVersion: target.serverVersion)
+        // Of the catalog, post-data needs only the tables without data.
+        let tablesWithoutData = snapshot.catalog.tables.filter { !$0.holdsData }.map(\.name)
+        snapshot.releaseCatalog()
+        logHeap("catalog released")
         // The source side of the end-of-run compare, read in the snapshot the run copies, held
         // packed until then.
         let replicaIdentities = Dictionary(uniqueKeysWithValues: originalIdentities.map { ($0.key.sql, $0.value) })
@@ -173,8 +177,8 @@ public final class Migration: Sendable {
 
         recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
         try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
-        for table in snapshot.catalog.tables where !table.holdsData {
-            try await statistics.apply(to: table.name, on: target, logger: logger)
+        for table in tablesWithoutData {
+            try await statistics.apply(to: table, on: target, logger: logger)
         }
         try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
         try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)

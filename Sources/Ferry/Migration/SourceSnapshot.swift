@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The source side of a run: one connection holds a `REPEATABLE READ` transaction with ACCESS
 /// SHARE locks on every table and exports its snapshot; the catalog is read inside it and every
 /// table worker imports it, so DDL and all tables' rows come from one instant.
@@ -7,7 +9,27 @@ struct SourceSnapshot: Sendable {
     let snapshotID: String
     let encoding: String
     let identity: DatabaseIdentity
-    let catalog: SchemaCatalog
+    private let readCatalog: CatalogHolder
+
+    /// The catalog read in the snapshot, until `releaseCatalog()`.
+    var catalog: SchemaCatalog {
+        guard let catalog = readCatalog.catalog.withLock({ $0 }) else { preconditionFailure("the catalog was released") }
+        return catalog
+    }
+
+    /// Drops the catalog: a run that has made its plan needs little of it, and at thousands of
+    /// tables it holds megabytes until the run ends.
+    func releaseCatalog() {
+        readCatalog.catalog.withLock { $0 = nil }
+    }
+
+    private final class CatalogHolder: Sendable {
+        let catalog: Mutex<SchemaCatalog?>
+
+        init(_ catalog: SchemaCatalog) {
+            self.catalog = Mutex(catalog)
+        }
+    }
 
     /// Runs `body` with the snapshot open; it is released (with its locks) when `body` ends, or
     /// earlier with `close()`.
@@ -40,8 +62,10 @@ struct SourceSnapshot: Sendable {
                 try await holder.query("SELECT pg_catalog.pg_export_snapshot() AS id").rows[0].string("id")
             }
             let catalog = try await reader.read(relations)
+            // What the reads' results took is free again: handed back before the plan is made.
+            ProcessHeap.releaseFreedMemory()
             return try await body(SourceSnapshot(holder: holder, configuration: configuration, snapshotID: snapshotID,
-                                                 encoding: encoding, identity: identity, catalog: catalog))
+                                                 encoding: encoding, identity: identity, readCatalog: CatalogHolder(catalog)))
         }
     }
 
