@@ -9,10 +9,12 @@ extension Migration {
     /// source connection in the exported snapshot and one target connection, and takes whatever
     /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE. The first
     /// failure cancels every other worker at once.
-    func copyTables(_ plan: MigrationPlan, statistics: TargetStatistics, snapshot: SourceSnapshot) async throws {
-        let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData,
-                                               smallTables: .init()))
+    /// - Parameter lockTable: the target's, which every group open at once must fit in.
+    func copyTables(_ plan: MigrationPlan, statistics: TargetStatistics, snapshot: SourceSnapshot,
+                    lockTable: LockTableBudget) async throws {
         let workers = max(1, min(request.jobs, plan.copyTasks.count))
+        let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData,
+                                               smallTables: plan.smallTables.fitting(lockTable, jobs: workers)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
                 group.addTask {
@@ -128,7 +130,8 @@ extension Migration {
     }
 
     /// Small tables one after another, each copied, indexed, keyed and analyzed, all in one
-    /// target transaction: one commit for the group instead of several per table.
+    /// target transaction: one commit for the group instead of several per table. The group
+    /// first creates those of its tables that pre-data left to it, in one round trip.
     func copyGroup(_ tasks: [TableTask], plan: MigrationPlan, statistics: TargetStatistics,
                    source: PGConnection, target: PGConnection) async throws {
         do {
@@ -136,6 +139,7 @@ extension Migration {
         } catch {
             throw FerryError.table(tasks[0].table, .target, error)
         }
+        try await Self.runPipelined(tasks.flatMap { plan.ddl.tableCreation[$0.table] ?? [] }, on: target)
         for task in tasks {
             let start = recorder.now
             recorder.updateTable(task.table) {

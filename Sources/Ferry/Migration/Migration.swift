@@ -117,7 +117,7 @@ public final class Migration: Sendable {
         let created = try await PrerequisiteCreation(source: snapshot.holder, target: target, plan: plan, request: request).run()
             + Self.targetOnlySchemas(plan, on: target)
         for note in created { logger.notice("\(note)") }
-        try await TargetCheck(target: target, plan: plan).run()
+        let lockTable = try await TargetCheck(target: target, plan: plan).run()
         let statistics = try await TargetStatistics.prepare(
             request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,
             snapshot: snapshot, targetVersion: target.serverVersion)
@@ -156,7 +156,7 @@ public final class Migration: Sendable {
 
         recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.copyTables(plan, statistics: statistics, snapshot: snapshot) }
+            group.addTask { try await self.copyTables(plan, statistics: statistics, snapshot: snapshot, lockTable: lockTable) }
             if plan.copiesLargeObjects {
                 group.addTask { try await self.copyLargeObjects(plan, snapshot: snapshot) }
             }
