@@ -77,8 +77,9 @@ import Testing
         #expect(try await Self.tableCount(in: target) == 20)
     }
 
-    /// Tables nothing else needs are created by the data phase's groups, which shrink until every
-    /// job's group fits in the lock table: 150 of them move where one group of 50 would not fit.
+    /// Tables nothing else needs are created by the data phase's groups (which shrink until every
+    /// job's group fits in the lock table's budget), not in pre-data: 150 of them move into the
+    /// lock table that refuses a pre-data transaction creating 60.
     @Test func tablesCreatedByTheirGroupsFitInASmallTargetLockTable() async throws {
         let cluster = try ThrowawayCluster(serverOptions: Self.smallLockTable)
         defer { cluster.stop() }
