@@ -58,16 +58,21 @@ extension Migration {
         for try await _ in group {}
     }
 
-    /// Foreign keys validate by scanning their tables, so they run `jobs` at a time. Two keys
-    /// that lock the same pair of tables in opposite order can deadlock; the loser retries.
+    /// Foreign keys validate by scanning their tables, so they run `jobs` at a time. Many keys
+    /// go a batch to a round trip and a commit (enough batches to keep every worker busy). Two
+    /// batches that lock the same pair of tables in opposite order can deadlock; the loser retries.
     func createForeignKeys(_ groups: [[DDLStatement]], first: PGConnection, encoding: String) async throws {
-        let queue = WorkQueue(groups)
         let workers = max(1, min(request.jobs, groups.count))
+        let batch = max(1, min(25, groups.count / (workers * 4)))
+        let queue = WorkQueue(stride(from: 0, to: groups.count, by: batch).map {
+            Array(groups[$0..<min($0 + batch, groups.count)].joined())
+        })
         @Sendable func createKeys(on target: PGConnection) async throws {
             while let statements = queue.next() {
                 for attempt in 1... {
                     do {
-                        try await Self.run(statements, on: target)
+                        // One sync: the batch is one implicit transaction, all of it or nothing.
+                        try await Self.runPipelined(statements, on: target)
                         break
                     } catch let error as FerryError where error.isDeadlock && attempt < 5 {
                         self.logger.info("foreign key deadlock, retrying", metadata: ["attempt": "\(attempt)"])
@@ -156,10 +161,13 @@ extension Migration {
                 $0.copyFinishedAt = copied
                 $0.state = .indexing
             }
-            let analyze = statistics.analyzeStatement(for: task.table)
-            try await Self.runPipelined((plan.ddl.tablePostData[task.table]?.statements ?? []) + (analyze.map { [$0] } ?? []),
-                                        on: target)
-            if analyze == nil { try await statistics.apply(to: task.table, on: target, logger: logger) }
+        }
+        // Every table's indexes, keys and ANALYZE in one round trip.
+        try await Self.runPipelined(tasks.flatMap { task in
+            (plan.ddl.tablePostData[task.table]?.statements ?? []) + [statistics.analyzeStatement(for: task.table)].compactMap { $0 }
+        }, on: target)
+        for task in tasks where statistics.analyzeStatement(for: task.table) == nil {
+            try await statistics.apply(to: task.table, on: target, logger: logger)
         }
         do {
             try await target.execute("COMMIT")

@@ -166,12 +166,13 @@ public final class Migration: Sendable {
         await snapshot.close()
 
         recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
-        try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
+        try await Self.runPipelined(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
         for table in snapshot.catalog.tables where !table.holdsData {
             try await statistics.apply(to: table.name, on: target, logger: logger)
         }
         try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
-        try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)
+        try await Self.runPipelined(plan.ddl.privileges, on: target)
+        try await Self.run(plan.ddl.refresh, on: target)
         let rolesLeftOut = try await finishDatabase(plan, on: target)
         let leftOut = rolesLeftOut.map {
             "the settings of role \(SQL.display($0)) in the database are left out: the target has no such role (--roles creates it)"
