@@ -167,8 +167,9 @@ extension DDLRenderer {
                 "ALTER SEQUENCE \(sequence.name.sql) OWNED BY \(ownedBy.table.sql).\(SQL.identifier(ownedBy.column));",
                 object: "SEQUENCE OWNED BY \(sequence.name)"), ownedBy.table))
         }
+        let depths = catalog.partitionDepths
         let partitions = catalog.tables.filter { $0.partitionOf != nil }
-            .sorted { (catalog.partitionDepth(of: $0.name), $0.name) < (catalog.partitionDepth(of: $1.name), $1.name) }
+            .sorted { (depths[$0.name] ?? 0, $0.name) < (depths[$1.name] ?? 0, $1.name) }
         for partition in partitions {
             guard let parent = partition.partitionOf, let bound = partition.partitionBound else { continue }
             statements.append((.init("ALTER TABLE ONLY \(parent.sql) ATTACH PARTITION \(partition.name.sql) \(bound);",
@@ -191,15 +192,21 @@ extension SchemaCatalog {
         }.map(\.name))
     }
 
-    /// 0 for a table that is no partition, 1 for a partition of such a table, and so on.
-    public func partitionDepth(of name: QualifiedName) -> Int {
-        var depth = 0
-        var current = table(name)?.partitionOf
-        while let parent = current, depth < 100 {
-            depth += 1
-            current = table(parent)?.partitionOf
+    /// Per table, 0 when it is no partition, 1 for a partition of such a table, and so on
+    /// (one dictionary: looking each parent up in `tables` made sorting 1 000 partitions slow).
+    public var partitionDepths: [QualifiedName: Int] {
+        let parentOf = Dictionary(tables.map { ($0.name, $0.partitionOf) }, uniquingKeysWith: { first, _ in first })
+        var depths: [QualifiedName: Int] = [:]
+        for table in tables {
+            var depth = 0
+            var current = table.partitionOf
+            while let parent = current, depth < 100 {
+                depth += 1
+                current = parentOf[parent] ?? nil
+            }
+            depths[table.name] = depth
         }
-        return depth
+        return depths
     }
 }
 
