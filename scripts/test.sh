@@ -19,6 +19,7 @@ fi
 # assert them (fail within 2 s, cancel within 10 s, sessions gone…) on their own first, then the
 # rest, then the follow suites (they stream from the source and keep both servers busy).
 timed='FaultTests|FailureTests|PGConnectionCancelTests|checksBeyondTheLimitAre429AndSlowOnesEndAt504'
+timed="$timed|aSlowTableFailsAtTheStatementTimeoutAndNoConnectionStaysOpen|aSessionHoldingALockIsNamedWhenTheDropTimesOut"
 follow='FollowTests|FollowCheckTests|FollowRouteTests|ApplyReplayTests|ReplicationConnectionTests'
 follow="$follow|followUntilInterruptCutsOver|aKilledFollowResumesAndCleanupDropsLeftovers|followKilledTwiceUnderAWriterCutsOverEqual"
 follow="$follow|followCountersMatchStatus|FollowKindsTests|FollowReplicaIdentityTests|FollowCorpusTests|FollowFaultSoakTests"

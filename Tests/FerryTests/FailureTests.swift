@@ -103,7 +103,8 @@ import Testing
     }
 
     /// Small tables load in groups, without TRUNCATE: a table that fails in the middle of its
-    /// group takes the tables copied before it in that transaction with it.
+    /// group takes the tables copied before it in that transaction with it (and, as nothing in
+    /// pre-data needs them, the tables themselves: the group created them).
     @Test func aFailedGroupOfSmallTablesLeavesThemAllEmpty() async throws {
         let source = try await TestDatabase.create(on: try await TestServers.source, "group_src")
         let target = try await TestDatabase.create(on: try await TestServers.target, "group_tgt")
@@ -126,9 +127,10 @@ import Testing
             "\(error)".contains("g.last") && "\(error)".contains("check constraint")
         }
         let rows = try await target.query("""
-            SELECT (SELECT count(*) FROM g.first) + (SELECT count(*) FROM g.second) + (SELECT count(*) FROM g.last) AS n
+            SELECT count(*) AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'g' AND c.relkind = 'r'
             """)
-        #expect(try rows.rows[0].int("n") == 0, "the group's tables copied before the failure are empty")
+        #expect(try rows.rows[0].int("n") == 0, "no table of the group outlives its failure, copied rows or not")
     }
 
     @Test func cancelEndsTheRunInError() async throws {

@@ -108,10 +108,11 @@ extension CatalogReader {
             WHERE c.relkind IN ('i', 'I') AND i.indrelid = ANY(\(oids))
             ORDER BY 1, 2
             """).rows
+        let depths = catalog.partitionDepths
         return try rows.map { row in
             try IndexAttachment(parent: QualifiedName(row.string("parent_schema"), row.string("parent")),
                             child: QualifiedName(row.string("child_schema"), row.string("child")),
-                            depth: catalog.partitionDepth(of: QualifiedName(row.string("table_schema"), row.string("table_name"))))
+                            depth: depths[QualifiedName(row.string("table_schema"), row.string("table_name"))] ?? 0)
         }
     }
 

@@ -9,10 +9,12 @@ extension Migration {
     /// source connection in the exported snapshot and one target connection, and takes whatever
     /// job is ready: a table's copy, one of its index builds, or its keys and ANALYZE. The first
     /// failure cancels every other worker at once.
-    func copyTables(_ plan: MigrationPlan, statistics: TargetStatistics, snapshot: SourceSnapshot) async throws {
-        let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData,
-                                               smallTables: .init()))
+    /// - Parameter lockTable: the target's, which every group open at once must fit in.
+    func copyTables(_ plan: MigrationPlan, statistics: TargetStatistics, snapshot: SourceSnapshot,
+                    lockTable: LockTableBudget) async throws {
         let workers = max(1, min(request.jobs, plan.copyTasks.count))
+        let board = JobBoard(DataPhaseSchedule(copyTasks: plan.copyTasks, indexing: plan.ddl.tablePostData,
+                                               smallTables: plan.smallTables.fitting(lockTable, jobs: workers)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
                 group.addTask {
@@ -56,16 +58,21 @@ extension Migration {
         for try await _ in group {}
     }
 
-    /// Foreign keys validate by scanning their tables, so they run `jobs` at a time. Two keys
-    /// that lock the same pair of tables in opposite order can deadlock; the loser retries.
+    /// Foreign keys validate by scanning their tables, so they run `jobs` at a time. Many keys
+    /// go a batch to a round trip and a commit (enough batches to keep every worker busy). Two
+    /// batches that lock the same pair of tables in opposite order can deadlock; the loser retries.
     func createForeignKeys(_ groups: [[DDLStatement]], first: PGConnection, encoding: String) async throws {
-        let queue = WorkQueue(groups)
         let workers = max(1, min(request.jobs, groups.count))
+        let batch = max(1, min(25, groups.count / (workers * 4)))
+        let queue = WorkQueue(stride(from: 0, to: groups.count, by: batch).map {
+            Array(groups[$0..<min($0 + batch, groups.count)].joined())
+        })
         @Sendable func createKeys(on target: PGConnection) async throws {
             while let statements = queue.next() {
                 for attempt in 1... {
                     do {
-                        try await Self.run(statements, on: target)
+                        // One sync: the batch is one implicit transaction, all of it or nothing.
+                        try await Self.runPipelined(statements, on: target)
                         break
                     } catch let error as FerryError where error.isDeadlock && attempt < 5 {
                         self.logger.info("foreign key deadlock, retrying", metadata: ["attempt": "\(attempt)"])
@@ -128,7 +135,8 @@ extension Migration {
     }
 
     /// Small tables one after another, each copied, indexed, keyed and analyzed, all in one
-    /// target transaction: one commit for the group instead of several per table.
+    /// target transaction: one commit for the group instead of several per table. The group
+    /// first creates those of its tables that pre-data left to it, in one round trip.
     func copyGroup(_ tasks: [TableTask], plan: MigrationPlan, statistics: TargetStatistics,
                    source: PGConnection, target: PGConnection) async throws {
         do {
@@ -136,6 +144,7 @@ extension Migration {
         } catch {
             throw FerryError.table(tasks[0].table, .target, error)
         }
+        try await Self.runPipelined(tasks.flatMap { plan.ddl.tableCreation[$0.table] ?? [] }, on: target)
         for task in tasks {
             let start = recorder.now
             recorder.updateTable(task.table) {
@@ -152,10 +161,13 @@ extension Migration {
                 $0.copyFinishedAt = copied
                 $0.state = .indexing
             }
-            let analyze = statistics.analyzeStatement(for: task.table)
-            try await Self.runPipelined((plan.ddl.tablePostData[task.table]?.statements ?? []) + (analyze.map { [$0] } ?? []),
-                                        on: target)
-            if analyze == nil { try await statistics.apply(to: task.table, on: target, logger: logger) }
+        }
+        // Every table's indexes, keys and ANALYZE in one round trip.
+        try await Self.runPipelined(tasks.flatMap { task in
+            (plan.ddl.tablePostData[task.table]?.statements ?? []) + [statistics.analyzeStatement(for: task.table)].compactMap { $0 }
+        }, on: target)
+        for task in tasks where statistics.analyzeStatement(for: task.table) == nil {
+            try await statistics.apply(to: task.table, on: target, logger: logger)
         }
         do {
             try await target.execute("COMMIT")

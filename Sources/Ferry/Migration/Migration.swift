@@ -97,16 +97,29 @@ public final class Migration: Sendable {
     }
 
     private func migrate(follow: FollowSlot?) async throws -> MigrationPlan {
-        try await SourceSnapshot.with(request.source, schemas: request.schemas, includeOwnership: request.includeOwnership,
-                                      wholeDatabase: request.wholeDatabase, importing: follow?.snapshotName) { snapshot in
+        let request = request
+        let originalIdentities = follow?.originalIdentities ?? [:]
+        // The source side of the end-of-run compare, read in the snapshot the run copies (on a
+        // second connection, while the holder reads the catalog), held packed until then.
+        let replicaIdentities = Dictionary(uniqueKeysWithValues: originalIdentities.map { ($0.key.sql, $0.value) })
+        let readInventory: @Sendable (PGConnection) async throws -> PackedInventory = { source in
+            try await SchemaCompare.inventory(source, schemas: request.schemas, includeOwnership: request.includeOwnership,
+                                              wholeDatabase: request.wholeDatabase, side: .source, inSnapshot: true) {
+                $0.replacingReplicaIdentity(replicaIdentities)
+            }
+        }
+        return try await SourceSnapshot.with(request.source, schemas: request.schemas, includeOwnership: request.includeOwnership,
+                                             wholeDatabase: request.wholeDatabase, importing: follow?.snapshotName,
+                                             alongside: request.compareAfterwards ? readInventory : nil) { snapshot, sourceInventory in
             try await Connections.withTarget(request.target, encoding: snapshot.encoding) { target in
-                try await migrate(snapshot: snapshot, target: target, originalIdentities: follow?.originalIdentities ?? [:])
+                try await migrate(snapshot: snapshot, target: target, originalIdentities: originalIdentities,
+                                  sourceInventory: sourceInventory)
             }
         }
     }
 
-    private func migrate(snapshot: SourceSnapshot, target: PGConnection,
-                         originalIdentities: [QualifiedName: String]) async throws -> MigrationPlan {
+    private func migrate(snapshot: SourceSnapshot, target: PGConnection, originalIdentities: [QualifiedName: String],
+                         sourceInventory: PackedInventory?) async throws -> MigrationPlan {
         let request = request
         try DatabaseIdentity.requireDistinct(target: await Connections.databaseIdentity(target), source: snapshot.identity)
 
@@ -119,7 +132,7 @@ public final class Migration: Sendable {
         let created = try await PrerequisiteCreation(source: snapshot.holder, target: target, plan: plan, request: request).run()
             + Self.targetOnlySchemas(plan, on: target)
         for note in created { logger.notice("\(note)") }
-        try await TargetCheck(target: target, plan: plan).run()
+        let lockTable = try await TargetCheck(target: target, plan: plan).run()
         let statistics = try await TargetStatistics.prepare(
             request.statistics ?? .preferred(targetVersion: target.serverVersion), plan: plan, catalog: snapshot.catalog,
             snapshot: snapshot, targetVersion: target.serverVersion)
@@ -127,16 +140,6 @@ public final class Migration: Sendable {
         let tablesWithoutData = snapshot.catalog.tables.filter { !$0.holdsData }.map(\.name)
         snapshot.releaseCatalog()
         logHeap("catalog released")
-        // The source side of the end-of-run compare, read in the snapshot the run copies, held
-        // packed until then.
-        let replicaIdentities = Dictionary(uniqueKeysWithValues: originalIdentities.map { ($0.key.sql, $0.value) })
-        let sourceInventory = request.compareAfterwards
-            ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas, includeOwnership: request.includeOwnership,
-                                                wholeDatabase: request.wholeDatabase, side: .source, inSnapshot: true) {
-                $0.replacingReplicaIdentity(replicaIdentities)
-            }
-            : nil
-        logHeap("source inventory packed")
         // The catalog's and the inventory's raw results are dropped by now; glibc would keep them.
         ProcessHeap.releaseFreedMemory()
         recorder.update { progress in
@@ -165,7 +168,7 @@ public final class Migration: Sendable {
 
         recorder.phase("data", step: "Copying \(plan.copiedTables.count) tables, \(request.jobs) at a time")
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.copyTables(plan, statistics: statistics, snapshot: snapshot) }
+            group.addTask { try await self.copyTables(plan, statistics: statistics, snapshot: snapshot, lockTable: lockTable) }
             if plan.copiesLargeObjects {
                 group.addTask { try await self.copyLargeObjects(plan, snapshot: snapshot) }
             }
@@ -176,12 +179,13 @@ public final class Migration: Sendable {
         await snapshot.close()
 
         recorder.phase("post-data", step: "Creating foreign keys, triggers and the rest")
-        try await Self.run(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
+        try await Self.runPipelined(plan.ddl.sequenceValues + plan.ddl.postData, on: target)
         for table in tablesWithoutData {
             try await statistics.apply(to: table, on: target, logger: logger)
         }
         try await createForeignKeys(plan.ddl.foreignKeys, first: target, encoding: snapshot.encoding)
-        try await Self.run(plan.ddl.privileges + plan.ddl.refresh, on: target)
+        try await Self.runPipelined(plan.ddl.privileges, on: target)
+        try await Self.run(plan.ddl.refresh, on: target)
         let rolesLeftOut = try await finishDatabase(plan, on: target)
         let leftOut = rolesLeftOut.map {
             "the settings of role \(SQL.display($0)) in the database are left out: the target has no such role (--roles creates it)"

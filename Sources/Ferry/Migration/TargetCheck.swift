@@ -10,13 +10,16 @@ struct TargetCheck {
     let target: PGConnection
     let plan: MigrationPlan
 
-    func run() async throws {
+    /// - Returns: the target's lock table, which sizes the data phase's groups too.
+    func run() async throws -> LockTableBudget {
         var problems = plan.unsupported.map { "\($0) (the target runs \(target.serverVersion / 10000))" }
         problems += try await icu() + roles() + extensions() + prerequisites() + userMappings() + nativeCode()
-        problems += try await superuser() + lockTable()
+        let lockTable = try await LockTableCheck.budget(on: target)
+        problems += try await superuser() + preDataLocks(lockTable)
         guard problems.isEmpty else {
             throw FerryError("the target cannot take this schema: " + problems.joined(separator: "; "))
         }
+        return lockTable
     }
 
     private func icu() async throws -> [String] {
@@ -58,16 +61,17 @@ struct TargetCheck {
         return problems
     }
 
-    /// The pre-data transaction drops the schemas (locking everything in them) and creates every
-    /// table: all of it must fit in the target's lock table.
-    private func lockTable() async throws -> [String] {
+    /// The pre-data transaction drops the schemas (locking everything in them) and creates the
+    /// tables the data phase's groups do not: all of it must fit in the target's lock table.
+    private func preDataLocks(_ lockTable: LockTableBudget) async throws -> [String] {
         let dropped = try await target.query("""
             WITH members (classid, objid) AS (\(DropGuard.members(of: plan.schemas))) SELECT count(*) AS n FROM members
             """).rows[0].int("n")
-        let locks = LockTableBudget.targetPreDataLocks(droppedObjects: dropped, createdTables: plan.tables.count,
-                                                       otherRelations: max(0, plan.ddl.preData.count - plan.tables.count))
-        let what = "its pre-data transaction drops \(dropped) objects of the schema and creates \(plan.tables.count) tables"
-        return try await LockTableCheck.refusal(locks: locks, on: target, side: .target, what: what).map { [$0] } ?? []
+        let created = plan.tables.count - plan.ddl.tableCreation.count
+        let locks = LockTableBudget.targetPreDataLocks(droppedObjects: dropped, createdTables: created,
+                                                       otherRelations: max(0, plan.ddl.preData.count - created))
+        let what = "its pre-data transaction drops \(dropped) objects of the schema and creates \(created) tables"
+        return lockTable.refusal(locks: locks, side: FerryError.Side.target.rawValue, what: what).map { [$0] } ?? []
     }
 
     /// Text search parsers and templates are made of C functions: only a superuser creates them

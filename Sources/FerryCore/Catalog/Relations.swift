@@ -6,7 +6,7 @@ public struct Table: Sendable, Equatable {
     public var unlogged: Bool
     public var reloptions: [String]
     public var columns: [Column]
-    /// `pg_table_size` at the snapshot: heap plus TOAST, the bytes a copy moves.
+    /// The heap's and TOAST's main forks at the snapshot: the bytes a copy moves.
     public var bytes: Int64
     /// `reltuples`, an estimate (-1 when never analysed).
     public var estimatedRows: Int64

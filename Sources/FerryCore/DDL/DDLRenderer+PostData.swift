@@ -19,8 +19,9 @@ extension DDLRenderer {
     /// keys and partitioned indexes exist, before the materialized views' indexes.
     func postData(_ catalog: SchemaCatalog, postponed: [DDLStatement] = []) -> [DDLStatement] {
         var statements: [DDLStatement] = []
+        let depths = catalog.partitionDepths
         let partitioned = catalog.tables.filter { !$0.holdsData }.map(\.name)
-            .sorted { (catalog.partitionDepth(of: $0), $0) < (catalog.partitionDepth(of: $1), $1) }
+            .sorted { (depths[$0] ?? 0, $0) < (depths[$1] ?? 0, $1) }
         for relation in partitioned {
             statements += keysAndIndexes(of: relation, catalog: catalog).statements
         }

@@ -157,35 +157,56 @@ extension DDLRenderer {
 
     /// After every object exists: `OWNED BY` of serial sequences and partitions attached to their
     /// parents, top-down.
-    func preDataFollowUps(_ catalog: SchemaCatalog) -> [DDLStatement] {
-        var statements: [DDLStatement] = []
+    /// After every pre-data item: sequences' owning columns (`sequenceOwner`: the table, which
+    /// may be created later), then partitions attached to their parents.
+    func preDataFollowUps(_ catalog: SchemaCatalog) -> [(statement: DDLStatement, sequenceOwner: QualifiedName?)] {
+        var statements: [(statement: DDLStatement, sequenceOwner: QualifiedName?)] = []
         for sequence in catalog.sequences {
             guard let ownedBy = sequence.ownedBy, sequence.identityOf == nil else { continue }
-            statements.append(.init(
+            statements.append((.init(
                 "ALTER SEQUENCE \(sequence.name.sql) OWNED BY \(ownedBy.table.sql).\(SQL.identifier(ownedBy.column));",
-                object: "SEQUENCE OWNED BY \(sequence.name)"))
+                object: "SEQUENCE OWNED BY \(sequence.name)"), ownedBy.table))
         }
+        let depths = catalog.partitionDepths
         let partitions = catalog.tables.filter { $0.partitionOf != nil }
-            .sorted { (catalog.partitionDepth(of: $0.name), $0.name) < (catalog.partitionDepth(of: $1.name), $1.name) }
+            .sorted { (depths[$0.name] ?? 0, $0.name) < (depths[$1.name] ?? 0, $1.name) }
         for partition in partitions {
             guard let parent = partition.partitionOf, let bound = partition.partitionBound else { continue }
-            statements.append(.init("ALTER TABLE ONLY \(parent.sql) ATTACH PARTITION \(partition.name.sql) \(bound);",
-                                    object: "PARTITION \(partition.name) OF \(parent)"))
+            statements.append((.init("ALTER TABLE ONLY \(parent.sql) ATTACH PARTITION \(partition.name.sql) \(bound);",
+                                     object: "PARTITION \(partition.name) OF \(parent)"), nil))
         }
         return statements
     }
 }
 
 extension SchemaCatalog {
-    /// 0 for a table that is no partition, 1 for a partition of such a table, and so on.
-    public func partitionDepth(of name: QualifiedName) -> Int {
-        var depth = 0
-        var current = table(name)?.partitionOf
-        while let parent = current, depth < 100 {
-            depth += 1
-            current = table(parent)?.partitionOf
+    /// Ordinary tables that no other object of the schemas needs to exist first (no view,
+    /// routine, type, cast or table depends on them; no inheritance or partitioning): they may be
+    /// created after the rest of pre-data, on another connection.
+    public var tablesCreatableLater: Set<QualifiedName> {
+        let needed = Set(dependencies.map(\.referenced))
+        let parents = Set(tables.flatMap(\.inherits))
+        return Set(tables.filter {
+            $0.kind == .ordinary && $0.inherits.isEmpty && $0.partitionOf == nil && !parents.contains($0.name)
+                && !needed.contains(ObjectKey(.relation, $0.oid))
+        }.map(\.name))
+    }
+
+    /// Per table, 0 when it is no partition, 1 for a partition of such a table, and so on
+    /// (one dictionary: looking each parent up in `tables` made sorting 1 000 partitions slow).
+    public var partitionDepths: [QualifiedName: Int] {
+        let parentOf = Dictionary(tables.map { ($0.name, $0.partitionOf) }, uniquingKeysWith: { first, _ in first })
+        var depths: [QualifiedName: Int] = [:]
+        for table in tables {
+            var depth = 0
+            var current = table.partitionOf
+            while let parent = current, depth < 100 {
+                depth += 1
+                current = parentOf[parent] ?? nil
+            }
+            depths[table.name] = depth
         }
-        return depth
+        return depths
     }
 }
 

@@ -7,10 +7,15 @@ public struct DDLRenderer: Sendable {
         public var includeOwnership: Bool
         /// Foreign keys added `NOT VALID` because their parent's data is excluded.
         public var foreignKeysNotValid: Set<ConstraintID>
+        /// Tables created in the data phase, each by the group that loads it (`SchemaDDL.tableCreation`):
+        /// only ones `SchemaCatalog.tablesCreatableLater` names.
+        public var tablesCreatedWithData: Set<QualifiedName>
 
-        public init(includeOwnership: Bool = false, foreignKeysNotValid: Set<ConstraintID> = []) {
+        public init(includeOwnership: Bool = false, foreignKeysNotValid: Set<ConstraintID> = [],
+                    tablesCreatedWithData: Set<QualifiedName> = []) {
             self.includeOwnership = includeOwnership
             self.foreignKeysNotValid = foreignKeysNotValid
+            self.tablesCreatedWithData = tablesCreatedWithData
         }
     }
 
@@ -59,8 +64,22 @@ public struct DDLRenderer: Sendable {
                                                       + (catalog.database?.languageDependencies ?? []))
         let postponed = Self.postponed(catalog)
         let waitsForKeys = { (item: PreDataItem) in item.key.map(postponed.contains) ?? false }
-        ddl.preData += ordered.filter { !waitsForKeys($0) }.flatMap(\.statements)
-        ddl.preData += preDataFollowUps(catalog)
+        let createdLater = Dictionary(uniqueKeysWithValues: catalog.tables.filter { options.tablesCreatedWithData.contains($0.name) }
+            .map { (ObjectKey(.relation, $0.oid), $0.name) })
+        for item in ordered where !waitsForKeys(item) {
+            if let table = item.key.flatMap({ createdLater[$0] }) {
+                ddl.tableCreation[table] = item.statements
+            } else {
+                ddl.preData += item.statements
+            }
+        }
+        for statement in preDataFollowUps(catalog) {
+            if let table = statement.sequenceOwner, options.tablesCreatedWithData.contains(table) {
+                ddl.tableCreation[table, default: []].append(statement.statement)
+            } else {
+                ddl.preData.append(statement.statement)
+            }
+        }
         for sequence in catalog.sequences {
             ddl.sequenceValues.append(.init(
                 "SELECT pg_catalog.setval(\(SQL.literal(sequence.name.sql)), \(sequence.lastValue), \(sequence.isCalled));",

@@ -21,6 +21,9 @@ public struct DDLStatement: Sendable, Equatable, CustomStringConvertible {
 public struct SchemaDDL: Sendable, Equatable {
     /// Before any data, in dependency order: schemas, types, functions, sequences, tables, views…
     public var preData: [DDLStatement] = []
+    /// Small tables' `CREATE TABLE` and what follows it (`DDLRenderer.Options.tablesCreatedWithData`),
+    /// out of pre-data: each runs in the data-phase group that loads its table.
+    public var tableCreation: [QualifiedName: [DDLStatement]] = [:]
     /// Per table that holds data, once its data has landed: its indexes, then its keys.
     public var tablePostData: [QualifiedName: TableIndexing] = [:]
     /// After all data, before post-data: sequence values.
@@ -41,7 +44,7 @@ public struct SchemaDDL: Sendable, Equatable {
 
     /// Everything in run order, for `plan` and for tests.
     public var allStatements: [DDLStatement] {
-        database.cleanup + preData + tablePostData.keys.sorted().flatMap { tablePostData[$0]!.statements } + sequenceValues
+        database.cleanup + preData + tableCreation.keys.sorted().flatMap { tableCreation[$0]! } + tablePostData.keys.sorted().flatMap { tablePostData[$0]!.statements } + sequenceValues
             + postData + foreignKeys.flatMap { $0 } + privileges + refresh + database.postData + database.last
     }
 }

@@ -10,7 +10,8 @@ import DequeModule
 ///
 /// Small tables (`SmallTables`) are not worth a job each: what they cost is round trips and a
 /// transaction per copy, index, key and ANALYZE, not data. They go in groups, each one job that
-/// copies, indexes, keys and analyzes its tables in one target transaction.
+/// creates (`SchemaDDL.tableCreation`), copies, indexes, keys and analyzes its tables in one
+/// target transaction.
 public struct DataPhaseSchedule: Sendable {
     public enum Job: Sendable, Equatable {
         case copy(TableTask)
@@ -32,6 +33,20 @@ public struct DataPhaseSchedule: Sendable {
             self.maxBytes = maxBytes
             self.tablesPerGroup = tablesPerGroup
             self.bytesPerGroup = bytesPerGroup
+        }
+
+        /// Whether `task` goes in a group: a whole table of at most `maxBytes` whose rows are copied.
+        public func takes(_ task: TableTask) -> Bool {
+            task.loadsAlone && task.copiesData && task.bytes <= maxBytes
+        }
+
+        /// At most as many tables a group as `jobs` groups at once can create, load, index and
+        /// analyze within the target's lock table (`LockTableBudget.locksPerGroupedTable`).
+        public func fitting(_ budget: LockTableBudget, jobs: Int) -> SmallTables {
+            var fitting = self
+            let perGroup = (budget.capacity - LockTableBudget.headroom) / max(1, jobs)
+            fitting.tablesPerGroup = max(1, min(tablesPerGroup, perGroup / LockTableBudget.locksPerGroupedTable))
+            return fitting
         }
     }
 
@@ -89,12 +104,12 @@ public struct DataPhaseSchedule: Sendable {
         var group: [TableTask] = []
         var groupBytes: Int64 = 0
         func close() {
-            if group.count == 1 { jobs.append(.copy(group[0])) } else if !group.isEmpty { jobs.append(.copyGroup(group)) }
+            if !group.isEmpty { jobs.append(.copyGroup(group)) }
             group = []
             groupBytes = 0
         }
         for task in tasks {
-            guard task.loadsAlone, task.copiesData, task.bytes <= smallTables.maxBytes else {
+            guard smallTables.takes(task) else {
                 jobs.append(.copy(task))
                 continue
             }

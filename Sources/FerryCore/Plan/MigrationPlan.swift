@@ -98,6 +98,8 @@ public struct MigrationPlan: Sendable, Equatable {
     /// What the workers run, largest first: `tables`, with a table much larger than the others
     /// cut into block-range slices.
     public var copyTasks: [TableTask] = []
+    /// Which copy tasks the data phase runs in groups (`DataPhaseSchedule`).
+    public var smallTables = DataPhaseSchedule.SmallTables()
     public var hazards: [ForeignKeyHazard]
     /// Objects outside the schemas that the schema needs on the target.
     public var prerequisites: [Prerequisite] = []
@@ -270,9 +272,21 @@ extension MigrationPlan {
                              estimatedRows: table.estimatedRows, heapBlocks: table.heapBlocks,
                              loadThrough: Self.routingRoot(of: table, catalog: catalog))
         }
-        let renderer = DDLRenderer(options: .init(includeOwnership: options.includeOwnership, foreignKeysNotValid: notValid))
+        let tables = tasks.sorted { ($0.bytes, $1.table) > ($1.bytes, $0.table) }
+        // TID range scans (PG 14+) read just the slice's blocks; before, each slice would scan it all.
+        let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1
+        let copiedBytes = tables.filter(\.copiesData).reduce(Int64(0)) { $0 + $1.bytes }
+        let copyTasks = tables.flatMap { canSlice ? Self.slices(of: $0, copiedBytes: copiedBytes, options: options) : [$0] }
+            .sorted { ($0.bytes, $1.table, $1.slice?.index ?? 0) > ($1.bytes, $0.table, $0.slice?.index ?? 0) }
+        // Small tables nothing else in pre-data needs are created by their group, on the jobs'
+        // connections, instead of one after another in pre-data.
+        let smallTables = DataPhaseSchedule.SmallTables()
+        let creatableLater = catalog.tablesCreatableLater
+        let createdWithData = Set(copyTasks.filter { smallTables.takes($0) && creatableLater.contains($0.table) }.map(\.table))
+        let renderer = DDLRenderer(options: .init(includeOwnership: options.includeOwnership, foreignKeysNotValid: notValid,
+                                                  tablesCreatedWithData: createdWithData))
         self.init(schemas: catalog.schemas.map(\.name), ddl: renderer.render(catalog),
-                  tables: tasks.sorted { ($0.bytes, $1.table) > ($1.bytes, $0.table) }, hazards: hazards,
+                  tables: tables, hazards: hazards,
                   prerequisites: catalog.prerequisites,
                   unsupported: FeatureCheck.unsupported(in: catalog, targetVersion: options.targetServerVersion))
         notMigrated = catalog.notMigrated
@@ -307,10 +321,8 @@ extension MigrationPlan {
             guard let code = function.nativeCode else { continue }
             nativeCode[code, default: []].append("\(function.name)(\(function.identityArguments))")
         }
-        // TID range scans (PG 14+) read just the slice's blocks; before, each slice would scan it all.
-        let canSlice = catalog.serverVersion >= 140000 && options.jobs > 1
-        copyTasks = tables.flatMap { canSlice ? Self.slices(of: $0, plan: self, options: options) : [$0] }
-            .sorted { ($0.bytes, $1.table, $1.slice?.index ?? 0) > ($1.bytes, $0.table, $0.slice?.index ?? 0) }
+        self.copyTasks = copyTasks
+        self.smallTables = smallTables
     }
 
     /// The root to load a partition through when some ancestor is hash-partitioned on an enum
@@ -333,8 +345,7 @@ extension MigrationPlan {
 
     /// A table larger than its share of the run (all copied bytes / jobs) and than the minimum is
     /// cut into `jobs` block ranges, so one giant table does not serialise the run.
-    static func slices(of task: TableTask, plan: MigrationPlan, options: PlanOptions) -> [TableTask] {
-        let total = plan.copiedTables.reduce(Int64(0)) { $0 + $1.bytes }
+    static func slices(of task: TableTask, copiedBytes total: Int64, options: PlanOptions) -> [TableTask] {
         let count = Int64(options.jobs)
         guard task.copiesData, task.bytes >= options.sliceMinimumBytes, task.bytes * count > total,
               task.heapBlocks >= count else { return [task] }

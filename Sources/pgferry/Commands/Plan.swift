@@ -51,6 +51,10 @@ extension PGFerry {
             }
             print("\n-- pre-data")
             (plan.ddl.database.cleanup + plan.ddl.preData).forEach { print($0.printable) }
+            if !plan.ddl.tableCreation.isEmpty {
+                print("\n-- small tables, each created by the group that loads it")
+                for table in plan.tables { plan.ddl.tableCreation[table.table]?.forEach { print($0.printable) } }
+            }
             print("\n-- per table, after its data")
             for table in plan.tables { plan.ddl.tablePostData[table.table]?.statements.forEach { print($0.printable) } }
             print("\n-- after all data")
