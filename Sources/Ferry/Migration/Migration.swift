@@ -97,29 +97,16 @@ public final class Migration: Sendable {
     }
 
     private func migrate(follow: FollowSlot?) async throws -> MigrationPlan {
-        let request = request
-        let originalIdentities = follow?.originalIdentities ?? [:]
-        // The source side of the end-of-run compare, read in the snapshot the run copies (on a
-        // second connection, while the holder reads the catalog), held packed until then.
-        let replicaIdentities = Dictionary(uniqueKeysWithValues: originalIdentities.map { ($0.key.sql, $0.value) })
-        let readInventory: @Sendable (PGConnection) async throws -> PackedInventory = { source in
-            try await SchemaCompare.inventory(source, schemas: request.schemas, includeOwnership: request.includeOwnership,
-                                              wholeDatabase: request.wholeDatabase, side: .source, inSnapshot: true) {
-                $0.replacingReplicaIdentity(replicaIdentities)
-            }
-        }
-        return try await SourceSnapshot.with(request.source, schemas: request.schemas, includeOwnership: request.includeOwnership,
-                                             wholeDatabase: request.wholeDatabase, importing: follow?.snapshotName,
-                                             alongside: request.compareAfterwards ? readInventory : nil) { snapshot, sourceInventory in
+        try await SourceSnapshot.with(request.source, schemas: request.schemas, includeOwnership: request.includeOwnership,
+                                      wholeDatabase: request.wholeDatabase, importing: follow?.snapshotName) { snapshot in
             try await Connections.withTarget(request.target, encoding: snapshot.encoding) { target in
-                try await migrate(snapshot: snapshot, target: target, originalIdentities: originalIdentities,
-                                  sourceInventory: sourceInventory)
+                try await migrate(snapshot: snapshot, target: target, originalIdentities: follow?.originalIdentities ?? [:])
             }
         }
     }
 
-    private func migrate(snapshot: SourceSnapshot, target: PGConnection, originalIdentities: [QualifiedName: String],
-                         sourceInventory: PackedInventory?) async throws -> MigrationPlan {
+    private func migrate(snapshot: SourceSnapshot, target: PGConnection,
+                         originalIdentities: [QualifiedName: String]) async throws -> MigrationPlan {
         let request = request
         try DatabaseIdentity.requireDistinct(target: await Connections.databaseIdentity(target), source: snapshot.identity)
 
@@ -140,6 +127,18 @@ public final class Migration: Sendable {
         let tablesWithoutData = snapshot.catalog.tables.filter { !$0.holdsData }.map(\.name)
         snapshot.releaseCatalog()
         logHeap("catalog released")
+        // The source side of the end-of-run compare, read in the snapshot the run copies, held
+        // packed until then. On the holder, which holds every table's ACCESS SHARE lock: on a
+        // second connection, beside the catalog read, a lock it asked for would queue behind a
+        // waiting TRUNCATE that waits for the holder, a deadlock no server detects (seen).
+        let replicaIdentities = Dictionary(uniqueKeysWithValues: originalIdentities.map { ($0.key.sql, $0.value) })
+        let sourceInventory = request.compareAfterwards
+            ? try await SchemaCompare.inventory(snapshot.holder, schemas: request.schemas, includeOwnership: request.includeOwnership,
+                                                wholeDatabase: request.wholeDatabase, side: .source, inSnapshot: true) {
+                $0.replacingReplicaIdentity(replicaIdentities)
+            }
+            : nil
+        logHeap("source inventory packed")
         // The catalog's and the inventory's raw results are dropped by now; glibc would keep them.
         ProcessHeap.releaseFreedMemory()
         recorder.update { progress in

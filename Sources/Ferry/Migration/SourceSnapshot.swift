@@ -33,15 +33,10 @@ struct SourceSnapshot: Sendable {
 
     /// Runs `body` with the snapshot open; it is released (with its locks) when `body` ends, or
     /// earlier with `close()`.
-    /// - Parameters:
-    ///   - imported: a snapshot exported elsewhere (a replication slot's) to read in instead of
-    ///     exporting one.
-    ///   - alongside: a read on a second connection in the snapshot, while the holder reads the
-    ///     catalog; its result is `body`'s second argument.
-    static func with<T, Side: Sendable>(_ configuration: ConnectionConfiguration, schemas: [String], includeOwnership: Bool,
-                                        wholeDatabase: Bool = false, importing imported: String? = nil,
-                                        alongside: (@Sendable (PGConnection) async throws -> Side)?,
-                                        _ body: (SourceSnapshot, Side?) async throws -> T) async throws -> T {
+    /// - Parameter imported: a snapshot exported elsewhere (a replication slot's) to read in
+    ///   instead of exporting one.
+    static func with<T>(_ configuration: ConnectionConfiguration, schemas: [String], includeOwnership: Bool,
+                        wholeDatabase: Bool = false, importing imported: String? = nil, _ body: (SourceSnapshot) async throws -> T) async throws -> T {
         try await Connections.withSource(configuration) { holder, encoding in
             let identity = try await Connections.databaseIdentity(holder)
             try await holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -66,24 +61,11 @@ struct SourceSnapshot: Sendable {
             let snapshotID = if let imported { imported } else {
                 try await holder.query("SELECT pg_catalog.pg_export_snapshot() AS id").rows[0].string("id")
             }
-            async let side: Side? = {
-                guard let alongside else { return nil }
-                return try await Self.withWorker(configuration, encoding: encoding, snapshotID: snapshotID, alongside)
-            }()
             let catalog = try await reader.read(relations)
             // What the reads' results took is free again: handed back before the plan is made.
             ProcessHeap.releaseFreedMemory()
             return try await body(SourceSnapshot(holder: holder, configuration: configuration, snapshotID: snapshotID,
-                                                 encoding: encoding, identity: identity, readCatalog: CatalogHolder(catalog)), side)
-        }
-    }
-
-    static func with<T>(_ configuration: ConnectionConfiguration, schemas: [String], includeOwnership: Bool,
-                        wholeDatabase: Bool = false, importing imported: String? = nil,
-                        _ body: (SourceSnapshot) async throws -> T) async throws -> T {
-        try await with(configuration, schemas: schemas, includeOwnership: includeOwnership, wholeDatabase: wholeDatabase,
-                       importing: imported, alongside: (@Sendable (PGConnection) async throws -> Void)?.none) { snapshot, _ in
-            try await body(snapshot)
+                                                 encoding: encoding, identity: identity, readCatalog: CatalogHolder(catalog)))
         }
     }
 
@@ -95,12 +77,7 @@ struct SourceSnapshot: Sendable {
 
     /// Runs `body` on a new source connection reading in the exported snapshot, closed afterwards.
     func withWorker<T>(_ body: (PGConnection) async throws -> T) async throws -> T {
-        try await Self.withWorker(configuration, encoding: encoding, snapshotID: snapshotID, body)
-    }
-
-    private static func withWorker<T>(_ configuration: ConnectionConfiguration, encoding: String, snapshotID: String,
-                                      _ body: (PGConnection) async throws -> T) async throws -> T {
-        try await Connections.withSource(configuration, encoding: encoding) { connection, _ in
+        return try await Connections.withSource(configuration, encoding: encoding) { connection, _ in
             try await connection.execute(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT \(SQL.literal(snapshotID))")
             return try await body(connection)
