@@ -29,7 +29,7 @@ struct PrerequisiteCreation {
         let names = wanted.roles.map(\.name) + wanted.memberships.flatMap { [$0.role, $0.member] }
         let present = try await RoleReader.read(Array(Set(names)), on: target)
         let existing = Dictionary(uniqueKeysWithValues: present.roles.map { ($0.name, $0) })
-        var notes = wanted.roles.compactMap { role -> String? in
+        let notes = wanted.roles.compactMap { role -> String? in
             guard let there = existing[role.name] else { return nil }
             let differences = role.differences(fromTarget: there)
             return differences.isEmpty ? nil
