@@ -58,21 +58,19 @@ extension Migration {
         for try await _ in group {}
     }
 
-    /// Foreign keys validate by scanning their tables, so they run `jobs` at a time. Many keys
-    /// go a batch to a round trip and a commit (enough batches to keep every worker busy). Two
-    /// batches that lock the same pair of tables in opposite order can deadlock; the loser retries.
+    /// Foreign keys validate by scanning their tables, so they run `jobs` at a time, each in a
+    /// transaction of its own: a batch of keys in one transaction holds its tables' locks to the
+    /// end and deadlocks with the other workers' (Lago: a deadlock a second, each found only
+    /// after `deadlock_timeout`). Two keys that lock the same pair of tables in opposite order
+    /// can still deadlock; the loser retries.
     func createForeignKeys(_ groups: [[DDLStatement]], first: PGConnection, encoding: String) async throws {
+        let queue = WorkQueue(groups)
         let workers = max(1, min(request.jobs, groups.count))
-        let batch = max(1, min(25, groups.count / (workers * 4)))
-        let queue = WorkQueue(stride(from: 0, to: groups.count, by: batch).map {
-            Array(groups[$0..<min($0 + batch, groups.count)].joined())
-        })
         @Sendable func createKeys(on target: PGConnection) async throws {
             while let statements = queue.next() {
                 for attempt in 1... {
                     do {
-                        // One sync: the batch is one implicit transaction, all of it or nothing.
-                        try await Self.runPipelined(statements, on: target)
+                        try await Self.run(statements, on: target)
                         break
                     } catch let error as FerryError where error.isDeadlock && attempt < 5 {
                         self.logger.info("foreign key deadlock, retrying", metadata: ["attempt": "\(attempt)"])
