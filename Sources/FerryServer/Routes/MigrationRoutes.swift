@@ -70,10 +70,13 @@ struct MigrationRoutes: Sendable {
 
     /// What validate and compare read: `schema`, or with `"allSchemas": true` every schema of
     /// the source database, or else the last run's schemas (Queen's default before any run).
-    private func checkedSchemas(_ fields: RequestFields) async throws -> [String] {
+    /// Each named schema is checked once, with the tables `excluded` names when it is the only one.
+    private func checkedSchemas(_ fields: RequestFields,
+                                excluded: ([String]) throws -> [String] = { _ in [] }) async throws -> [String] {
         if try fields.allSchemas() { return try await DatabaseSchemas.all(of: source) }
         let schemas = fields.has("schema") ? [try fields.schema()] : controller.lastRequest?.schemas ?? [QueenContract.defaultSchema]
-        for schema in schemas { try await checkSource(schema: schema, excludeTableData: []) }
+        let excludeTableData = schemas.count == 1 ? try excluded(schemas) : []
+        for schema in schemas { try await checkSource(schema: schema, excludeTableData: excludeTableData) }
         return schemas
     }
 
@@ -166,11 +169,11 @@ struct MigrationRoutes: Sendable {
         let fields = try await fields(request)
         let target = try target(fields)
         let last = controller.lastRequest
-        let schemas = try await checkedSchemas(fields)
-        let excluded = fields.has("excludeTableData")
-            ? try fields.excludeTableData()
-            : (last?.schemas == schemas ? last?.excludeTableData ?? [] : [])
-        if schemas.count == 1 { try await checkSource(schema: schemas[0], excludeTableData: excluded) }
+        let excludedTables = { (schemas: [String]) in
+            fields.has("excludeTableData") ? try fields.excludeTableData() : (last?.schemas == schemas ? last?.excludeTableData ?? [] : [])
+        }
+        let schemas = try await checkedSchemas(fields, excluded: excludedTables)
+        let excluded = try excludedTables(schemas)
         do {
             let report = try await Validator(source: source, target: target, schemas: schemas, excludedTables: excluded,
                                              toleratedExclusions: QueenContract.excludableTables).validate()
