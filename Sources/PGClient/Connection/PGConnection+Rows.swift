@@ -38,6 +38,8 @@ extension PGConnection {
     /// `first` and, when it is a row of single-row mode, the rest of its statement's rows, as
     /// one result: libpq 15 leaves single-row mode on for a pipeline sent after a row-by-row query.
     static func wholeResult(_ first: OpaquePointer, _ conn: OpaquePointer, _ waiter: inout SocketWaiter) throws -> QueryResult {
+        // The usual case, a whole result (the follow apply's pipelines): no names read twice.
+        guard PQresultStatus(first) == PGRES_SINGLE_TUPLE else { return try collect(first, conn: conn, secrets: waiter.secrets) }
         var rows: [QueryResult.Row] = []
         let columns = columnNames(first)
         var result = first
