@@ -20,6 +20,7 @@ fi
 # rest, then the follow suites (they stream from the source and keep both servers busy).
 timed='FaultTests|FailureTests|PGConnectionCancelTests|checksBeyondTheLimitAre429AndSlowOnesEndAt504'
 timed="$timed|aSlowTableFailsAtTheStatementTimeoutAndNoConnectionStaysOpen|aSessionHoldingALockIsNamedWhenTheDropTimesOut"
+timed="$timed|aSignalEndsAStalledRunWithinTwoSeconds"
 follow='FollowTests|FollowCheckTests|FollowRouteTests|ApplyReplayTests|ReplicationConnectionTests'
 follow="$follow|followUntilInterruptCutsOver|aKilledFollowResumesAndCleanupDropsLeftovers|followKilledTwiceUnderAWriterCutsOverEqual"
 follow="$follow|followCountersMatchStatus|FollowKindsTests|FollowReplicaIdentityTests|FollowCorpusTests|FollowFaultSoakTests"
